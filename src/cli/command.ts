@@ -1,0 +1,28 @@
+// The shape every subcommand has: yargs options as data, and a run function that gets
+// parsed arguments and an io bundle and returns the exit code. Only src/cli touches process.
+import type { Argv } from "yargs";
+
+/** Where a command reads and writes. Tests pass their own streams. */
+export interface CliIo {
+  readonly stdin: NodeJS.ReadableStream;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly stdoutIsTTY: boolean;
+  readonly stderrIsTTY: boolean;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Terminal width in columns (80 when unknown). */
+  readonly columns: number;
+}
+
+/** Exit codes (PRODUCT.md): 0 clean, 1 findings at/above --fail-on, 2 unusable input/usage. */
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_USAGE = 2;
+
+export interface CommandSpec<A = Record<string, unknown>> {
+  /** yargs command string, e.g. "parse [paths..]". */
+  readonly command: string;
+  readonly describe: string;
+  readonly builder: (y: Argv) => Argv;
+  readonly run: (args: A, io: CliIo) => Promise<number>;
+}
