@@ -1,0 +1,86 @@
+// The CLI entry: yargs wiring of the subcommands, process I/O, exit codes. This is the only
+// module that touches `process`; every command gets its streams through CliIo.
+import yargs from "yargs";
+import { TOOL_NAME, TOOL_VERSION } from "../version.js";
+import { EXIT_USAGE, type CliIo, type CommandSpec } from "./command.js";
+import { analyzeCommand } from "./commands/analyze.js";
+import { parseCommand } from "./commands/parse.js";
+import { statsCommand } from "./commands/stats.js";
+import { timelineCommand } from "./commands/timeline.js";
+
+const COMMANDS: readonly CommandSpec<any>[] = [
+  analyzeCommand,
+  parseCommand,
+  statsCommand,
+  timelineCommand,
+];
+
+export function processIo(): CliIo {
+  return {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    env: process.env,
+    columns: process.stdout.columns || Number(process.env.COLUMNS) || 80,
+  };
+}
+
+/** Parse argv, run the chosen command, and return its exit code. Never throws for user error. */
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  let code = 0;
+  let usageError: string | null = null;
+  const cli = yargs([...argv])
+    .scriptName(TOOL_NAME)
+    .usage(
+      `${TOOL_NAME}: find write-side truncation races in strace output\n\n` +
+        `  strace -f -tt -T -yy -o trace.log ./server\n` +
+        `  ${TOOL_NAME} analyze trace.log`,
+    )
+    .version(TOOL_VERSION)
+    .help()
+    .alias("h", "help")
+    .strict()
+    .demandCommand(1, "Give a command: analyze, parse, stats or timeline.")
+    .recommendCommands()
+    .wrap(Math.min(100, io.columns))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      usageError = msg ?? err?.message ?? "invalid arguments";
+    });
+  for (const spec of COMMANDS) {
+    cli.command(spec.command, spec.describe, spec.builder, async (args) => {
+      code = await spec.run(args as never, io);
+    });
+  }
+  try {
+    await cli.parseAsync();
+  } catch (err) {
+    usageError ??= (err as Error).message;
+  }
+  if (usageError !== null) {
+    io.stderr.write(`${TOOL_NAME}: error: ${usageError}\n`);
+    io.stderr.write(`  hint: run \`${TOOL_NAME} --help\` for the commands and their options\n`);
+    return EXIT_USAGE;
+  }
+  return code;
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  // Output into a closed pipe (`| head`) ends quietly; the exit code stays what it was.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "EPIPE") return;
+      throw err;
+    });
+  }
+  try {
+    process.exitCode = await run(argv, processIo());
+  } catch (err) {
+    // A bug of ours, not the user's: one line, no stack unless asked for.
+    process.stderr.write(`${TOOL_NAME}: internal error: ${(err as Error)?.message ?? String(err)}\n`);
+    if (process.env.STRACE_RACE_DEBUG) process.stderr.write(`${(err as Error)?.stack}\n`);
+    process.exitCode = EXIT_USAGE;
+  }
+}

@@ -1,0 +1,117 @@
+// Splits a byte stream into batches of complete lines: the one seam every input goes through.
+// Chunks stay at 64 KiB (larger string chunks decode slower); no per-line await.
+import { StringDecoder } from "node:string_decoder";
+
+export interface LineBatch {
+  /** Physical lines without their "\n" (a trailing "\r" is removed too). */
+  readonly lines: string[];
+  /** 1-based number of the first line in `lines`. */
+  readonly firstLine: number;
+}
+
+/** A line longer than this is cut to this many characters and reported: one runaway line
+ * (a binary blob, a `-s 1000000` dump) must not hold the whole input in memory. */
+export const MAX_LINE_CHARS = 16 * 1024 * 1024;
+
+export interface LineSplitEvents {
+  /** A line was longer than MAX_LINE_CHARS and was cut. */
+  onLongLine?(line: number, chars: number): void;
+}
+
+/** Incremental splitter: feed decoded text, get batches of whole lines. */
+export class LineSplitter {
+  #partial = "";
+  #partialTooLong = 0;
+  #nextLine = 1;
+  readonly #events: LineSplitEvents;
+
+  constructor(events: LineSplitEvents = {}) {
+    this.#events = events;
+  }
+
+  /** Lines completed by `text`, or null when none is complete yet. */
+  push(text: string): LineBatch | null {
+    const lines: string[] = [];
+    let start = 0;
+    let nl = text.indexOf("\n");
+    if (nl < 0) {
+      this.#appendPartial(text);
+      return null;
+    }
+    // The first line completes whatever was pending from the previous chunk.
+    lines.push(this.#takeLine(this.#partial + text.slice(0, nl), this.#nextLine));
+    this.#partial = "";
+    start = nl + 1;
+    while ((nl = text.indexOf("\n", start)) >= 0) {
+      lines.push(this.#takeLine(text.slice(start, nl), this.#nextLine + lines.length));
+      start = nl + 1;
+    }
+    this.#appendPartial(text.slice(start));
+    const firstLine = this.#nextLine;
+    this.#nextLine += lines.length;
+    return { lines, firstLine };
+  }
+
+  /** The unterminated last line, if any (a trace cut mid-line still has its last words). */
+  end(): LineBatch | null {
+    if (this.#partial.length === 0 && this.#partialTooLong === 0) return null;
+    const line = this.#takeLine(this.#partial, this.#nextLine);
+    this.#partial = "";
+    const batch = { lines: [line], firstLine: this.#nextLine };
+    this.#nextLine += 1;
+    return batch;
+  }
+
+  /** Number of lines handed out so far. */
+  get linesSeen(): number {
+    return this.#nextLine - 1;
+  }
+
+  #appendPartial(text: string): void {
+    if (text.length === 0) return;
+    if (this.#partialTooLong > 0) {
+      this.#partialTooLong += text.length;
+      return;
+    }
+    if (this.#partial.length + text.length > MAX_LINE_CHARS) {
+      this.#partialTooLong = this.#partial.length + text.length;
+      this.#partial = (this.#partial + text).slice(0, MAX_LINE_CHARS);
+      return;
+    }
+    this.#partial += text;
+  }
+
+  #takeLine(raw: string, lineNo: number): string {
+    let line = raw;
+    if (this.#partialTooLong > 0 || line.length > MAX_LINE_CHARS) {
+      const total = Math.max(this.#partialTooLong, line.length);
+      this.#events.onLongLine?.(lineNo, total);
+      line = line.slice(0, MAX_LINE_CHARS);
+      this.#partialTooLong = 0;
+    }
+    if (line.length > 0 && line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
+    return line;
+  }
+}
+
+/** Reads a byte stream as UTF-8 text (invalid bytes become U+FFFD, never an error) and yields
+ * batches of lines. */
+export async function* readLineBatches(
+  chunks: AsyncIterable<Buffer | string>,
+  events: LineSplitEvents = {},
+): AsyncGenerator<LineBatch> {
+  const decoder = new StringDecoder("utf8");
+  const splitter = new LineSplitter(events);
+  for await (const chunk of chunks) {
+    const text = typeof chunk === "string" ? chunk : decoder.write(chunk);
+    const batch = splitter.push(text);
+    if (batch) yield batch;
+  }
+  const rest = decoder.end();
+  if (rest) {
+    const batch = splitter.push(rest);
+    if (batch) yield batch;
+  }
+  const last = splitter.end();
+  if (last) yield last;
+}

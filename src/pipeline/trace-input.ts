@@ -1,0 +1,396 @@
+// From CLI paths to event batches: resolves files, stdin, directories and -ff sets into trace
+// groups, opens each input through the one line-batch seam, runs the event parser, and merges
+// an -ff set's per-process files by timestamp. Problems are reported as values, never thrown.
+import { readdir, stat } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import type { CliIo } from "../cli/command.js";
+import { fileSource, NotTextError, streamSource, type ByteSource } from "../io/byte-source.js";
+import { readLineBatches } from "../io/line-batches.js";
+import { describeText } from "../io/sniff.js";
+import { createEventParser, type EventParser } from "../syntax/event-parser.js";
+import type { TraceEvent } from "../syntax/events.js";
+
+export const STDIN_NAME = "<stdin>";
+
+export interface TraceGroup {
+  /** What findings and messages call this trace: the file, the directory, or `prefix.*`. */
+  readonly name: string;
+  readonly files: readonly string[];
+  /** An `strace -ff -o prefix` set: one file per process, pid in the file suffix. */
+  readonly ff: boolean;
+}
+
+export interface InputProblem {
+  readonly file: string;
+  readonly line?: number;
+  readonly code: string;
+  readonly message: string;
+  readonly hint?: string;
+  /** The input is unusable: the command exits 2. */
+  readonly fatal: boolean;
+  /** How to print it (default: "error" when fatal, "warning" otherwise). */
+  readonly severity?: "error" | "warning" | "note";
+}
+
+const FF_NAME = /^(.*)\.(\d+)$/;
+
+/** Resolve CLI paths ("-" = stdin, files, directories, -ff sets) into trace groups. */
+export async function resolveTraces(
+  paths: readonly string[],
+): Promise<{ groups: TraceGroup[]; problems: InputProblem[] }> {
+  const groups: TraceGroup[] = [];
+  const problems: InputProblem[] = [];
+  const looseFiles: string[] = [];
+  const list = paths.length === 0 ? ["-"] : paths;
+  let stdinSeen = false;
+  for (const path of list) {
+    if (path === "-") {
+      if (!stdinSeen) groups.push({ name: STDIN_NAME, files: ["-"], ff: false });
+      stdinSeen = true;
+      continue;
+    }
+    let info;
+    try {
+      info = await stat(path);
+    } catch (err) {
+      problems.push(openProblem(path, err));
+      continue;
+    }
+    if (info.isDirectory()) {
+      let names: string[];
+      try {
+        names = await readdir(path);
+      } catch (err) {
+        problems.push(openProblem(path, err));
+        continue;
+      }
+      const files: string[] = [];
+      for (const n of names.sort(compareNames)) {
+        const full = join(path, n);
+        try {
+          if ((await stat(full)).isFile()) files.push(full);
+        } catch {
+          // A file that vanished between readdir and stat is simply not part of the set.
+        }
+      }
+      if (files.length === 0) {
+        problems.push({
+          file: path,
+          code: "SR007",
+          message: "is a directory with no regular files in it",
+          hint: "give a trace file, or the directory an `strace -ff -o DIR/trace` run wrote",
+          fatal: true,
+        });
+        continue;
+      }
+      groups.push(...groupFiles(files, path));
+      continue;
+    }
+    looseFiles.push(path);
+  }
+  groups.push(...groupFiles(looseFiles, null));
+  return { groups, problems };
+}
+
+/** Files sharing a `prefix.<pid>` name form one -ff group (two or more of them, or any number
+ * inside a directory the user gave); every other file is a trace of its own. */
+function groupFiles(files: readonly string[], dir: string | null): TraceGroup[] {
+  const byPrefix = new Map<string, string[]>();
+  const singles: string[] = [];
+  for (const f of files) {
+    const m = FF_NAME.exec(basename(f));
+    if (!m) {
+      singles.push(f);
+      continue;
+    }
+    const key = join(dirname(f), m[1]!);
+    let set = byPrefix.get(key);
+    if (!set) byPrefix.set(key, (set = []));
+    set.push(f);
+  }
+  const groups: TraceGroup[] = [];
+  for (const [prefix, set] of byPrefix) {
+    if (set.length >= 2 || dir !== null) {
+      const whole = dir !== null && singles.length === 0 && byPrefix.size === 1;
+      groups.push({ name: whole ? dir : `${prefix}.*`, files: set.sort(compareNames), ff: true });
+    } else {
+      singles.push(...set);
+    }
+  }
+  for (const f of singles) groups.push({ name: f, files: [f], ff: false });
+  return groups;
+}
+
+/** Name order with numeric suffixes compared as numbers (trace.99 before trace.100). */
+function compareNames(a: string, b: string): number {
+  return a.localeCompare(b, "en", { numeric: true });
+}
+
+function openProblem(path: string, err: unknown): InputProblem {
+  const code = (err as NodeJS.ErrnoException).code;
+  const message =
+    code === "ENOENT"
+      ? "no such file or directory"
+      : code === "EACCES" || code === "EPERM"
+        ? "permission denied"
+        : `cannot open: ${(err as Error).message}`;
+  return { file: path, code: "SR001", message, fatal: true };
+}
+
+export interface TraceReading {
+  readonly batches: AsyncIterable<readonly TraceEvent[]>;
+  /** One parser per file of the group (for `stats`); complete once `batches` is drained. */
+  parsers(): readonly EventParser[];
+  /** Sources of the group, for progress (bytes read of total). */
+  sources(): readonly ByteSource[];
+}
+
+export interface ReadOptions {
+  onProblem?(p: InputProblem): void;
+}
+
+/** Stream the events of one trace group (an -ff set merged by timestamp) in batches. */
+export function readTraceEvents(
+  group: TraceGroup,
+  io: CliIo,
+  opts: ReadOptions = {},
+): TraceReading {
+  const report = opts.onProblem ?? (() => {});
+  const parsers: EventParser[] = [];
+  const sources: ByteSource[] = [];
+  const perFile = group.files.map((file) => {
+    const pid = group.ff ? Number(FF_NAME.exec(basename(file))?.[2]) : null;
+    const parser = createEventParser({ file: file === "-" ? STDIN_NAME : file, pid });
+    parsers.push(parser);
+    const source = file === "-" ? streamSource(STDIN_NAME, io.stdin) : fileSource(file, null);
+    sources.push(source);
+    return fileEvents(source, parser, report);
+  });
+  const batches =
+    perFile.length === 1 ? perFile[0]! : mergeByTime(perFile, group, report);
+  return { batches, parsers: () => parsers, sources: () => sources };
+}
+
+/** One file's events, batch by batch, with its problems reported. */
+async function* fileEvents(
+  source: ByteSource,
+  parser: EventParser,
+  report: (p: InputProblem) => void,
+): AsyncGenerator<readonly TraceEvent[]> {
+  const file = source.name;
+  let lines = 0;
+  let straceEvents = 0;
+  let firstText: string | null = null;
+  const count = (events: readonly TraceEvent[]) => {
+    for (const ev of events) {
+      if (ev.type !== "foreign" && ev.type !== "unrecognized") straceEvents++;
+    }
+  };
+  const longLine = (line: number, chars: number) =>
+    report({
+      file,
+      line,
+      code: "SR003",
+      message: `line is ${chars.toLocaleString("en-US")} characters long; only its first 16 MiB were read`,
+      hint: "a line this long is usually binary data or a huge `-s` string",
+      fatal: false,
+      severity: "warning",
+    });
+  try {
+    for await (const batch of readLineBatches(source.chunks, { onLongLine: longLine })) {
+      lines += batch.lines.length;
+      if (firstText === null) firstText = batch.lines.find((l) => l.trim() !== "") ?? null;
+      const out: TraceEvent[] = [];
+      safePush(parser, batch.lines, batch.firstLine, out, file, report);
+      count(out);
+      if (out.length > 0) yield out;
+    }
+  } catch (err) {
+    if (err instanceof NotTextError) {
+      report({
+        file,
+        code: "SR002",
+        message: `is not strace output: it looks like ${err.looksLike}`,
+        hint: "give the text file strace wrote (strace -o FILE), gzipped or not",
+        fatal: true,
+      });
+      return;
+    }
+    throw err;
+  }
+  const out: TraceEvent[] = [];
+  try {
+    parser.end(out);
+  } catch (err) {
+    report(internalProblem(file, lines, err));
+  }
+  count(out);
+  if (out.length > 0) yield out;
+
+  const failure = source.failure();
+  if (failure) {
+    report({
+      file,
+      line: lines > 0 ? lines : undefined,
+      code: failure.code,
+      message: failure.message,
+      hint: failure.hint,
+      fatal: false,
+      severity: "warning",
+    });
+  }
+  if (lines === 0 && !failure) {
+    report({
+      file,
+      code: "SR008",
+      message: "is empty: there is no strace output to read",
+      hint: "check that strace wrote to this file (strace -o FILE ...)",
+      fatal: true,
+    });
+  } else if (straceEvents === 0 && lines > 0) {
+    report({
+      file,
+      code: "SR002",
+      message: `is not strace output: none of its ${lines.toLocaleString("en-US")} lines is a strace line; it looks like ${describeText(firstText ?? "")}`,
+      hint: "give the file strace wrote with -o, or pipe strace's stderr (2>&1)",
+      fatal: true,
+    });
+  }
+}
+
+function safePush(
+  parser: EventParser,
+  lines: readonly string[],
+  firstLine: number,
+  out: TraceEvent[],
+  file: string,
+  report: (p: InputProblem) => void,
+): void {
+  try {
+    parser.push(lines, firstLine, out);
+  } catch (err) {
+    // The parser promises never to throw; if it does, keep going and say where.
+    report(internalProblem(file, firstLine, err));
+  }
+}
+
+function internalProblem(file: string, line: number, err: unknown): InputProblem {
+  return {
+    file,
+    line,
+    code: "SR900",
+    message: `internal error while parsing near this line: ${(err as Error)?.message ?? String(err)}`,
+    hint: "please report this with the offending lines; the rest of the trace was still read",
+    fatal: false,
+  };
+}
+
+const DAY_SECONDS = 86400;
+
+/** k-way merge of per-process files by entry timestamp (strace -ff). -t/-tt times are local
+ * time of day, so a drop of more than half a day within one file is taken as midnight. Without
+ * timestamps the files are read one after the other and the user is told the order is unknown. */
+async function* mergeByTime(
+  files: readonly AsyncGenerator<readonly TraceEvent[]>[],
+  group: TraceGroup,
+  report: (p: InputProblem) => void,
+): AsyncGenerator<readonly TraceEvent[]> {
+  interface Lane {
+    it: AsyncGenerator<readonly TraceEvent[]>;
+    queue: readonly TraceEvent[];
+    pos: number;
+    done: boolean;
+    lastTime: number | null;
+    dayOffset: number;
+  }
+  const lanes: Lane[] = files.map((it) => ({
+    it,
+    queue: [],
+    pos: 0,
+    done: false,
+    lastTime: null,
+    dayOffset: 0,
+  }));
+  let untimed = false;
+  let backwards = false;
+  const fill = async (lane: Lane) => {
+    while (!lane.done && lane.pos >= lane.queue.length) {
+      const r = await lane.it.next();
+      if (r.done) lane.done = true;
+      else {
+        lane.queue = r.value;
+        lane.pos = 0;
+      }
+    }
+  };
+  const keyOf = (lane: Lane, ev: TraceEvent): number => {
+    if (ev.time === null) {
+      untimed = true;
+      return lane.lastTime ?? -Infinity;
+    }
+    let t = ev.time + lane.dayOffset;
+    if (lane.lastTime !== null && t < lane.lastTime) {
+      if (lane.lastTime - t > DAY_SECONDS / 2 && ev.time < DAY_SECONDS) {
+        lane.dayOffset += DAY_SECONDS;
+        t += DAY_SECONDS;
+      } else if (lane.lastTime - t > 1e-3) {
+        backwards = true;
+      }
+    }
+    return t;
+  };
+  const heads = new Map<Lane, number>();
+  await Promise.all(lanes.map(fill));
+  let out: TraceEvent[] = [];
+  for (;;) {
+    let best: Lane | null = null;
+    let bestKey = Infinity;
+    for (const lane of lanes) {
+      if (lane.pos >= lane.queue.length) continue;
+      let k = heads.get(lane);
+      if (k === undefined) {
+        k = keyOf(lane, lane.queue[lane.pos]!);
+        heads.set(lane, k);
+      }
+      if (best === null || k < bestKey) {
+        best = lane;
+        bestKey = k;
+      }
+    }
+    if (best === null) break;
+    out.push(best.queue[best.pos]!);
+    best.pos++;
+    heads.delete(best);
+    if (bestKey !== -Infinity) best.lastTime = bestKey;
+    if (best.pos >= best.queue.length) {
+      if (out.length > 0) {
+        yield out;
+        out = [];
+      }
+      await fill(best);
+    } else if (out.length >= 4096) {
+      yield out;
+      out = [];
+    }
+  }
+  if (out.length > 0) yield out;
+  if (untimed) {
+    report({
+      file: group.name,
+      code: "SR010",
+      message: "this -ff set has no timestamps, so the order of calls across its files is unknown",
+      hint: "record with -tt (or -ttt) so the files can be merged in time order",
+      fatal: false,
+      severity: "note",
+    });
+  } else if (backwards) {
+    report({
+      file: group.name,
+      code: "SR011",
+      message: "timestamps in this -ff set go backwards (relative -r times?), so the merge order is uncertain",
+      hint: "record with -tt or -ttt instead of -r when using -ff",
+      fatal: false,
+      severity: "note",
+    });
+  }
+}

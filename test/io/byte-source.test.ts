@@ -1,0 +1,62 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { fileSource, NotTextError } from "../../src/io/byte-source.js";
+
+const dir = mkdtempSync(join(tmpdir(), "sr-bytes-"));
+const TEXT = Buffer.from("9724  shutdown(3, SHUT_WR) = 0\n".repeat(5000));
+
+async function readAll(path: string) {
+  const src = fileSource(path, null);
+  const parts: Buffer[] = [];
+  for await (const c of src.chunks) parts.push(c);
+  return { data: Buffer.concat(parts), src };
+}
+
+test("plain text passes through unchanged", async () => {
+  const p = join(dir, "plain.log");
+  writeFileSync(p, TEXT);
+  const { data, src } = await readAll(p);
+  assert.deepEqual(data, TEXT);
+  assert.equal(src.gzipLayers(), 0);
+  assert.equal(src.failure(), null);
+  assert.equal(src.bytesRead(), TEXT.length);
+});
+
+test("gzip is found by its magic bytes, whatever the name, and twice-gzipped too", async () => {
+  const once = join(dir, "trace.txt");
+  writeFileSync(once, gzipSync(TEXT));
+  assert.deepEqual((await readAll(once)).data, TEXT);
+  const twice = join(dir, "trace.gz");
+  writeFileSync(twice, gzipSync(gzipSync(TEXT)));
+  const r = await readAll(twice);
+  assert.deepEqual(r.data, TEXT);
+  assert.equal(r.src.gzipLayers(), 2);
+});
+
+test("a truncated gzip yields what it could unpack and says it stopped early", async () => {
+  const big = Buffer.from(
+    Array.from({ length: 200000 }, (_, i) => `${1000 + (i % 7)}  write(3, "x", 1) = 1\n`).join(""),
+  );
+  const gz = gzipSync(big);
+  const p = join(dir, "cut.gz");
+  writeFileSync(p, gz.subarray(0, Math.floor(gz.length / 2)));
+  const { data, src } = await readAll(p);
+  assert.ok(data.length > 0, "some data was unpacked");
+  assert.ok(data.length < big.length);
+  assert.deepEqual(data, big.subarray(0, data.length));
+  assert.equal(src.failure()?.code, "SR004");
+  assert.match(src.failure()!.message, /truncated/);
+});
+
+test("binary formats are refused with a name", async () => {
+  const p = join(dir, "capture.pcap");
+  writeFileSync(p, Buffer.from([0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0]));
+  await assert.rejects(readAll(p), (e: unknown) => e instanceof NotTextError && /pcap/.test(e.looksLike));
+  const q = join(dir, "garbage.bin");
+  writeFileSync(q, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)));
+  await assert.rejects(readAll(q), NotTextError);
+});
