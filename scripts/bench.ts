@@ -47,7 +47,6 @@ function baseTraces(): string[] {
   return out;
 }
 
-const PID = /^(\d+)(\s+)(\d\d):(\d\d):(\d\d)\.(\d{6})/;
 
 /** Replica r of a trace: pids shifted so replicas look like other processes, times shifted by
  * r seconds so the whole file runs forward in time. */
@@ -72,7 +71,7 @@ async function generate(path: string, mb: number): Promise<void> {
   for (let r = 0; written < target; r++) {
     const chunk = replicate(bases[r % bases.length]!, Math.floor(r / bases.length));
     written += Buffer.byteLength(chunk);
-    if (!out.write(chunk)) await new Promise((res) => out.once("drain", res));
+    if (!out.write(chunk)) await new Promise<void>((res) => out.once("drain", () => res()));
   }
   await new Promise<void>((res, rej) => out.end((e?: Error | null) => (e ? rej(e) : res())));
 }
