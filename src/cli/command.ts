@@ -12,6 +12,9 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Terminal width in columns (80 when unknown). */
   readonly columns: number;
+  /** Aborted by the first Ctrl-C: file inputs stop at the next batch and the summary is
+   * printed; stdin keeps being read until strace, interrupted too, closes the pipe. */
+  readonly signal?: AbortSignal;
 }
 
 /** Exit codes (PRODUCT.md): 0 clean, 1 findings at/above --fail-on, 2 unusable input/usage. */

@@ -5,6 +5,7 @@ import { TOOL_NAME, TOOL_VERSION } from "../version.js";
 import { EXIT_USAGE, type CliIo, type CommandSpec } from "./command.js";
 import { analyzeCommand } from "./commands/analyze.js";
 import { parseCommand } from "./commands/parse.js";
+import { recordCommand } from "./commands/record.js";
 import { statsCommand } from "./commands/stats.js";
 import { timelineCommand } from "./commands/timeline.js";
 
@@ -13,10 +14,12 @@ const COMMANDS: readonly CommandSpec<any>[] = [
   parseCommand,
   statsCommand,
   timelineCommand,
+  recordCommand,
 ];
 
-export function processIo(): CliIo {
+export function processIo(signal?: AbortSignal): CliIo {
   return {
+    signal,
     stdin: process.stdin,
     stdout: process.stdout,
     stderr: process.stderr,
@@ -42,7 +45,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .help()
     .alias("h", "help")
     .strict()
-    .demandCommand(1, "Give a command: analyze, parse, stats or timeline.")
+    .demandCommand(1, "Give a command: analyze, parse, stats, timeline or record.")
     .recommendCommands()
     .wrap(Math.min(100, io.columns))
     .exitProcess(false)
@@ -75,8 +78,18 @@ export async function main(argv: readonly string[]): Promise<void> {
       throw err;
     });
   }
+  // First Ctrl-C: finish what was read and print the summary (in a pipeline strace gets the
+  // SIGINT too, flushes and closes the pipe). Second Ctrl-C: leave at once.
+  const interrupt = new AbortController();
+  process.on("SIGINT", () => {
+    if (interrupt.signal.aborted) process.exit(130);
+    interrupt.abort();
+    if (process.stderr.isTTY) {
+      process.stderr.write(`\n${TOOL_NAME}: interrupted; finishing the input read so far (Ctrl-C again to quit)\n`);
+    }
+  });
   try {
-    process.exitCode = await run(argv, processIo());
+    process.exitCode = await run(argv, processIo(interrupt.signal));
   } catch (err) {
     // A bug of ours, not the user's: one line, no stack unless asked for.
     process.stderr.write(`${TOOL_NAME}: internal error: ${(err as Error)?.message ?? String(err)}\n`);

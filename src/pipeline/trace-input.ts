@@ -164,7 +164,7 @@ export function readTraceEvents(
     parsers.push(parser);
     const source = file === "-" ? streamSource(STDIN_NAME, io.stdin) : fileSource(file, null);
     sources.push(source);
-    return fileEvents(source, parser, report);
+    return fileEvents(source, parser, report, file === "-" ? undefined : io.signal);
   });
   const batches =
     perFile.length === 1 ? perFile[0]! : mergeByTime(perFile, group, report);
@@ -176,8 +176,10 @@ async function* fileEvents(
   source: ByteSource,
   parser: EventParser,
   report: (p: InputProblem) => void,
+  signal?: AbortSignal,
 ): AsyncGenerator<readonly TraceEvent[]> {
   const file = source.name;
+  let interrupted = false;
   let lines = 0;
   let straceEvents = 0;
   let firstText: string | null = null;
@@ -204,6 +206,10 @@ async function* fileEvents(
       safePush(parser, batch.lines, batch.firstLine, out, file, report);
       count(out);
       if (out.length > 0) yield out;
+      if (signal?.aborted) {
+        interrupted = true;
+        break;
+      }
     }
   } catch (err) {
     if (err instanceof NotTextError) {
@@ -227,6 +233,18 @@ async function* fileEvents(
   count(out);
   if (out.length > 0) yield out;
 
+  if (interrupted) {
+    report({
+      file,
+      line: lines,
+      code: "SR012",
+      message: `interrupted: read up to this line`,
+      hint: "the findings shown cover the part that was read",
+      fatal: false,
+      severity: "note",
+    });
+    return;
+  }
   const failure = source.failure();
   if (failure) {
     report({

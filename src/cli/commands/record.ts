@@ -1,0 +1,167 @@
+// `record -- cmd args...` / `record -p PID`: runs strace with the recommended flags, keeps the
+// raw trace in a file, and analyses it live through the same path as `analyze -`. The trace
+// arrives through a FIFO that strace opens itself with -o: strace marks its output close-on-exec,
+// so the traced program's fd numbers stay exactly as they would be without us.
+import { spawn, spawnSync } from "node:child_process";
+import { close, constants, createReadStream, createWriteStream, mkdtempSync, open, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import type { Argv } from "yargs";
+import { EXIT_USAGE, type CliIo, type CommandSpec } from "../command.js";
+import { analyzeCommand } from "./analyze.js";
+
+/** Every call the stream model and the rules need, and nothing else: broad tracing slows the
+ * program enough to hide the race (BUGCLASS.md, the hyper case). */
+export const RECORD_TRACE_SET = [
+  "%network",
+  "write", "writev", "pwrite64", "pwritev", "pwritev2",
+  "sendfile", "splice", "vmsplice", "tee", "copy_file_range",
+  "read", "readv",
+  "close", "close_range", "dup", "dup2", "dup3", "fcntl",
+  "pipe", "pipe2", "eventfd2", "timerfd_create", "epoll_create1",
+  "clone", "clone3", "fork", "vfork", "execve", "execveat", "exit", "exit_group",
+].join(",");
+
+/** The strace flags `record` uses; `-s 256` keeps HTTP heads visible for the framing check. */
+export function straceArgs(opts: { pid?: number; command?: readonly string[]; output: string }): string[] {
+  const args = ["-f", "-tt", "-T", "-yy", "-s", "256", "-e", `trace=${RECORD_TRACE_SET}`, "-o", opts.output];
+  if (opts.pid !== undefined) return [...args, "-p", String(opts.pid)];
+  return ["--seccomp-bpf", ...args, "--", ...(opts.command ?? [])];
+}
+
+interface RecordArgs {
+  output?: string;
+  pid?: number;
+  "--"?: (string | number)[];
+  _: (string | number)[];
+  "print-command"?: boolean;
+  [k: string]: unknown;
+}
+
+function defaultOutput(): string {
+  const d = new Date();
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `strace-race-${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}.strace`;
+}
+
+export const recordCommand: CommandSpec<RecordArgs> = {
+  command: "record [options]",
+  describe: "run a command (or attach to a pid) under strace with the recommended flags, keep the trace, analyse it live",
+  builder: (y: Argv) =>
+    analyzeCommand
+      .builder(y)
+      .parserConfiguration({ "populate--": true })
+      .usage("$0 record [options] -- cmd [args...]\n$0 record [options] -p PID")
+      .option("output", {
+        alias: "o",
+        type: "string",
+        describe: "file that keeps the raw strace output (default strace-race-DATE-TIME.strace)",
+      })
+      .option("pid", { alias: "p", type: "number", describe: "attach to this running process instead of starting one" })
+      .option("print-command", { type: "boolean", describe: "print the strace command line and exit" }),
+  run: async (args, io) => {
+    const command = (args["--"] ?? []).map(String);
+    if (args.pid === undefined && command.length === 0) {
+      io.stderr.write("strace-race: error: record needs a command after `--`, or -p PID\n");
+      io.stderr.write("  hint: strace-race record -- ./my-server --port 8080\n");
+      return EXIT_USAGE;
+    }
+    if (args.pid !== undefined && command.length > 0) {
+      io.stderr.write("strace-race: error: give either -p PID or a command after `--`, not both\n");
+      return EXIT_USAGE;
+    }
+    const output = args.output ?? defaultOutput();
+    if (args["print-command"]) {
+      io.stdout.write(["strace", ...straceArgs({ pid: args.pid, command, output })].map(shellQuote).join(" ") + "\n");
+      return 0;
+    }
+    const dir = mkdtempSync(join(tmpdir(), "strace-race-"));
+    try {
+      const fifo = join(dir, "trace.fifo");
+      const made = spawnSync("mkfifo", ["-m", "600", fifo]);
+      if (made.status !== 0) {
+        io.stderr.write(`strace-race: error: cannot create a pipe for the live trace: ${String(made.stderr).trim()}\n`);
+        return EXIT_USAGE;
+      }
+      return await record(straceArgs({ pid: args.pid, command, output: fifo }), fifo, output, args, io);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+async function record(
+  straceArgv: string[],
+  fifo: string,
+  output: string,
+  args: RecordArgs,
+  io: CliIo,
+): Promise<number> {
+  const file = createWriteStream(output);
+  const fileOpened = new Promise<NodeJS.ErrnoException | null>((resolve) => {
+    file.once("open", () => resolve(null));
+    file.once("error", (e) => resolve(e));
+  });
+  const openError = await fileOpened;
+  if (openError) {
+    io.stderr.write(`${output}: error[SR001]: cannot write the trace file: ${openError.message}\n`);
+    return EXIT_USAGE;
+  }
+  const child = spawn("strace", straceArgv, { stdio: ["inherit", "inherit", "pipe"] });
+  let spawnError: NodeJS.ErrnoException | null = null;
+  let ptraceDenied = false;
+  const exited = new Promise<number | null>((resolve) => {
+    child.once("error", (e: NodeJS.ErrnoException) => {
+      spawnError = e;
+      resolve(null);
+    });
+    child.once("close", (code) => resolve(code));
+  });
+  // strace's own messages, and with -o the traced program's stderr, pass through to ours.
+  child.stderr!.on("data", (b: Buffer) => {
+    const text = b.toString();
+    if (/ptrace\(PTRACE_(SEIZE|ATTACH|TRACEME)[^)]*\): Operation not permitted/.test(text)) ptraceDenied = true;
+    io.stderr.write(b);
+  });
+  const tee = new PassThrough();
+  const trace = createReadStream(fifo, { highWaterMark: 64 * 1024 });
+  trace.on("data", (b: Buffer | string) => {
+    file.write(b);
+    tee.write(b);
+  });
+  trace.on("end", () => tee.end());
+  trace.on("error", () => tee.end());
+  // If strace dies before opening the FIFO, open it ourselves for writing so the read ends.
+  // Non-blocking, so that when the reader is already gone this fails (ENXIO) instead of waiting.
+  void exited.then(() => {
+    open(fifo, constants.O_WRONLY | constants.O_NONBLOCK, (err, fd) => {
+      if (!err) close(fd, () => {});
+    });
+  });
+  const analysis = analyzeCommand.run({ ...args, paths: ["-"] }, { ...io, stdin: tee });
+  const [code, straceCode] = await Promise.all([analysis, exited]);
+  await new Promise<void>((resolve) => file.end(() => resolve()));
+  if (spawnError) {
+    const e = spawnError as NodeJS.ErrnoException;
+    io.stderr.write(
+      e.code === "ENOENT"
+        ? "strace-race: error: strace is not installed\n  hint: install it (Debian/Ubuntu: apt-get install strace; Fedora: dnf install strace)\n"
+        : `strace-race: error: cannot run strace: ${e.message}\n`,
+    );
+    return EXIT_USAGE;
+  }
+  if (ptraceDenied) {
+    io.stderr.write(
+      "strace-race: error: the kernel did not let strace trace the process (ptrace not permitted)\n" +
+        "  hint: run as the same user and check /proc/sys/kernel/yama/ptrace_scope, or in a container add CAP_SYS_PTRACE\n",
+    );
+    return EXIT_USAGE;
+  }
+  io.stderr.write(`strace-race: raw trace kept in ${output}` + (straceCode ? ` (strace exited with ${straceCode})` : "") + "\n");
+  return code;
+}
+
+function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
