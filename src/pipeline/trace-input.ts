@@ -18,6 +18,8 @@ export interface TraceGroup {
   readonly files: readonly string[];
   /** An `strace -ff -o prefix` set: one file per process, pid in the file suffix. */
   readonly ff: boolean;
+  /** Total size on disk of the group's files; null for stdin. */
+  readonly bytes: number | null;
 }
 
 export interface InputProblem {
@@ -41,11 +43,12 @@ export async function resolveTraces(
   const groups: TraceGroup[] = [];
   const problems: InputProblem[] = [];
   const looseFiles: string[] = [];
+  const sizes = new Map<string, number>();
   const list = paths.length === 0 ? ["-"] : paths;
   let stdinSeen = false;
   for (const path of list) {
     if (path === "-") {
-      if (!stdinSeen) groups.push({ name: STDIN_NAME, files: ["-"], ff: false });
+      if (!stdinSeen) groups.push({ name: STDIN_NAME, files: ["-"], ff: false, bytes: null });
       stdinSeen = true;
       continue;
     }
@@ -68,7 +71,11 @@ export async function resolveTraces(
       for (const n of names.sort(compareNames)) {
         const full = join(path, n);
         try {
-          if ((await stat(full)).isFile()) files.push(full);
+          const st = await stat(full);
+          if (st.isFile()) {
+            files.push(full);
+            sizes.set(full, st.size);
+          }
         } catch {
           // A file that vanished between readdir and stat is simply not part of the set.
         }
@@ -83,18 +90,27 @@ export async function resolveTraces(
         });
         continue;
       }
-      groups.push(...groupFiles(files, path));
+      groups.push(...groupFiles(files, path, sizes));
       continue;
     }
+    sizes.set(path, info.isFile() ? info.size : NaN);
     looseFiles.push(path);
   }
-  groups.push(...groupFiles(looseFiles, null));
+  groups.push(...groupFiles(looseFiles, null, sizes));
   return { groups, problems };
 }
 
 /** Files sharing a `prefix.<pid>` name form one -ff group (two or more of them, or any number
  * inside a directory the user gave); every other file is a trace of its own. */
-function groupFiles(files: readonly string[], dir: string | null): TraceGroup[] {
+function groupFiles(
+  files: readonly string[],
+  dir: string | null,
+  sizes: ReadonlyMap<string, number>,
+): TraceGroup[] {
+  const total = (set: readonly string[]) => {
+    const sum = set.reduce((n, f) => n + (sizes.get(f) ?? NaN), 0);
+    return Number.isFinite(sum) ? sum : null;
+  };
   const byPrefix = new Map<string, string[]>();
   const singles: string[] = [];
   for (const f of files) {
@@ -112,12 +128,12 @@ function groupFiles(files: readonly string[], dir: string | null): TraceGroup[] 
   for (const [prefix, set] of byPrefix) {
     if (set.length >= 2 || dir !== null) {
       const whole = dir !== null && singles.length === 0 && byPrefix.size === 1;
-      groups.push({ name: whole ? dir : `${prefix}.*`, files: set.sort(compareNames), ff: true });
+      groups.push({ name: whole ? dir : `${prefix}.*`, files: set.sort(compareNames), ff: true, bytes: total(set) });
     } else {
       singles.push(...set);
     }
   }
-  for (const f of singles) groups.push({ name: f, files: [f], ff: false });
+  for (const f of singles) groups.push({ name: f, files: [f], ff: false, bytes: total([f]) });
   return groups;
 }
 
