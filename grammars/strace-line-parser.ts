@@ -1,0 +1,722 @@
+// The grammar of ONE strace output line (STRACE-FORMAT.md §1–§5) as an embedded-actions parser
+// that returns plain objects: the prefix (pid, timestamps, -n/-i, SELinux context), the body
+// (call, resumed call, signal, exit) with structured argument values, the return and -T duration.
+//
+//   line     ::= prefix body DurationMark?
+//   prefix   ::= PidPrefix? leader*
+//   leader   ::= Int Decoration? | Clock | Float | HexInt | RelStamp | BracketNum | BracketHex
+//              | Comment | "[" argList "]"
+//   body     ::= syscall | resumed | signal | exit
+//   syscall  ::= (Ident | "???") "(" argList callEnd
+//   resumed  ::= ResumedMark argList callEnd
+//   callEnd  ::= ")" result | UnfinishedMark (")" result)? | DetachedMark
+//   result   ::= "=" ( "?" (Ident auxText* | UnavailableMark)? | (Int | HexInt) Decoration?
+//                (Ident | Int)? auxText* )
+//   auxText  ::= "(" (AuxAtom | auxText)* ")"
+//   signal   ::= "---" argList "---"          exit ::= "+++" argList "+++"
+//   argList  ::= ("," | "=>" value | value)*
+//   value    ::= term (BinaryOp term)*
+//   term     ::= StringLit "..."? | "@" StringLit? | number Decoration? ("(" Ident ")")?
+//              | Ident ("(" argList ")")? Decoration? ("=" value)? | "{" argList "}"
+//              | "~"? "[" argList "]" | BracketNum ("=" value)? | BracketHex | "???" | "..."
+//              | ResumingMark | ("&" | "!" | "-" | "*") term | Comment | "(" argList ")"
+//              | Decoration | "?"
+//   postfix: Comment* after every term (-X verbose `0x1 /* SHUT_WR */`).
+//
+// Spec deviation: the argument grammar is deliberately loose (a list of values and commas) so
+// exotic text strace prints verbatim still parses; values are classified after parsing.
+import "./polyfill-group-by.js";
+import { EmbeddedActionsParser } from "chevrotain";
+import type { ILexingError, IOrAlt, IRecognitionException, IToken, TokenType } from "chevrotain";
+import type { Field, Value } from "../src/syntax/events.js";
+import * as T from "./strace-tokens.js";
+
+/** One leader element of the prefix, in print order; interpreted by the assembler. */
+export type Leader =
+  | { readonly kind: "pid"; readonly pid: number; readonly comm?: string; readonly bracketed: boolean }
+  | { readonly kind: "int"; readonly text: string; readonly comm?: string }
+  | { readonly kind: "clock"; readonly text: string }
+  | { readonly kind: "float"; readonly text: string }
+  | { readonly kind: "rel"; readonly text: string }
+  | { readonly kind: "sysno"; readonly no: number }
+  | { readonly kind: "ip"; readonly text: string }
+  | { readonly kind: "secontext"; readonly text: string }
+  | { readonly kind: "comment"; readonly text: string };
+
+export interface ParsedResult {
+  readonly ret: number | null;
+  readonly retText: string;
+  readonly retPath?: string;
+  readonly errno: string | null;
+  /** Parenthesised texts after the value, without their outer parentheses. */
+  readonly aux: readonly string[];
+  readonly unavailable: boolean;
+}
+
+/** How a call's line ends: with a return, `<unfinished ...>` or `<detached ...>`. */
+export type CallEnd = "complete" | "unfinished" | "detached";
+
+export type ParsedBody =
+  | {
+      readonly kind: "call";
+      readonly name: string;
+      readonly args: readonly ArgSlot[];
+      /** Offsets in the parsed text: just after "(", and where `<unfinished ...>` starts. */
+      readonly argsStart: number;
+      readonly argsEnd: number;
+      readonly end: CallEnd;
+      readonly result: ParsedResult | null;
+    }
+  | {
+      readonly kind: "resumed";
+      readonly name: string;
+      readonly args: readonly ArgSlot[];
+      /** Offset just after the `<... name resumed>` mark, and where `<unfinished ...>` starts. */
+      readonly argsStart: number;
+      readonly argsEnd: number;
+      readonly end: CallEnd;
+      readonly result: ParsedResult | null;
+    }
+  /** `--- SIGPIPE {...} ---` / `--- stopped by SIGSTOP ---`: `text` is what lies between the marks. */
+  | { readonly kind: "signal"; readonly words: readonly ArgSlot[]; readonly text: string }
+  /** `+++ exited with 0 +++`, `+++ killed by SIGSEGV (core dumped) +++`, `+++ superseded ... +++`. */
+  | { readonly kind: "exit"; readonly words: readonly ArgSlot[]; readonly text: string };
+
+/** The values between two commas: usually one; several when juxtaposed (`[A B]`, secontexts). */
+export type ArgSlot = readonly Value[];
+
+export interface ParsedLine {
+  readonly leaders: readonly Leader[];
+  readonly body: ParsedBody;
+  readonly durationText: string | null;
+}
+
+export interface LineParseResult {
+  readonly value: ParsedLine | null;
+  readonly lexErrors: readonly ILexingError[];
+  readonly parseErrors: readonly IRecognitionException[];
+  /** Offset of the first token the parser could not use (text length when it ran out of input). */
+  readonly errorOffset: number;
+  /** True when the text ended while the grammar still expected more (a cut line). */
+  readonly incomplete: boolean;
+  /** True once the body's first token was recognised (the line looks like strace output). */
+  readonly bodyStarted: boolean;
+}
+
+const UNAVAILABLE: Value = Object.freeze({ kind: "unavailable" });
+const ELLIPSIS: Value = Object.freeze({ kind: "expr", text: "..." });
+
+/** Decode a C string literal body (strace escapes: \n \t \" \\ octal \377 and -x hex \x41) into
+ *  bytes as latin1 characters, so `length` is the byte count. */
+export function decodeCString(body: string): string {
+  if (body.indexOf("\\") < 0) return body;
+  let out = "";
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c !== "\\") {
+      out += c;
+      continue;
+    }
+    const n = body[++i];
+    switch (n) {
+      case "n": out += "\n"; break;
+      case "t": out += "\t"; break;
+      case "r": out += "\r"; break;
+      case "v": out += "\v"; break;
+      case "f": out += "\f"; break;
+      case "a": out += "\x07"; break;
+      case "b": out += "\b"; break;
+      case "e": out += "\x1b"; break;
+      case "x": {
+        let j = i + 1;
+        while (j < body.length && j < i + 3 && /[0-9a-fA-F]/.test(body[j])) j++;
+        out += j > i + 1 ? String.fromCharCode(parseInt(body.slice(i + 1, j), 16)) : "x";
+        i = j - 1;
+        break;
+      }
+      default:
+        if (n !== undefined && n >= "0" && n <= "7") {
+          let j = i;
+          while (j < body.length && j < i + 3 && body[j] >= "0" && body[j] <= "7") j++;
+          out += String.fromCharCode(parseInt(body.slice(i, j), 8) & 0xff);
+          i = j - 1;
+        } else if (n !== undefined) out += n;
+    }
+  }
+  return out;
+}
+
+/** strace integers: decimal, `0x` hex, `0`-led octal (modes, umask); exact up to 2^53. */
+export function intValue(text: string): number {
+  const neg = text.charCodeAt(0) === 0x2d;
+  const digits = neg ? text.slice(1) : text;
+  let v: number;
+  if (digits.length > 2 && digits.charCodeAt(1) === 0x78 /* x */) v = parseInt(digits.slice(2), 16);
+  else if (digits.length > 1 && digits.charCodeAt(0) === 0x30) v = parseInt(digits, 8);
+  else v = +digits;
+  return neg ? -v : v;
+}
+
+/** `<path>` decoration without the brackets, escapes (`\74` for `<`) decoded. */
+function decorationPath(image: string): string {
+  return decodeCString(image.slice(1, -1));
+}
+
+function withComment(v: Value, comment: string): Value {
+  return { ...v, comment } as Value;
+}
+
+export class StraceLineParser extends EmbeddedActionsParser {
+  private text = "";
+  private bodyStarted = false;
+
+  constructor() {
+    super(T.allTokens, { maxLookahead: 3 });
+    this.performSelfAnalysis();
+  }
+
+  public line = this.RULE("line", (): ParsedLine => {
+    const leaders = this.SUBRULE(this.prefix);
+    const body = this.SUBRULE(this.body);
+    let durationText: string | null = null;
+    this.OPTION(() => {
+      const tok = this.CONSUME(T.DurationMark);
+      durationText = tok.image.slice(1, -1);
+    });
+    return { leaders, body, durationText };
+  });
+
+  public prefix = this.RULE("prefix", (): Leader[] => {
+    const leaders: Leader[] = [];
+    this.OPTION(() => {
+      const tok = this.CONSUME(T.PidPrefix);
+      this.ACTION(() => {
+        const m = /^\[pid +(\d+)(?:<(.*)>)?\]$/.exec(tok.image)!;
+        leaders.push(m[2] === undefined
+          ? { kind: "pid", pid: +m[1], bracketed: true }
+          : { kind: "pid", pid: +m[1], comm: m[2], bracketed: true });
+      });
+    });
+    this.MANY(() => leaders.push(this.SUBRULE(this.leader)));
+    return leaders;
+  });
+
+  public leader = this.RULE("leader", (): Leader =>
+    this.OR(<IOrAlt<Leader>[]>[
+      {
+        ALT: () => {
+          const tok = this.CONSUME(T.Int);
+          let comm: string | undefined;
+          this.OPTION(() => (comm = this.CONSUME(T.Decoration).image.slice(1, -1)));
+          return comm === undefined ? { kind: "int", text: tok.image } : { kind: "int", text: tok.image, comm };
+        },
+      },
+      { ALT: () => ({ kind: "clock", text: this.CONSUME(T.Clock).image }) },
+      { ALT: () => ({ kind: "float", text: this.CONSUME(T.Float).image }) },
+      { ALT: () => ({ kind: "ip", text: this.CONSUME(T.HexInt).image }) },
+      { ALT: () => ({ kind: "rel", text: this.CONSUME(T.RelStamp).image.slice(2, -1).trim() }) },
+      {
+        ALT: () => {
+          const image = this.CONSUME(T.BracketNum).image;
+          const inner = image.slice(1, -1);
+          // -n prints `[%4u]`; -i prints 8 or 16 hex digits, which may happen to be all decimal.
+          return inner.length <= 4 || inner[0] === " "
+            ? { kind: "sysno", no: +inner }
+            : { kind: "ip", text: inner };
+        },
+      },
+      { ALT: () => ({ kind: "ip", text: this.CONSUME(T.BracketHex).image.slice(1, -1) }) },
+      { ALT: () => ({ kind: "comment", text: this.CONSUME(T.Comment).image }) },
+      {
+        ALT: () => {
+          const open = this.CONSUME(T.LBracket);
+          this.SUBRULE(this.argList);
+          const close = this.CONSUME(T.RBracket);
+          return { kind: "secontext", text: this.text.slice(open.startOffset + 1, close.startOffset) };
+        },
+      },
+    ]),
+  );
+
+  public body = this.RULE("body", (): ParsedBody =>
+    this.OR([
+      { ALT: () => this.SUBRULE(this.syscall) },
+      { ALT: () => this.SUBRULE(this.resumed) },
+      { ALT: () => this.SUBRULE(this.signal) },
+      { ALT: () => this.SUBRULE(this.exit) },
+    ]),
+  );
+
+  public syscall = this.RULE("syscall", (): ParsedBody => {
+    const nameTok = this.OR([{ ALT: () => this.CONSUME(T.Ident) }, { ALT: () => this.CONSUME(T.Question3) }]);
+    const open = this.CONSUME(T.LParen);
+    this.ACTION(() => (this.bodyStarted = true));
+    const args = this.SUBRULE(this.argList);
+    const end = this.SUBRULE(this.callEnd);
+    return {
+      kind: "call",
+      name: nameTok.image,
+      args,
+      argsStart: open.startOffset + 1,
+      argsEnd: end.argsEnd,
+      end: end.end,
+      result: end.result,
+    };
+  });
+
+  public resumed = this.RULE("resumed", (): ParsedBody => {
+    const mark = this.CONSUME(T.ResumedMark);
+    this.ACTION(() => (this.bodyStarted = true));
+    const args = this.SUBRULE(this.argList);
+    const end = this.SUBRULE(this.callEnd);
+    let name = "";
+    this.ACTION(() => (name = mark.image.slice(5, mark.image.indexOf(" resumed"))));
+    return {
+      kind: "resumed",
+      name,
+      args,
+      argsStart: mark.startOffset + mark.image.length,
+      argsEnd: end.argsEnd,
+      end: end.end,
+      result: end.result,
+    };
+  });
+
+  public callEnd = this.RULE("callEnd", (): { end: CallEnd; argsEnd: number; result: ParsedResult | null } =>
+    this.OR([
+      {
+        ALT: () => {
+          const close = this.CONSUME(T.RParen);
+          const result = this.SUBRULE(this.result);
+          return { end: "complete" as CallEnd, argsEnd: close.startOffset, result };
+        },
+      },
+      {
+        ALT: () => {
+          const mark = this.CONSUME(T.UnfinishedMark);
+          let result: ParsedResult | null = null;
+          // `--status=unfinished` (and a tracee killed mid-call) prints `<unfinished ...>) = ?`.
+          this.OPTION(() => {
+            this.CONSUME2(T.RParen);
+            result = this.SUBRULE2(this.result);
+          });
+          return { end: "unfinished" as CallEnd, argsEnd: mark.startOffset, result };
+        },
+      },
+      {
+        ALT: () => {
+          const mark = this.CONSUME(T.DetachedMark);
+          return { end: "detached" as CallEnd, argsEnd: mark.startOffset, result: null };
+        },
+      },
+    ]),
+  );
+
+  public result = this.RULE("result", (): ParsedResult => {
+    this.CONSUME(T.Equals);
+    const aux: string[] = [];
+    let ret: number | null = null;
+    let retText = "?";
+    let retPath: string | undefined;
+    let errno: string | null = null;
+    let unavailable = false;
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Question);
+          this.OPTION(() => {
+            this.OR2([
+              { ALT: () => (errno = this.CONSUME(T.Ident).image) },
+              { ALT: () => (this.CONSUME(T.UnavailableMark), (unavailable = true)) },
+            ]);
+          });
+        },
+      },
+      {
+        ALT: () => {
+          const tok = this.OR3([{ ALT: () => this.CONSUME(T.Int) }, { ALT: () => this.CONSUME(T.HexInt) }]);
+          this.ACTION(() => {
+            retText = tok.image;
+            ret = intValue(tok.image);
+          });
+          this.OPTION2(() => {
+            const deco = this.CONSUME(T.Decoration);
+            this.ACTION(() => (retPath = decorationPath(deco.image)));
+          });
+          this.OPTION3(() => {
+            const e = this.OR4([{ ALT: () => this.CONSUME2(T.Ident) }, { ALT: () => this.CONSUME2(T.Int) }]);
+            errno = e.image;
+          });
+        },
+      },
+    ]);
+    this.MANY(() => aux.push(this.SUBRULE(this.auxText)));
+    return retPath === undefined
+      ? { ret, retText, errno, aux, unavailable }
+      : { ret, retText, retPath, errno, aux, unavailable };
+  });
+
+  public auxText = this.RULE("auxText", (): string => {
+    const open = this.CONSUME(T.LParen);
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.AuxAtom) }, { ALT: () => this.SUBRULE(this.auxText) }]);
+    });
+    const close = this.CONSUME(T.RParen);
+    return this.text.slice(open.startOffset + 1, close.startOffset);
+  });
+
+  public signal = this.RULE("signal", (): ParsedBody => {
+    const open = this.CONSUME(T.DashLine);
+    this.ACTION(() => (this.bodyStarted = true));
+    const words = this.SUBRULE(this.argList);
+    const close = this.CONSUME2(T.DashLine);
+    return { kind: "signal", words, text: this.text.slice(open.startOffset + 3, close.startOffset).trim() };
+  });
+
+  public exit = this.RULE("exit", (): ParsedBody => {
+    const open = this.CONSUME(T.PlusLine);
+    this.ACTION(() => (this.bodyStarted = true));
+    const words = this.SUBRULE(this.argList);
+    const close = this.CONSUME2(T.PlusLine);
+    return { kind: "exit", words, text: this.text.slice(open.startOffset + 3, close.startOffset).trim() };
+  });
+
+  /** Comma-separated slots; a slot may hold several juxtaposed values. A leading `=>` value is
+   *  the second half of a `{in} => {out}` argument cut by `<unfinished ...>` (clone3). */
+  public argList = this.RULE("argList", (): ArgSlot[] => {
+    const slots: Value[][] = [];
+    let current: Value[] | null = null;
+    this.MANY(() => {
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(T.Comma);
+            this.ACTION(() => {
+              slots.push(current ?? []);
+              current = null;
+            });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.FatArrow);
+            const after = this.SUBRULE(this.value);
+            this.ACTION(() => (current ??= []).push({ kind: "changed", before: UNAVAILABLE, after }));
+          },
+        },
+        {
+          ALT: () => {
+            const v = this.SUBRULE2(this.value);
+            this.ACTION(() => (current ??= []).push(v));
+          },
+        },
+      ]);
+    });
+    this.ACTION(() => {
+      if (current !== null) slots.push(current);
+    });
+    return slots;
+  });
+
+  public value = this.RULE("value", (): Value => {
+    const first = this.LA(1);
+    const v = this.SUBRULE(this.term);
+    let ops = null as IToken[] | null;
+    let terms = null as Value[] | null;
+    this.MANY(() => {
+      const op = this.CONSUME(T.BinaryOp);
+      const rhs = this.SUBRULE2(this.term);
+      this.ACTION(() => {
+        (ops ??= []).push(op);
+        (terms ??= [v]).push(rhs);
+      });
+    });
+    if (ops === null) return v;
+    const lastOps = ops;
+    const lastTerms = terms!;
+    return this.ACTION(() => combine(this.text, first, this.LA(0), lastOps, lastTerms));
+  });
+
+  public term = this.RULE("term", (): Value => {
+    let v = this.OR(this.termAlternatives());
+    this.MANY(() => {
+      const c = this.CONSUME(T.Comment);
+      this.ACTION(() => (v = withComment(v, c.image.slice(2, -2).trim())));
+    });
+    return v;
+  });
+
+  private termAlts: IOrAlt<Value>[] | undefined;
+
+  /** The term alternatives, built once (HyperFormula caches its OR arrays the same way). */
+  private termAlternatives(): IOrAlt<Value>[] {
+    return (this.termAlts ??= [
+      {
+        ALT: () => {
+          const s = this.CONSUME(T.StringLit);
+          let truncated = false;
+          this.OPTION(() => (this.CONSUME(T.Ellipsis), (truncated = true)));
+          return { kind: "str", value: decodeCString(s.image.slice(1, -1)), truncated };
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.At);
+          let v: Value = { kind: "expr", text: "@" };
+          this.OPTION2(() => {
+            const s = this.CONSUME2(T.StringLit);
+            let truncated = false;
+            this.OPTION3(() => (this.CONSUME2(T.Ellipsis), (truncated = true)));
+            v = { kind: "str", value: decodeCString(s.image.slice(1, -1)), truncated, abstract: true };
+          });
+          return v;
+        },
+      },
+      {
+        ALT: () => {
+          const tok = this.OR2([
+            { ALT: () => this.CONSUME(T.Int) },
+            { ALT: () => this.CONSUME(T.HexInt) },
+            { ALT: () => this.CONSUME(T.Float) },
+          ]);
+          let deco: IToken | null = null;
+          let deleted = false;
+          this.OPTION4(() => {
+            deco = this.CONSUME(T.Decoration);
+            // strace >= 5.19 prints `</p>(deleted)`; older ones `</p (deleted)>`.
+            this.OPTION5(() => {
+              this.CONSUME(T.LParen);
+              this.CONSUME(T.Ident);
+              this.CONSUME(T.RParen);
+              deleted = true;
+            });
+          });
+          return this.ACTION((): Value => {
+            if (deco === null) return { kind: "int", value: intValue(tok.image), text: tok.image };
+            let path = decorationPath((deco as IToken).image);
+            if (path.endsWith(" (deleted)")) {
+              path = path.slice(0, -10);
+              deleted = true;
+            }
+            return deleted
+              ? { kind: "fd", fd: intValue(tok.image), path, deleted }
+              : { kind: "fd", fd: intValue(tok.image), path };
+          });
+        },
+      },
+      {
+        ALT: () => {
+          const id = this.CONSUME2(T.Ident);
+          let callArgs: ArgSlot[] | null = null;
+          let deco: IToken | null = null;
+          let assigned: Value | null = null;
+          let eq: IToken | null = null;
+          this.OPTION6(() => {
+            this.CONSUME2(T.LParen);
+            callArgs = this.SUBRULE(this.argList);
+            this.CONSUME2(T.RParen);
+          });
+          this.OPTION7(() => (deco = this.CONSUME2(T.Decoration)));
+          this.OPTION8(() => {
+            eq = this.CONSUME(T.Equals);
+            assigned = this.SUBRULE(this.value);
+          });
+          return this.ACTION((): Value => {
+            let v: Value = callArgs === null
+              ? { kind: "ident", name: id.image }
+              : { kind: "call", name: id.image, args: (callArgs as ArgSlot[]).map(slotValue) };
+            if (deco !== null) v = { kind: "fd", fd: -100, path: decorationPath((deco as IToken).image) };
+            if (assigned === null) return v;
+            // `name=value` (struct field or -N argument name); old `msg_iov(1)=[...]` keeps the call text.
+            const name = callArgs === null ? id.image : this.text.slice(id.startOffset, (eq as unknown as IToken).startOffset);
+            return { kind: "named", name, value: assigned };
+          });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.LBrace);
+          const slots = this.SUBRULE2(this.argList);
+          this.CONSUME(T.RBrace);
+          return this.ACTION(() => structOf(slots));
+        },
+      },
+      {
+        ALT: () => {
+          let negated = false;
+          this.OPTION9(() => (this.CONSUME(T.Tilde), (negated = true)));
+          this.CONSUME(T.LBracket);
+          const slots = this.SUBRULE3(this.argList);
+          this.CONSUME(T.RBracket);
+          return this.ACTION(() => arrayOf(slots, negated));
+        },
+      },
+      {
+        ALT: () => {
+          const tok = this.CONSUME(T.BracketNum);
+          let assigned: Value | null = null;
+          this.option(10, () => {
+            this.CONSUME2(T.Equals);
+            assigned = this.SUBRULE2(this.value);
+          });
+          return this.ACTION((): Value => {
+            const inner = tok.image.slice(1, -1).trim();
+            const iv: Value = { kind: "int", value: intValue(inner), text: inner };
+            return assigned === null ? { kind: "indirect", value: iv } : { kind: "named", name: `[${inner}]`, value: assigned };
+          });
+        },
+      },
+      {
+        ALT: () => {
+          const tok = this.CONSUME(T.BracketHex);
+          return this.ACTION((): Value => {
+            const inner = tok.image.slice(1, -1);
+            return { kind: "indirect", value: { kind: "int", value: parseInt(inner, 16), text: inner } };
+          });
+        },
+      },
+      { ALT: () => (this.CONSUME2(T.Question3), UNAVAILABLE) },
+      { ALT: () => (this.CONSUME3(T.Ellipsis), ELLIPSIS) },
+      { ALT: () => ({ kind: "expr", text: this.CONSUME(T.ResumingMark).image }) },
+      {
+        ALT: () => {
+          const op = this.OR3([
+            { ALT: () => this.CONSUME(T.Amp) },
+            { ALT: () => this.CONSUME(T.Bang) },
+            { ALT: () => this.CONSUME(T.Minus) },
+            { ALT: () => this.CONSUME(T.Star) },
+          ]);
+          this.SUBRULE(this.term);
+          return this.ACTION((): Value => ({ kind: "expr", text: this.text.slice(op.startOffset, endOf(this.LA(0))) }));
+        },
+      },
+      { ALT: () => ({ kind: "expr", text: this.CONSUME2(T.Comment).image }) },
+      {
+        ALT: () => {
+          const open = this.CONSUME3(T.LParen);
+          this.SUBRULE4(this.argList);
+          const close = this.CONSUME3(T.RParen);
+          return this.ACTION((): Value => ({ kind: "expr", text: this.text.slice(open.startOffset, close.startOffset + 1) }));
+        },
+      },
+      {
+        ALT: () => {
+          const deco = this.CONSUME3(T.Decoration);
+          return this.ACTION((): Value => ({ kind: "expr", text: deco.image }));
+        },
+      },
+      { ALT: () => ({ kind: "expr", text: this.CONSUME(T.Question).image }) },
+    ]);
+  }
+
+  /** Parse one line (or a rejoined call text). Never throws; errors come back as values. */
+  parseLine(text: string): LineParseResult {
+    const lexed = T.straceLexer.tokenize(text);
+    this.text = text;
+    this.bodyStarted = false;
+    this.input = lexed.tokens;
+    const value = this.line();
+    const parseErrors = this.errors;
+    let errorOffset = -1;
+    let incomplete = false;
+    if (parseErrors.length > 0) {
+      const tok = parseErrors[0].token;
+      incomplete = tok.tokenType.name === "EOF";
+      errorOffset = incomplete ? text.length : tok.startOffset;
+    } else if (lexed.errors.length > 0) errorOffset = lexed.errors[0].offset;
+    const result: LineParseResult = {
+      value: parseErrors.length === 0 && lexed.errors.length === 0 ? value : null,
+      lexErrors: lexed.errors,
+      parseErrors,
+      errorOffset,
+      incomplete,
+      bodyStarted: this.bodyStarted,
+    };
+    this.text = "";
+    this.input = [];
+    return result;
+  }
+}
+
+function endOf(tok: IToken): number {
+  return tok.startOffset + tok.image.length;
+}
+
+/** One value per comma slot: juxtaposed values become one (a secontext after a path is dropped,
+ *  anything else is kept verbatim as an expression). */
+export function slotValue(slot: ArgSlot): Value {
+  if (slot.length === 1) return slot[0];
+  if (slot.length === 0) return { kind: "expr", text: "" };
+  // `--secontext` prints `[type_t]` after a path or fd: `3<UNIX-STREAM:[1]> [unconfined_t]`.
+  const second = slot[1];
+  if (slot.length === 2 && (second.kind === "bitset" || second.kind === "array")) return slot[0];
+  return { kind: "expr", text: slot.map(valueText).join(" ") };
+}
+
+/** A compact rendering of a value, used when juxtaposed values are kept as one expression. */
+export function valueText(v: Value): string {
+  switch (v.kind) {
+    case "int": return v.text;
+    case "str": return JSON.stringify(v.value) + (v.truncated ? "..." : "");
+    case "fd": return `${v.fd}<${v.path}>`;
+    case "ident": return v.name;
+    case "flags": return v.parts.map(valueText).join("|");
+    case "alternatives": return v.options.map(valueText).join(" or ");
+    case "bitset": return `${v.negated ? "~" : ""}[${v.items.join(" ")}]`;
+    case "array": return `[${v.items.map(valueText).join(", ")}${v.elided ? ", ..." : ""}]`;
+    case "struct": return `{${v.fields.map((f) => (f.name === null ? "" : f.name + "=") + valueText(f.value)).join(", ")}${v.elided ? ", ..." : ""}}`;
+    case "call": return `${v.name}(${v.args.map(valueText).join(", ")})`;
+    case "changed": return `${valueText(v.before)} => ${valueText(v.after)}`;
+    case "indirect": return `[${valueText(v.value)}]`;
+    case "expr": return v.text;
+    case "unavailable": return "???";
+    case "named": return `${v.name}=${valueText(v.value)}`;
+  }
+}
+
+function structOf(slots: readonly ArgSlot[]): Value {
+  const fields: Field[] = [];
+  let elided = false;
+  for (const slot of slots) {
+    const v = slotValue(slot);
+    if (v === ELLIPSIS) {
+      elided = true;
+      continue;
+    }
+    fields.push(v.kind === "named" ? { name: v.name, value: v.value } : { name: null, value: v });
+  }
+  return { kind: "struct", fields, elided };
+}
+
+function arrayOf(slots: readonly ArgSlot[], negated: boolean): Value {
+  // `[A B]` / `~[A B]`: a space-separated set (signal masks, fd sets) has no commas.
+  if (negated || (slots.length === 1 && slots[0].every((v) => v.kind === "ident" || v.kind === "int"))) {
+    const items: string[] = [];
+    for (const slot of slots) for (const v of slot) items.push(valueText(v));
+    return { kind: "bitset", negated, items };
+  }
+  const items: Value[] = [];
+  let elided = false;
+  for (const slot of slots) {
+    const v = slotValue(slot);
+    if (v === ELLIPSIS) elided = true;
+    else items.push(v);
+  }
+  return { kind: "array", items, elided };
+}
+
+/** Terms joined by binary operators: all `|` → flags; all ` or ` → alternatives; one `=>`/`->`
+ *  → changed; anything else stays verbatim as an expression. */
+function combine(text: string, first: IToken, last: IToken, ops: readonly IToken[], terms: readonly Value[]): Value {
+  const opType: TokenType = ops[0].tokenType;
+  const same = ops.every((o) => o.tokenType === opType);
+  if (same && opType === T.Pipe) return { kind: "flags", parts: terms };
+  if (same && opType === T.OrWord) return { kind: "alternatives", options: terms };
+  if (ops.length === 1 && (opType === T.FatArrow || opType === T.ThinArrow)) {
+    return { kind: "changed", before: terms[0], after: terms[1] };
+  }
+  return { kind: "expr", text: text.slice(first.startOffset, endOf(last)) };
+}
+
+/** The one parser instance, reused for every line (`input` resets its state). */
+export const straceLineParser = new StraceLineParser();
