@@ -1,0 +1,162 @@
+// The programmatic core of `analyze`: events in (in batches), findings out as soon as each is
+// known. One analyzer per trace (a file or an -ff set); it holds only the stream model's live
+// state and the findings made so far.
+import type { ModelEvent } from "./model/model-events.js";
+import type { Stream } from "./model/stream.js";
+import { StreamModel } from "./model/stream-model.js";
+import { traceNotes } from "./model/trace-notes.js";
+import type { TraceNote } from "./model/trace-notes.js";
+import { addLaterEvidence, buildFinding } from "./rules/finding.js";
+import type { Finding } from "./rules/finding.js";
+import { RULES } from "./rules/registry.js";
+import type { RuleName } from "./rules/rule.js";
+import { isPointOfNoReturn } from "./rules/rule.js";
+import type { TraceEvent } from "./syntax/events.js";
+
+export type { Finding, EvidenceLine, LastWrite } from "./rules/finding.js";
+export type { TraceNote } from "./model/trace-notes.js";
+export type { RuleName, Severity } from "./rules/rule.js";
+export { RULES, RULE_NAMES, isRuleName } from "./rules/registry.js";
+
+export interface AnalyzerOptions {
+  /** Name of the trace for notes (a path, or an -ff set's name). */
+  readonly trace?: string;
+  /** Rules to run (default: all). */
+  readonly rules?: readonly RuleName[];
+  /** Only report findings involving this pid / at this fd. */
+  readonly pid?: number | null;
+  readonly fd?: number | null;
+  /** Only report findings with at least this many unsent bytes (default 1). */
+  readonly minUnsent?: number;
+  /** Sees every model event (the `timeline` command is built on this). */
+  readonly onModelEvent?: (ev: ModelEvent) => void;
+}
+
+export interface TraceStats {
+  /** Highest line number seen, summed over the trace's files. */
+  lines: number;
+  syscalls: number;
+  signals: number;
+  exits: number;
+  notices: number;
+  unrecognized: number;
+  foreign: number;
+  writeAttempts: number;
+  findings: number;
+}
+
+export interface Analyzer {
+  /** Feed one batch; returns the findings that became known in it. */
+  push(batch: readonly TraceEvent[]): Finding[];
+  /** End of the trace: returns findings known only now (none today, kept for rules that need the end). */
+  end(): Finding[];
+  readonly stats: TraceStats;
+  /** Every finding so far (later evidence is appended to them until end()). */
+  readonly findings: readonly Finding[];
+  /** Trace-quality notes; complete after end(). */
+  readonly notes: readonly TraceNote[];
+}
+
+export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
+  const enabled = new Set<RuleName>(options.rules ?? RULES.map((r) => r.name));
+  const minUnsent = Math.max(1, options.minUnsent ?? 1);
+  const stats: TraceStats = {
+    lines: 0,
+    syscalls: 0,
+    signals: 0,
+    exits: 0,
+    notices: 0,
+    unrecognized: 0,
+    foreign: 0,
+    writeAttempts: 0,
+    findings: 0,
+  };
+  const maxLine = new Map<string, number>();
+  const findings: Finding[] = [];
+  const notes: TraceNote[] = [];
+  /** Streams whose write side ended: the first point of no return settled them. */
+  const settled = new WeakMap<Stream, Finding | null>();
+  let fresh: Finding[] = [];
+
+  const wanted = (f: Finding): boolean =>
+    enabled.has(f.rule) &&
+    f.unsentBytes >= minUnsent &&
+    (options.pid == null || f.pids.includes(options.pid)) &&
+    (options.fd == null || f.fd === options.fd);
+
+  const onModelEvent = (ev: ModelEvent): void => {
+    options.onModelEvent?.(ev);
+    if (ev.kind === "attempt") {
+      stats.writeAttempts++;
+      return;
+    }
+    const earlier = settled.get(ev.stream);
+    if (earlier !== undefined) {
+      if (earlier !== null && isPointOfNoReturn(ev)) {
+        addLaterEvidence(earlier, ev.at, ev.kind === "shutdown" ? "later shutdown" : `later ${ev.cause} of the last reference`);
+      }
+      return;
+    }
+    for (const rule of RULES) {
+      const loss = rule.check(ev);
+      if (loss === null) continue;
+      const f = buildFinding(rule, loss);
+      const keep = wanted(f);
+      settled.set(ev.stream, keep ? f : null);
+      if (keep) {
+        findings.push(f);
+        fresh.push(f);
+        stats.findings++;
+      }
+      return;
+    }
+    // A point of no return with nothing unsent settles the stream too: a later close after a
+    // clean shutdown is not a loss, whatever the stream does afterwards.
+    if (isPointOfNoReturn(ev) && ev.stream.unsentBytes === 0) settled.set(ev.stream, null);
+  };
+
+  const model = new StreamModel(onModelEvent);
+
+  return {
+    push(batch) {
+      fresh = [];
+      for (const ev of batch) {
+        const end = ev.type === "syscall" && ev.endLine !== undefined ? Math.max(ev.endLine, ev.line) : ev.line;
+        if (end > (maxLine.get(ev.file) ?? 0)) maxLine.set(ev.file, end);
+        switch (ev.type) {
+          case "syscall":
+            stats.syscalls++;
+            break;
+          case "signal":
+            stats.signals++;
+            break;
+          case "exit":
+            stats.exits++;
+            break;
+          case "notice":
+            stats.notices++;
+            break;
+          case "foreign":
+            stats.foreign++;
+            break;
+          case "unrecognized":
+            stats.unrecognized++;
+            break;
+        }
+        model.process(ev);
+      }
+      let lines = 0;
+      for (const n of maxLine.values()) lines += n;
+      stats.lines = lines;
+      return fresh;
+    },
+    end() {
+      notes.length = 0;
+      notes.push(...traceNotes(options.trace ?? [...maxLine.keys()][0] ?? "-", model.facts, stats.unrecognized));
+      return [];
+    },
+    stats,
+    findings,
+    notes,
+  };
+}

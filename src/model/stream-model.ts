@@ -1,0 +1,653 @@
+// The stream model: follows processes, their fd tables and the streams the fds point at, and
+// turns trace events into model events (attempts, shutdowns, dropped references) for the rules.
+// It keeps only live tasks, live streams and their few recent attempts: nothing that grows
+// with the length of the trace.
+import type { ExitEvent, NoticeEvent, SyscallEvent, TraceEvent, Value } from "../syntax/events.js";
+import { summarizeExit, summarizeSyscall, syscallResult } from "./call-summary.js";
+import { FdTable } from "./fd-table.js";
+import type { ModelEvent, ReleaseCause, ShutdownEvent } from "./model-events.js";
+import { RECENT_ATTEMPTS, Stream } from "./stream.js";
+import type { Attempt, PointRef } from "./stream.js";
+import { classifyDecoration, kindFromSocketType } from "./stream-kind.js";
+import type { StreamKind } from "./stream-kind.js";
+import { TimeAxis } from "./time-axis.js";
+import { arg, arrayOf, fdOf, field, flagBits, flagNames, hasFlag, intOf, namedArg } from "./values.js";
+import { isWriteFamily, writeOutcome, writeRequest } from "./write-family.js";
+
+/** A thread or process. Threads share their table; `pending` marks a child whose creating
+ * clone has not been seen yet (its events arrived before the parent's clone resumed). */
+interface Task {
+  pid: number | null;
+  tgid: number | null;
+  table: FdTable;
+  pending: PendingChild | null;
+}
+
+/** What a not-yet-bound child did to its provisional copy of the table, replayed on the
+ * shared table if its clone turns out to have had CLONE_FILES. */
+interface PendingChild {
+  readonly closedFromBase: Map<number, PointRef>;
+  readonly own: Set<number>;
+}
+
+/** Facts about the trace that the quality notes are made from (booleans and counters). */
+export interface TraceFacts {
+  syscalls: number;
+  writeAttempts: number;
+  sawClose: boolean;
+  sawClone: boolean;
+  sawExecve: boolean;
+  /** Events printed with a pid prefix / without one. */
+  prefixed: number;
+  unprefixed: number;
+  /** Children created by a successful clone/fork, and whether any of them printed a line. */
+  childrenCreated: number;
+  childEventsSeen: boolean;
+  elidedRequests: number;
+  timestamps: boolean;
+  maxPidsSeen: number;
+}
+
+// Linux clone flags (include/uapi/linux/sched.h).
+const CLONE_FILES = 0x400;
+const CLONE_THREAD = 0x10000;
+// socket type / open flags.
+const SOCK_CLOEXEC = 0x80000;
+const O_CLOEXEC = 0x80000;
+// fcntl commands (include/uapi/asm-generic/fcntl.h, linux/fcntl.h).
+const F_DUPFD = 0;
+const F_SETFD = 2;
+const F_DUPFD_CLOEXEC = 1030;
+const FD_CLOEXEC = 1;
+// close_range flags.
+const CLOSE_RANGE_UNSHARE = 2;
+const CLOSE_RANGE_CLOEXEC = 4;
+
+/** Calls that return a new fd even when `-y` does not decorate the result. */
+const FD_RETURNING = new Set([
+  "open",
+  "openat",
+  "openat2",
+  "creat",
+  "open_by_handle_at",
+  "epoll_create",
+  "epoll_create1",
+  "eventfd",
+  "eventfd2",
+  "timerfd_create",
+  "signalfd",
+  "signalfd4",
+  "memfd_create",
+  "memfd_secret",
+  "inotify_init",
+  "inotify_init1",
+  "fanotify_init",
+  "pidfd_open",
+  "pidfd_getfd",
+  "userfaultfd",
+  "perf_event_open",
+  "io_uring_setup",
+  "mq_open",
+  "fsopen",
+  "fsmount",
+  "open_tree",
+]);
+
+const SHUT_BY_NAME: Readonly<Record<string, ShutdownEvent["how"]>> = { SHUT_RD: "rd", SHUT_WR: "wr", SHUT_RDWR: "rdwr" };
+const SHUT_BY_NUMBER: readonly ShutdownEvent["how"][] = ["rd", "wr", "rdwr"];
+
+/** Parse `how` in every spelling: `SHUT_WR`, `1`, `0x1`, `0x1 /* SHUT_WR *\/`, `how=SHUT_WR`. */
+export function shutdownHow(v: Value | undefined): ShutdownEvent["how"] {
+  for (const name of flagNames(v)) {
+    const how = SHUT_BY_NAME[name];
+    if (how !== undefined) return how;
+  }
+  const n = intOf(v);
+  return n !== null ? (SHUT_BY_NUMBER[n] ?? "unknown") : "unknown";
+}
+
+function isOk(ev: SyscallEvent): boolean {
+  return ev.errno === null && ev.ret !== null && ev.ret >= 0;
+}
+
+function anyCloexecFlag(args: readonly Value[]): boolean {
+  return args.some((a) => flagNames(a).some((n) => n.endsWith("_CLOEXEC")));
+}
+
+export class StreamModel {
+  private readonly tasks = new Map<number, Task>();
+  /** The task of unprefixed lines before its pid is known (stderr `-f` output). */
+  private anonymous: Task | null = null;
+  /** The first table seen: attached threads (`-p`, filtered traces) share it. */
+  private rootTable: FdTable | null = null;
+  /** The trace starts with execve: unknown pids are children of a clone not yet resumed. */
+  private launched: boolean | null = null;
+  private lastTask: Task | null = null;
+  /** Live streams by inode/address, so a stream met through another fd or process is one. */
+  private readonly byIdentity = new Map<string, Stream>();
+  /** Pids announced by `strace: Process N attached` and not yet seen. */
+  private readonly announced = new Set<number>();
+  private readonly createdChildren = new Set<number>();
+  private readonly seenPids = new Set<number>();
+  private readonly axis = new TimeAxis();
+  private now: number | null = null;
+  readonly facts: TraceFacts = {
+    syscalls: 0,
+    writeAttempts: 0,
+    sawClose: false,
+    sawClone: false,
+    sawExecve: false,
+    prefixed: 0,
+    unprefixed: 0,
+    childrenCreated: 0,
+    childEventsSeen: false,
+    elidedRequests: 0,
+    timestamps: false,
+    maxPidsSeen: 0,
+  };
+
+  constructor(private readonly emit: (ev: ModelEvent) => void) {}
+
+  process(ev: TraceEvent): void {
+    // Mapped once per event: under -r the axis sums deltas.
+    this.now = this.axis.map(ev.time);
+    switch (ev.type) {
+      case "syscall":
+        this.onSyscall(ev);
+        break;
+      case "exit":
+        this.onExit(ev);
+        break;
+      case "notice":
+        this.onNotice(ev);
+        break;
+      case "signal":
+      case "foreign":
+      case "unrecognized":
+        break;
+      default: {
+        const never: never = ev;
+        void never;
+      }
+    }
+  }
+
+  // ---- tasks -------------------------------------------------------------------------------
+
+  private newTable(): FdTable {
+    const t = new FdTable();
+    this.rootTable ??= t;
+    return t;
+  }
+
+  private addTask(pid: number | null, tgid: number | null, table: FdTable, pending: PendingChild | null): Task {
+    const task: Task = { pid, tgid, table, pending };
+    table.users++;
+    if (pid !== null) this.tasks.set(pid, task);
+    return task;
+  }
+
+  private liveTaskCount(): number {
+    return this.tasks.size + (this.anonymous !== null && this.anonymous.pid === null ? 1 : 0);
+  }
+
+  /** The task an event belongs to, creating it on first sight. */
+  private taskOf(pid: number | null, create: boolean): Task | null {
+    if (pid === null) {
+      this.facts.unprefixed++;
+      // An unprefixed line belongs to the only process traced at that moment (STRACE-FORMAT §1).
+      if (this.anonymous !== null && this.anonymous.pid === null) return this.anonymous;
+      if (this.tasks.size === 1) return this.tasks.values().next().value as Task;
+      if (this.lastTask !== null) return this.lastTask;
+      if (!create) return null;
+      this.anonymous = this.addTask(null, null, this.newTable(), null);
+      return this.anonymous;
+    }
+    this.facts.prefixed++;
+    if (this.seenPids.size < 100_000) this.seenPids.add(pid);
+    this.facts.maxPidsSeen = this.seenPids.size;
+    if (this.createdChildren.has(pid)) this.facts.childEventsSeen = true;
+    const known = this.tasks.get(pid);
+    if (known !== undefined) return known;
+    if (!create) return null;
+    const announced = this.announced.delete(pid);
+    if (this.anonymous !== null && this.anonymous.pid === null && !announced) {
+      // The unprefixed lines so far were this pid's: it gets its number now.
+      this.anonymous.pid = pid;
+      this.anonymous.tgid = pid;
+      this.tasks.set(pid, this.anonymous);
+      return this.anonymous;
+    }
+    if (this.tasks.size === 0 && this.anonymous === null) return this.addTask(pid, pid, this.newTable(), null);
+    if (this.launched === true || announced) {
+      // A child printing before its parent's clone resumed: give it a copy of the table of the
+      // task that ran last (fork semantics) until the clone says whether it shares it.
+      const base = (this.lastTask ?? this.anonymous)?.table ?? this.newTable();
+      return this.addTask(pid, pid, this.copyTable(base), { closedFromBase: new Map(), own: new Set() });
+    }
+    // Attached with -p (or a filtered trace without clone lines): an unknown pid is a thread
+    // of the attached process and shares its table.
+    const root = this.rootTable ?? this.newTable();
+    const rootTask = [...this.tasks.values()].find((t) => t.table === root);
+    return this.addTask(pid, rootTask?.tgid ?? pid, root, null);
+  }
+
+  private endTask(task: Task, at: PointRef): void {
+    if (task.pid !== null) this.tasks.delete(task.pid);
+    if (this.anonymous === task) this.anonymous = null;
+    if (this.lastTask === task) this.lastTask = null;
+    this.leaveTable(task.table, "exit", at);
+  }
+
+  private leaveTable(table: FdTable, cause: ReleaseCause, at: PointRef): void {
+    table.users--;
+    if (table.users > 0) return;
+    for (const fd of [...table.entries.keys()].sort((a, b) => a - b)) this.release(table, fd, cause, at, "emit");
+  }
+
+  private copyTable(from: FdTable): FdTable {
+    const t = new FdTable();
+    for (const [fd, e] of from.entries) this.install(t, fd, e.stream, e.cloexec, null);
+    return t;
+  }
+
+  // ---- fd table operations -------------------------------------------------------------------
+
+  private install(table: FdTable, fd: number, stream: Stream, cloexec: boolean, at: PointRef | null): void {
+    const old = table.entries.get(fd);
+    if (old !== undefined) {
+      if (old.stream === stream) {
+        old.cloexec = cloexec;
+        return;
+      }
+      // The kernel handed out this number again, so the old fd was closed where the trace
+      // does not show it (filtered, or closed by a process we do not see): forget it quietly.
+      this.release(table, fd, "close", at, "quiet");
+    }
+    table.entries.set(fd, { stream, cloexec });
+    stream.refs++;
+    if (stream.identity !== null) this.byIdentity.set(stream.identity, stream);
+  }
+
+  /**
+   * Drop one reference. `emit` tells the rules; `quiet` is for references the trace cannot
+   * date (a missed close); `resolve` reports only if this turns out to be the last reference,
+   * at the point where the stream was last dropped.
+   */
+  private release(table: FdTable, fd: number, cause: ReleaseCause, at: PointRef | null, mode: "emit" | "quiet" | "resolve"): void {
+    const e = table.entries.get(fd);
+    if (e === undefined) return;
+    table.entries.delete(fd);
+    const s = e.stream;
+    s.refs--;
+    const last = s.refs <= 0;
+    if (last && s.identity !== null && this.byIdentity.get(s.identity) === s) this.byIdentity.delete(s.identity);
+    const point = mode === "resolve" ? s.lastRelease : at;
+    if (at !== null && mode !== "resolve") s.lastRelease = at;
+    if (point === null || mode === "quiet" || (mode === "resolve" && !last)) return;
+    this.emit({ kind: "release", stream: s, fd, cause, last, at: point });
+  }
+
+  /** The stream an fd refers to, adopting fds first seen mid-life (attach, filters). */
+  private streamAt(task: Task, fd: number, path: string | null, hint: "socket" | "datagram" | null, at: PointRef): Stream {
+    const table = task.table;
+    let entry = table.get(fd);
+    const info = path !== null ? classifyDecoration(path) : null;
+    if (entry !== undefined && info !== null) {
+      const s = entry.stream;
+      if (info.identity !== null && s.identity !== null && sameIdentityType(info.identity, s.identity) && info.identity !== s.identity) {
+        this.release(table, fd, "close", at, "quiet");
+        entry = undefined;
+      } else {
+        s.name = path;
+        if (s.identity === null && info.identity !== null) {
+          s.identity = info.identity;
+          this.byIdentity.set(info.identity, s);
+        }
+        s.kind = refineKind(s.kind, info.kind);
+      }
+    }
+    if (entry === undefined) {
+      let s = info?.identity != null ? this.byIdentity.get(info.identity) : undefined;
+      s ??= new Stream(info?.kind ?? "unknown", path, info?.identity ?? null);
+      this.install(table, fd, s, false, at);
+      entry = table.get(fd);
+      if (entry === undefined) return s;
+    }
+    if (hint !== null && entry.stream.kind === "unknown") entry.stream.kind = hint;
+    return entry.stream;
+  }
+
+  private createStream(task: Task, fd: number, kind: StreamKind, path: string | null, cloexec: boolean, at: PointRef): void {
+    const info = path !== null ? classifyDecoration(path) : null;
+    const s = new Stream(info !== null ? refineKind(kind, info.kind) : kind, path, info?.identity ?? null);
+    this.install(task.table, fd, s, cloexec, at);
+    task.pending?.own.add(fd);
+  }
+
+  private aliasFd(task: Task, oldFd: Value | undefined, newFd: number, cloexec: boolean, at: PointRef): void {
+    const d = fdOf(oldFd);
+    if (d === null) return;
+    const s = this.streamAt(task, d.fd, d.path, null, at);
+    if (d.fd === newFd) return;
+    if (task.table.get(newFd) !== undefined) this.closeFd(task, newFd, "dup2", at);
+    this.install(task.table, newFd, s, cloexec, at);
+    task.pending?.own.add(newFd);
+  }
+
+  private closeFd(task: Task, fd: number, cause: ReleaseCause, at: PointRef): void {
+    const p = task.pending;
+    if (p !== null && !p.own.has(fd) && task.table.get(fd) !== undefined) p.closedFromBase.set(fd, at);
+    p?.own.delete(fd);
+    this.release(task.table, fd, cause, at, "emit");
+  }
+
+  // ---- events ----------------------------------------------------------------------------------
+
+  private point(ev: TraceEvent, task: Task | null, summary: string): PointRef {
+    return { file: ev.file, line: ev.line, pid: task?.pid ?? ev.pid, tgid: task?.tgid ?? null, time: this.now, summary };
+  }
+
+  private onNotice(ev: NoticeEvent): void {
+    if (ev.notice !== "attached") return;
+    const m = /Process (\d+) attached/.exec(ev.text);
+    if (m !== null && this.announced.size < 10_000) this.announced.add(Number(m[1]));
+  }
+
+  private onExit(ev: ExitEvent): void {
+    if (ev.time !== null) this.facts.timestamps = true;
+    if (ev.how === "superseded") return; // the exec'ing thread lives on under this pid
+    const task = this.taskOf(ev.pid, false);
+    if (task === null) return;
+    const at = this.point(ev, task, summarizeExit(ev));
+    // The thread-group leader's exit is reported when the whole group is gone.
+    const group =
+      task.pid !== null && task.pid === task.tgid ? [...this.tasks.values()].filter((t) => t.tgid === task.tgid && t !== task) : [];
+    for (const t of group) this.endTask(t, at);
+    this.endTask(task, at);
+  }
+
+  private onSyscall(ev: SyscallEvent): void {
+    this.facts.syscalls++;
+    if (ev.time !== null) this.facts.timestamps = true;
+    this.launched ??= ev.name === "execve" || ev.name === "execveat";
+    const task = this.taskOf(ev.pid, true) as Task;
+    this.lastTask = task;
+    const name = ev.name;
+    if (isWriteFamily(name)) {
+      this.onWrite(ev, task);
+      return;
+    }
+    switch (name) {
+      case "shutdown":
+        this.onShutdown(ev, task);
+        return;
+      case "close":
+        this.facts.sawClose = true;
+        this.onClose(ev, task);
+        return;
+      case "close_range":
+        this.facts.sawClose = true;
+        this.onCloseRange(ev, task);
+        return;
+      case "socket":
+        if (isOk(ev)) {
+          const type = arg(ev.args, 1);
+          this.createStream(task, ev.ret as number, kindFromSocketType(flagNames(type), flagBits(type)), ev.retPath ?? null, hasFlag(type, "SOCK_CLOEXEC", SOCK_CLOEXEC), this.point(ev, task, summarizeSyscall(ev)));
+        }
+        return;
+      case "socketpair":
+        if (isOk(ev)) {
+          const type = arg(ev.args, 1);
+          const kind = kindFromSocketType(flagNames(type), flagBits(type));
+          const cloexec = hasFlag(type, "SOCK_CLOEXEC", SOCK_CLOEXEC);
+          this.createPair(ev, task, arg(ev.args, 3), kind, cloexec);
+        }
+        return;
+      case "pipe":
+      case "pipe2":
+        if (isOk(ev)) this.createPair(ev, task, arg(ev.args, 0), "pipe", hasFlag(arg(ev.args, 1), "O_CLOEXEC", O_CLOEXEC));
+        return;
+      case "accept":
+      case "accept4":
+        if (isOk(ev)) {
+          const cloexec = name === "accept4" && hasFlag(arg(ev.args, 3), "SOCK_CLOEXEC", SOCK_CLOEXEC);
+          this.createStream(task, ev.ret as number, "socket", ev.retPath ?? null, cloexec, this.point(ev, task, summarizeSyscall(ev)));
+        }
+        return;
+      case "dup":
+        if (isOk(ev)) this.aliasFd(task, arg(ev.args, 0), ev.ret as number, false, this.point(ev, task, summarizeSyscall(ev)));
+        return;
+      case "dup2":
+      case "dup3":
+        if (isOk(ev)) {
+          const cloexec = name === "dup3" && hasFlag(arg(ev.args, 2), "O_CLOEXEC", O_CLOEXEC);
+          this.aliasFd(task, arg(ev.args, 0), ev.ret as number, cloexec, this.point(ev, task, summarizeSyscall(ev)));
+        }
+        return;
+      case "fcntl":
+      case "fcntl64":
+        this.onFcntl(ev, task);
+        return;
+      case "clone":
+      case "clone2":
+      case "clone3":
+      case "fork":
+      case "vfork":
+        this.facts.sawClone = true;
+        this.onClone(ev, task);
+        return;
+      case "execve":
+      case "execveat":
+        this.facts.sawExecve = true;
+        if (ev.errno === null && ev.ret === 0) this.onExec(ev, task);
+        return;
+      case "recvmsg":
+        this.onRecvmsg(ev, task);
+        return;
+      default:
+        if (isOk(ev) && (ev.retPath !== undefined || FD_RETURNING.has(name))) {
+          this.createStream(task, ev.ret as number, "other", ev.retPath ?? null, anyCloexecFlag(ev.args), this.point(ev, task, summarizeSyscall(ev)));
+        }
+    }
+  }
+
+  private createPair(ev: SyscallEvent, task: Task, pair: Value | undefined, kind: StreamKind, cloexec: boolean): void {
+    const arr = arrayOf(pair);
+    if (arr === null) return;
+    const at = this.point(ev, task, summarizeSyscall(ev));
+    for (const item of arr.items) {
+      const d = fdOf(item);
+      if (d !== null) this.createStream(task, d.fd, kind, d.path, cloexec, at);
+    }
+  }
+
+  private onWrite(ev: SyscallEvent, task: Task): void {
+    const req = writeRequest(ev);
+    if (req === null) return;
+    const outcome = writeOutcome(ev);
+    if (outcome.kind === "ignored" || outcome.kind === "restart") {
+      // Still learn what the fd is, so a later shutdown/close finds the right stream.
+      this.streamAt(task, req.fd, req.path, req.hint, this.point(ev, task, ""));
+      return;
+    }
+    const at = this.point(ev, task, summarizeSyscall(ev));
+    const s = this.streamAt(task, req.fd, req.path, req.hint, at);
+    if (outcome.kind === "broken") {
+      s.broken = true;
+      return;
+    }
+    this.facts.writeAttempts++;
+    if (!req.exact) this.facts.elidedRequests++;
+    // PRODUCT.md: an attempt of N bytes at accepted offset A claims [A, A+N).
+    const offset = s.accepted;
+    const accepted = outcome.accepted;
+    s.accepted += accepted;
+    s.highWater = Math.max(s.highWater, offset + Math.max(req.requested, accepted));
+    if (!req.exact) s.exact = false;
+    s.attempts++;
+    const attempt: Attempt = {
+      ...at,
+      syscall: ev.name,
+      fd: req.fd,
+      requested: Math.max(req.requested, accepted),
+      requestedExact: req.exact,
+      accepted,
+      result: syscallResult(ev),
+      offset,
+      unsentAfter: s.unsentBytes,
+      durationUs: ev.durationUs ?? null,
+    };
+    s.recent.push(attempt);
+    if (s.recent.length > RECENT_ATTEMPTS) s.recent.shift();
+    this.emit({ kind: "attempt", stream: s, attempt });
+  }
+
+  private onShutdown(ev: SyscallEvent, task: Task): void {
+    const d = fdOf(arg(ev.args, 0));
+    if (d === null || ev.errno !== null) return;
+    const at = this.point(ev, task, summarizeSyscall(ev));
+    const s = this.streamAt(task, d.fd, d.path, "socket", at);
+    this.emit({ kind: "shutdown", stream: s, fd: d.fd, how: shutdownHow(arg(ev.args, 1)), at });
+  }
+
+  private onClose(ev: SyscallEvent, task: Task): void {
+    const d = fdOf(arg(ev.args, 0));
+    // EBADF: there was nothing to close. Any other result (even EINTR) released the fd on Linux.
+    if (d === null || ev.errno === "EBADF" || ev.errno === "9") return;
+    const at = this.point(ev, task, summarizeSyscall(ev));
+    if (d.path !== null && task.table.get(d.fd) !== undefined) this.streamAt(task, d.fd, d.path, null, at);
+    this.closeFd(task, d.fd, "close", at);
+  }
+
+  private onCloseRange(ev: SyscallEvent, task: Task): void {
+    if (ev.errno !== null) return;
+    const first = intOf(arg(ev.args, 0));
+    const lastFd = intOf(arg(ev.args, 1));
+    const flags = arg(ev.args, 2);
+    if (first === null || lastFd === null) return;
+    const at = this.point(ev, task, summarizeSyscall(ev));
+    if (hasFlag(flags, "CLOSE_RANGE_UNSHARE", CLOSE_RANGE_UNSHARE) && task.table.users > 1) this.unshare(task);
+    const cloexecOnly = hasFlag(flags, "CLOSE_RANGE_CLOEXEC", CLOSE_RANGE_CLOEXEC);
+    // `~0U` prints as 4294967295 (or 0xffffffff under -X raw): the whole table.
+    for (const fd of [...task.table.entries.keys()].sort((a, b) => a - b)) {
+      if (fd < first || fd > lastFd) continue;
+      if (cloexecOnly) (task.table.get(fd) as { cloexec: boolean }).cloexec = true;
+      else this.closeFd(task, fd, "close-range", at);
+    }
+  }
+
+  private onFcntl(ev: SyscallEvent, task: Task): void {
+    if (!isOk(ev)) return;
+    const cmdV = arg(ev.args, 1);
+    const names = flagNames(cmdV);
+    const cmd = intOf(cmdV);
+    const at = this.point(ev, task, summarizeSyscall(ev));
+    if (names.includes("F_DUPFD_CLOEXEC") || (names.length === 0 && cmd === F_DUPFD_CLOEXEC)) {
+      this.aliasFd(task, arg(ev.args, 0), ev.ret as number, true, at);
+    } else if (names.includes("F_DUPFD") || (names.length === 0 && cmd === F_DUPFD)) {
+      this.aliasFd(task, arg(ev.args, 0), ev.ret as number, false, at);
+    } else if (names.includes("F_SETFD") || (names.length === 0 && cmd === F_SETFD)) {
+      const d = fdOf(arg(ev.args, 0));
+      const entry = d !== null ? task.table.get(d.fd) : undefined;
+      if (entry !== undefined) entry.cloexec = hasFlag(arg(ev.args, 2), "FD_CLOEXEC", FD_CLOEXEC);
+    }
+  }
+
+  private onClone(ev: SyscallEvent, parent: Task): void {
+    if (!isOk(ev) || (ev.ret as number) <= 0) return;
+    const childPid = ev.ret as number;
+    let share = false;
+    let thread = false;
+    if (ev.name === "clone" || ev.name === "clone2") {
+      const flags = namedArg(ev.args, "flags") ?? arg(ev.args, 1) ?? arg(ev.args, 0);
+      share = hasFlag(flags, "CLONE_FILES", CLONE_FILES);
+      thread = hasFlag(flags, "CLONE_THREAD", CLONE_THREAD);
+    } else if (ev.name === "clone3") {
+      const flags = field(arg(ev.args, 0), "flags");
+      share = hasFlag(flags, "CLONE_FILES", CLONE_FILES);
+      thread = hasFlag(flags, "CLONE_THREAD", CLONE_THREAD);
+    }
+    this.facts.childrenCreated++;
+    if (this.createdChildren.size < 100_000) this.createdChildren.add(childPid);
+    const tgid = thread ? parent.tgid : childPid;
+    const child = this.tasks.get(childPid);
+    if (child === undefined) {
+      this.addTask(childPid, tgid, share ? parent.table : this.copyTable(parent.table), null);
+      return;
+    }
+    child.tgid = tgid;
+    const pending = child.pending;
+    child.pending = null;
+    if (pending === null || !share || child.table === parent.table) return;
+    // The child printed before this clone resumed and it shares the parent's table: replay what
+    // it did on the shared table and drop its provisional copy.
+    const copy = child.table;
+    const target = parent.table;
+    for (const fd of pending.own) {
+      const e = copy.get(fd);
+      if (e !== undefined) this.install(target, fd, e.stream, e.cloexec, null);
+    }
+    for (const [fd, at] of pending.closedFromBase) if (!pending.own.has(fd)) this.release(target, fd, "close", at, "emit");
+    for (const fd of [...copy.entries.keys()]) this.release(copy, fd, "close", null, "resolve");
+    copy.users--;
+    child.table = target;
+    target.users++;
+  }
+
+  private unshare(task: Task): void {
+    const copy = this.copyTable(task.table);
+    task.table.users--;
+    task.table = copy;
+    copy.users++;
+  }
+
+  private onExec(ev: SyscallEvent, task: Task): void {
+    const at = this.point(ev, task, summarizeSyscall(ev));
+    // execve kills the other threads of the group and unshares the fd table (fs/exec.c).
+    for (const t of [...this.tasks.values()]) {
+      if (t !== task && t.tgid !== null && t.tgid === task.tgid) {
+        if (t.pid !== null) this.tasks.delete(t.pid);
+        t.table.users--;
+      }
+    }
+    if (task.table.users > 1) this.unshare(task);
+    for (const [fd, e] of [...task.table.entries].sort((a, b) => a[0] - b[0])) {
+      if (e.cloexec) this.closeFd(task, fd, "exec", at);
+    }
+  }
+
+  /** SCM_RIGHTS: fds received in a control message are new references to known streams. */
+  private onRecvmsg(ev: SyscallEvent, task: Task): void {
+    if (!isOk(ev)) return;
+    const control = arrayOf(field(arg(ev.args, 1), "msg_control"));
+    if (control === null) return;
+    const at = this.point(ev, task, summarizeSyscall(ev));
+    for (const cmsg of control.items) {
+      for (const item of arrayOf(field(cmsg, "cmsg_data"))?.items ?? []) {
+        const d = fdOf(item);
+        if (d !== null && d.path !== null) {
+          if (task.table.get(d.fd) !== undefined) this.release(task.table, d.fd, "close", at, "quiet");
+          this.streamAt(task, d.fd, d.path, null, at);
+          task.pending?.own.add(d.fd);
+        }
+      }
+    }
+  }
+}
+
+function identityType(id: string): string {
+  return id.slice(0, id.indexOf(":"));
+}
+
+function sameIdentityType(a: string, b: string): boolean {
+  return identityType(a) === identityType(b);
+}
+
+/** A decoration can only make a kind more precise (`socket:[N]` → `UDP:[...]`). */
+function refineKind(current: StreamKind, fromDecoration: StreamKind): StreamKind {
+  if (fromDecoration === "unknown") return current;
+  if (current === "unknown" || current === "other") return fromDecoration;
+  if (current === "socket" && fromDecoration === "datagram") return "datagram";
+  return current;
+}

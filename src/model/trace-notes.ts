@@ -1,0 +1,58 @@
+// Trace-quality notes: what this trace cannot show, and the strace flags that would show it.
+// Made once per trace, at its end, from the model's facts (STRACE-FORMAT §9, PRODUCT.md).
+import type { TraceFacts } from "./stream-model.js";
+
+export interface TraceNote {
+  /** Stable code (`SR201`...). */
+  readonly code: string;
+  /** The trace (file or -ff set) the note is about. */
+  readonly trace: string;
+  readonly message: string;
+  readonly hint: string;
+}
+
+export function traceNotes(trace: string, facts: TraceFacts, unrecognized: number): TraceNote[] {
+  const notes: TraceNote[] = [];
+  const note = (code: string, message: string, hint: string): void => {
+    notes.push({ code, trace, message, hint });
+  };
+  if (facts.writeAttempts > 0 && !facts.sawClose) {
+    note(
+      "SR201",
+      "no close calls in this trace (a -e trace= filter?): fd reuse cannot be followed and close-with-unsent cannot be judged",
+      "record with -e trace=%network,%desc,%process, or with no filter",
+    );
+  }
+  if (facts.writeAttempts > 0 && !facts.sawClone && facts.maxPidsSeen > 1) {
+    note(
+      "SR202",
+      "several pids but no clone/fork calls: which threads share an fd table is inferred, not seen",
+      "record with -f from the start of the program (strace -f -o trace.log -- cmd)",
+    );
+  }
+  if (facts.childrenCreated > 0 && !facts.childEventsSeen && facts.prefixed === 0) {
+    note(
+      "SR203",
+      `the program started ${facts.childrenCreated} thread(s) or process(es) but only one was traced: writes, shutdowns and closes in the others are invisible`,
+      "record with -f",
+    );
+  }
+  if (facts.elidedRequests > 0) {
+    note(
+      "SR204",
+      `${facts.elidedRequests} write(s) had an elided iovec array ("...]"): their sizes and the unsent counts are lower bounds`,
+      "record with -v (no abbreviation)",
+    );
+  }
+  if (facts.syscalls > 0 && !facts.timestamps) {
+    note(
+      "SR205",
+      "no timestamps: the time between the last write and the point of no return cannot be shown (and an -ff set cannot be merged reliably)",
+      "record with -tt -T (or -ttt)",
+    );
+  }
+  if (unrecognized > 0) {
+    note("SR206", `${unrecognized} line(s) could not be recognised and were skipped`, "run `strace-race stats` on the trace to see them");
+  }
+  return notes;
+}
