@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { CASES, RECORDINGS, SAMPLES_DIR, buildCase, caseByName, recordCase, straceWorks } from "./tools/recorder.mjs";
+import { CASES, RECORDINGS, SAMPLES_DIR, buildCase, caseByName, commandLines, recordCase, straceWorks } from "./tools/recorder.mjs";
 
 const args = process.argv.slice(2);
 const only = args.find((a) => a.startsWith("--only="))?.slice(7).split(",");
@@ -45,5 +45,19 @@ for (const c of cases) {
   out.recordings = ordered(out.recordings);
   out.truth = ordered(out.truth);
   fs.writeFileSync(expectedPath, `${JSON.stringify(out, null, 2)}\n`);
+  writeCommands(path.join(dir, "README.md"), c);
 }
 fs.rmSync(workDir, { recursive: true, force: true });
+
+/** Rewrite the generated "how it was recorded" block of a case README (between the markers). */
+function writeCommands(readme, c) {
+  if (!fs.existsSync(readme)) return;
+  const text = fs.readFileSync(readme, "utf8");
+  const begin = "<!-- commands:begin (written by samples/regenerate.mjs) -->";
+  const end = "<!-- commands:end -->";
+  const i = text.indexOf(begin);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) return;
+  const block = `${begin}\n\`\`\`sh\n${commandLines(c).join("\n")}\n\`\`\`\n`;
+  fs.writeFileSync(readme, text.slice(0, i) + block + text.slice(j));
+}

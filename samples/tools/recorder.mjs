@@ -313,3 +313,30 @@ export async function recordCase(c, rec, { workDir, outPath, attempts = 3 }) {
   }
   throw lastError;
 }
+
+/** The exact commands of every recording of a case, as shell lines (for its README). */
+export function commandLines(c) {
+  const lines = [];
+  const q = (a) => (/^[\w./=,:-]+$/.test(a) ? a : `'${a}'`);
+  lines.push("# from the repository root; programs are built and run in a neutral temp dir so the");
+  lines.push("# traces carry no personal paths (each run writes its own truth file)");
+  lines.push("mkdir -p /tmp/sr-sample");
+  if (c.kind === "c") {
+    lines.push(`gcc -O1 -g0 -Wall -Wextra -pthread -o /tmp/sr-sample/${c.name} samples/${c.name}/${c.name}.c`);
+  } else {
+    lines.push(`gcc -O1 -g0 -Wall -Wextra -pthread -o /tmp/sr-sample/slow-reader samples/${c.name}/slow-reader.c`);
+    lines.push(`mkdir -p /tmp/sr-sample/${c.name} && cp samples/${c.name}/server.mjs /tmp/sr-sample/${c.name}/`);
+    lines.push("# the slow reader (not traced) is started beside each traced run; they meet via $PORT_FILE");
+  }
+  lines.push(c.kind === "c" ? "cd /tmp/sr-sample && mkdir -p ff" : `cd /tmp/sr-sample/${c.name} && mkdir -p ff`);
+  const prog = c.kind === "c" ? `./${c.name}` : "node server.mjs";
+  const envp = c.kind === "c" ? "TRUTH_FILE=truth.jsonl" : "TRUTH_FILE=truth.jsonl PORT_FILE=port";
+  for (const rec of RECORDINGS) {
+    if (c.kind === "node") lines.push("TRUTH_FILE=truth.jsonl PORT_FILE=port ../slow-reader &");
+    const out = rec.output === "ff" ? "ff" : `${rec.name}.strace`;
+    const argv = straceArgv(rec, out).map(q).join(" ");
+    const redirect = rec.output === "2to1" ? ` > ${out} 2>&1` : "";
+    lines.push(`${envp} ${argv} ${prog}${redirect}`);
+  }
+  return lines;
+}
