@@ -1,0 +1,182 @@
+// `analyze [paths..]`: the main job. Each trace group gets a fresh analyzer; findings are
+// written to stdout as soon as they are known (an explanation block, or one NDJSON line), the
+// table / JSON / summary at the end. Exit 0 clean, 1 findings at or above --fail-on, 2 unusable.
+import type { Argv } from "yargs";
+import { createAnalyzer, isRuleName, RULE_NAMES, RULES } from "../../analysis.js";
+import type { Finding, RuleName, TraceNote } from "../../analysis.js";
+import { readTraceEvents, resolveTraces } from "../../pipeline/trace-input.js";
+import { renderExplanation } from "../../report/explanation.js";
+import { renderFindingsTable } from "../../report/findings-table.js";
+import { renderJsonReport, renderNdjsonFinding, renderNdjsonSummary } from "../../report/json-report.js";
+import type { Report, ReportStats } from "../../report/json-report.js";
+import { renderNotes, renderTotals } from "../../report/summary-text.js";
+import { shouldColor } from "../../report/style.js";
+import type { Style } from "../../report/style.js";
+import { TOOL_NAME, TOOL_VERSION } from "../../version.js";
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from "../command.js";
+import type { CliIo, CommandSpec } from "../command.js";
+import { ProblemReporter } from "../diagnostics.js";
+import { startProgress } from "../progress.js";
+
+export type OutputFormat = "table" | "json" | "ndjson";
+export type FailOn = "error" | "warning" | "never";
+
+export interface AnalyzeArgs {
+  readonly paths?: readonly string[];
+  readonly format?: string;
+  readonly "fail-on"?: string;
+  readonly rule?: readonly (string | boolean)[];
+  readonly "no-rule"?: readonly (string | boolean)[];
+  readonly pid?: number;
+  readonly fd?: number;
+  readonly "min-unsent"?: number;
+  readonly strict?: boolean;
+  readonly color?: boolean;
+  readonly "no-color"?: boolean;
+  readonly quiet?: boolean;
+  readonly [k: string]: unknown;
+}
+
+/** Options after validation. */
+interface Settings {
+  readonly format: OutputFormat;
+  readonly failOn: FailOn;
+  readonly rules: readonly RuleName[];
+  readonly pid: number | null;
+  readonly fd: number | null;
+  readonly minUnsent: number;
+  readonly strict: boolean;
+  readonly quiet: boolean;
+  readonly style: Style;
+}
+
+const RULE_LIST = RULES.map((r) => `${r.name} (${r.code}, ${r.severity})`).join(", ");
+
+export function buildAnalyzeOptions(y: Argv): Argv {
+  return (
+    y
+      // `--no-rule NAME` must be an option of its own, not yargs' negation of `--rule`.
+      .parserConfiguration({ "boolean-negation": false })
+      .positional("paths", { describe: "trace files, .gz files, -ff directories or prefixes; - or nothing reads stdin", type: "string", array: true })
+      .option("format", { choices: ["table", "json", "ndjson"], default: "table", describe: "output format (json and ndjson are a documented contract)" })
+      .option("fail-on", { choices: ["error", "warning", "never"], default: "error", describe: "exit 1 when a finding of this severity or worse is found" })
+      .option("rule", { type: "string", array: true, describe: `run only these rules (repeatable): ${RULE_NAMES.join(", ")}` })
+      .option("no-rule", { type: "string", array: true, describe: "skip these rules (repeatable)" })
+      .option("pid", { type: "number", describe: "only findings involving this pid" })
+      .option("fd", { type: "number", describe: "only findings on this fd number" })
+      .option("min-unsent", { type: "number", default: 1, describe: "only findings with at least this many unsent bytes" })
+      .option("strict", { type: "boolean", default: false, describe: "fail with exit 2 when any line could not be recognised" })
+      .option("color", { type: "boolean", describe: "colour the output (default: when stdout is a terminal and NO_COLOR is unset)" })
+      .option("no-color", { type: "boolean", describe: "never colour the output" })
+      .option("quiet", { alias: "q", type: "boolean", default: false, describe: "print only the findings: no notes, no totals" })
+      .epilog(
+        `Rules: ${RULE_LIST}.\n` +
+          "Record traces with: strace -f -tt -T -yy -o trace.log -- ./server (a file keeps pids on every line).\n" +
+          "--strict makes any unrecognised line an error (exit 2) instead of a note.",
+      )
+  );
+}
+
+function usage(io: CliIo, message: string, hint: string): number {
+  io.stderr.write(`${TOOL_NAME}: error: ${message}\n  hint: ${hint}\n`);
+  return EXIT_USAGE;
+}
+
+function ruleList(values: readonly (string | boolean)[] | undefined): string[] {
+  return (values ?? []).flatMap((v) => String(v).split(",")).map((s) => s.trim()).filter((s) => s !== "");
+}
+
+function settingsFrom(args: AnalyzeArgs, io: CliIo): Settings | string {
+  const format = (args.format ?? "table") as OutputFormat;
+  if (!["table", "json", "ndjson"].includes(format)) return `unknown --format ${format}`;
+  const failOn = (args["fail-on"] ?? "error") as FailOn;
+  if (!["error", "warning", "never"].includes(failOn)) return `unknown --fail-on ${failOn}`;
+  const only = ruleList(args.rule);
+  const skip = ruleList(args["no-rule"]);
+  for (const name of [...only, ...skip]) if (!isRuleName(name)) return `unknown rule "${name}"`;
+  const rules = (only.length > 0 ? (only as RuleName[]) : [...RULE_NAMES]).filter((r) => !skip.includes(r));
+  for (const [name, v] of [["--pid", args.pid], ["--fd", args.fd], ["--min-unsent", args["min-unsent"]]] as const) {
+    if (v !== undefined && (typeof v !== "number" || !Number.isInteger(v) || v < 0)) return `${name} needs a whole number`;
+  }
+  const colorFlag = args["no-color"] === true ? false : args.color;
+  return {
+    format,
+    failOn,
+    rules,
+    pid: args.pid ?? null,
+    fd: args.fd ?? null,
+    minUnsent: args["min-unsent"] ?? 1,
+    strict: args.strict === true,
+    quiet: args.quiet === true,
+    style: { color: format === "table" && shouldColor(colorFlag, io.stdoutIsTTY, io.env) },
+  };
+}
+
+export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> {
+  const settings = settingsFrom(args, io);
+  if (typeof settings === "string") return usage(io, settings, `rules: ${RULE_NAMES.join(", ")}; see \`${TOOL_NAME} analyze --help\``);
+  const s = settings;
+  const reporter = new ProblemReporter(io.stderr, s.quiet);
+  const { groups, problems } = await resolveTraces(args.paths ?? []);
+  for (const p of problems) reporter.report(p);
+
+  const findings: Finding[] = [];
+  const notes: TraceNote[] = [];
+  const totals = { lines: 0, syscalls: 0, unrecognized: 0, foreign: 0, signals: 0, exits: 0, writeAttempts: 0 };
+  const traces: { name: string; lines: number; syscalls: number; findings: number }[] = [];
+  const emit = (f: Finding): void => {
+    findings.push(f);
+    if (s.format === "ndjson") io.stdout.write(renderNdjsonFinding(f));
+    else if (s.format === "table") io.stdout.write(`${renderExplanation(f, s.style)}\n`);
+  };
+
+  for (const group of groups) {
+    const analyzer = createAnalyzer({ trace: group.name, rules: s.rules, pid: s.pid, fd: s.fd, minUnsent: s.minUnsent });
+    const reading = readTraceEvents(group, io, { onProblem: reporter.report });
+    const progress = startProgress(io, reading, group.bytes, () => findings.length);
+    try {
+      for await (const batch of reading.batches) for (const f of analyzer.push(batch)) emit(f);
+      for (const f of analyzer.end()) emit(f);
+    } finally {
+      progress.stop();
+    }
+    const st = analyzer.stats;
+    totals.lines += st.lines;
+    totals.syscalls += st.syscalls;
+    totals.unrecognized += st.unrecognized;
+    totals.foreign += st.foreign;
+    totals.signals += st.signals;
+    totals.exits += st.exits;
+    totals.writeAttempts += st.writeAttempts;
+    traces.push({ name: group.name, lines: st.lines, syscalls: st.syscalls, findings: st.findings });
+    notes.push(...analyzer.notes);
+  }
+
+  const stats: ReportStats = { ...totals, traces };
+  const report: Report = { tool: TOOL_NAME, version: TOOL_VERSION, findings, stats, notes };
+  const errors = findings.filter((f) => f.severity === "error").length;
+  if (s.format === "json") io.stdout.write(renderJsonReport(report));
+  else if (s.format === "ndjson") io.stdout.write(renderNdjsonSummary(report));
+  else if (groups.length > 0) {
+    if (findings.length > 0) io.stdout.write(renderFindingsTable(findings, { style: s.style, columns: io.columns }));
+    if (!s.quiet) io.stdout.write(renderNotes(notes, s.style) + renderTotals(errors, findings.length - errors, stats, s.style));
+  }
+
+  if (reporter.fatal) return EXIT_USAGE;
+  if (s.strict && totals.unrecognized > 0) {
+    io.stderr.write(
+      `${TOOL_NAME}: error: ${totals.unrecognized} line(s) could not be recognised (--strict)\n` +
+        `  hint: \`${TOOL_NAME} stats\` lists them with their line numbers\n`,
+    );
+    return EXIT_USAGE;
+  }
+  const failing = s.failOn === "never" ? 0 : s.failOn === "warning" ? findings.length : errors;
+  return failing > 0 ? EXIT_FINDINGS : EXIT_OK;
+}
+
+export const analyzeCommand: CommandSpec<AnalyzeArgs> = {
+  command: "analyze [paths..]",
+  describe: "find streams shut down, closed or abandoned with bytes still unsent",
+  builder: buildAnalyzeOptions,
+  run: runAnalyze,
+};
