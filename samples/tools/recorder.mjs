@@ -80,6 +80,12 @@ export const CASES = [
       "A socket is dup()ed, the original fd is closed after a partial write and EAGAIN, and the dup finishes sending everything before shutdown(SHUT_WR). No finding: the first close did not drop the last reference.",
   },
   {
+    name: "exit-pipe-unsent",
+    kind: "c",
+    description:
+      "A 200000-byte report to a non-blocking pipe nobody reads yet: 65536 accepted, EAGAIN on the remainder, then exit(0) while the process is the pipe's last holder. One exit-with-unsent (warning) at the exit_group line.",
+  },
+  {
     name: "fork-child-close",
     kind: "c",
     description:
@@ -247,8 +253,10 @@ function linePid(line) {
  * The independent locator. For each loss record of the truth file, find the line of its point of
  * no return: the record was written (one write() on the truth fd) right after that call, by the
  * same thread, so the answer is the nearest `shutdown(fd, …)` / `close(fd…` of the record's fd by
- * that thread before the record's own write line. Records and their write lines are matched in
- * order (per thread file for -ff). Returns the expected findings, in trace order.
+ * that thread before the record's own write line. An exit leaves no room after it, so an
+ * `exit-with-unsent` record is written just before, and the answer is the first `exit_group(` /
+ * `exit(` by that thread after it. Records and their write lines are matched in order (per thread
+ * file for -ff). Returns the expected findings, in trace order.
  */
 export function locate(rec, truth, texts) {
   const expected = [];
@@ -280,6 +288,19 @@ export function locate(rec, truth, texts) {
         throw new Error(`${file}:${at + 1}: truth write by ${pid}, record says ${record.tid}`);
       }
       if (record.kind !== "loss") return;
+      if (record.rule === "exit-with-unsent") {
+        const exitRe = /(?:^|\s)exit(?:_group)?\(/;
+        for (let i = at + 1; i < lines.length; i++) {
+          const p = pidOf(i);
+          if (p !== null && p !== record.tid) continue;
+          if (!exitRe.test(lines[i])) continue;
+          const finding = { rule: record.rule, line: i + 1, unsentBytes: record.unsentBytes };
+          if (perFile) finding.file = file;
+          expected.push(finding);
+          return;
+        }
+        throw new Error(`${file}: no exit by ${record.tid} after line ${at + 1}`);
+      }
       const call = record.rule === "shutdown-with-unsent" ? "shutdown" : "close";
       const callRe = new RegExp(String.raw`(?:^|\s)${call}\(${FD}(?:[<,\s)]|$)(.*)`);
       for (let i = at - 1; i >= 0; i--) {

@@ -33,7 +33,7 @@ for (const c of recorder.CASES) {
         assert.equal(f.unsentBytes, losses[i].unsentBytes);
         const text = texts.find((t) => rec.output !== "ff" || t.file === f.file)?.text ?? "";
         const line = text.split("\n")[f.line - 1] ?? "";
-        const call = f.rule === "shutdown-with-unsent" ? "shutdown(" : "close(";
+        const call = { "shutdown-with-unsent": "shutdown(", "close-with-unsent": "close(" }[f.rule] ?? "exit";
         assert.ok(line.includes(call), `${c.name}/${rec.name}:${f.line} is a ${call}…) line: ${line}`);
       }
     }
