@@ -89,6 +89,8 @@ export interface ParsedLine {
   readonly leaders: readonly Leader[];
   readonly body: ParsedBody;
   readonly durationText: string | null;
+  /** Parsed by the fallback rule: the arguments are one verbatim expression. */
+  readonly loose?: boolean;
 }
 
 export interface LineParseResult {
@@ -104,6 +106,8 @@ export interface LineParseResult {
 }
 
 const UNAVAILABLE: Value = Object.freeze({ kind: "unavailable" });
+/** The "before" of a `=> out` that starts a resumed half; replaced when the halves are joined. */
+export const CUT_BEFORE: Value = Object.freeze({ kind: "unavailable" });
 const ELLIPSIS: Value = Object.freeze({ kind: "expr", text: "..." });
 
 /** Decode a C string literal body (strace escapes: \n \t \" \\ octal \377 and -x hex \x41) into
@@ -184,6 +188,51 @@ export class StraceLineParser extends EmbeddedActionsParser {
       durationText = tok.image.slice(1, -1);
     });
     return { leaders, body, durationText };
+  });
+
+  /** Fallback entry for argument text the strict grammar rejects (strace 4.x printed some
+   *  structs unbalanced: `sysinfo({... bufferram=36012032} totalswap=...})`): the prefix, name,
+   *  result and duration still come from the grammar; the arguments end at the last `)` that is
+   *  followed by `=` and are kept verbatim as one expression. */
+  public looseLine = this.RULE("looseLine", (): ParsedLine => {
+    const leaders = this.SUBRULE(this.prefix);
+    const nameTok = this.OR([{ ALT: () => this.CONSUME(T.Ident) }, { ALT: () => this.CONSUME(T.Question3) }]);
+    const open = this.CONSUME(T.LParen);
+    this.MANY({
+      GATE: () => !(this.LA(1).tokenType === T.RParen && this.LA(2).tokenType === T.Equals),
+      DEF: () => {
+        this.OR2([
+          { ALT: () => this.CONSUME(T.AuxAtom) },
+          { ALT: () => this.CONSUME2(T.LParen) },
+          { ALT: () => this.CONSUME(T.RParen) },
+        ]);
+      },
+    });
+    const close = this.CONSUME2(T.RParen);
+    const result = this.SUBRULE(this.result);
+    let durationText: string | null = null;
+    this.OPTION(() => {
+      const tok = this.CONSUME(T.DurationMark);
+      durationText = tok.image.slice(1, -1);
+    });
+    return this.ACTION((): ParsedLine => {
+      const text = this.text.slice(open.startOffset + 1, close.startOffset);
+      const argsStart = open.startOffset + 1;
+      return {
+        leaders,
+        body: {
+          kind: "call",
+          name: nameTok.image,
+          args: [[{ kind: "expr", text }]],
+          argsStart,
+          argsEnd: close.startOffset,
+          end: "complete",
+          result,
+        },
+        durationText,
+        loose: true,
+      };
+    });
   });
 
   public prefix = this.RULE("prefix", (): Leader[] => {
@@ -287,6 +336,8 @@ export class StraceLineParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           const close = this.CONSUME(T.RParen);
+          // strace 4.x: `sigreturn() (mask [HUP INT TERM]) = -1 EINTR (...)`.
+          this.MANY(() => this.SUBRULE(this.auxText));
           const result = this.SUBRULE(this.result);
           return { end: "complete" as CallEnd, argsEnd: close.startOffset, result };
         },
@@ -381,8 +432,11 @@ export class StraceLineParser extends EmbeddedActionsParser {
     return { kind: "exit", words, text: this.text.slice(open.startOffset + 3, close.startOffset).trim() };
   });
 
-  /** Comma-separated slots; a slot may hold several juxtaposed values. A leading `=>` value is
-   *  the second half of a `{in} => {out}` argument cut by `<unfinished ...>` (clone3). */
+  /** Comma-separated slots; a slot may hold several juxtaposed values. A trailing comma leaves an
+   *  empty last slot and a leading one an empty first slot, so the halves of a call cut by
+   *  `<unfinished ...>` join by merging A's last slot with B's first, whichever side strace put
+   *  the separator on (≤6.15: `wait4(9726,  <unfinished ...>`; ≥6.16: `<... wait4 resumed>, NULL`).
+   *  A leading `=>` value is the second half of a `{in} => {out}` argument (clone3). */
   public argList = this.RULE("argList", (): ArgSlot[] => {
     const slots: Value[][] = [];
     let current: Value[] | null = null;
@@ -393,7 +447,7 @@ export class StraceLineParser extends EmbeddedActionsParser {
             this.CONSUME(T.Comma);
             this.ACTION(() => {
               slots.push(current ?? []);
-              current = null;
+              current = [];
             });
           },
         },
@@ -401,7 +455,7 @@ export class StraceLineParser extends EmbeddedActionsParser {
           ALT: () => {
             this.CONSUME(T.FatArrow);
             const after = this.SUBRULE(this.value);
-            this.ACTION(() => (current ??= []).push({ kind: "changed", before: UNAVAILABLE, after }));
+            this.ACTION(() => (current ??= []).push({ kind: "changed", before: CUT_BEFORE, after }));
           },
         },
         {
@@ -478,6 +532,8 @@ export class StraceLineParser extends EmbeddedActionsParser {
             { ALT: () => this.CONSUME(T.Int) },
             { ALT: () => this.CONSUME(T.HexInt) },
             { ALT: () => this.CONSUME(T.Float) },
+            // Only a MAC address (`00:00:00:00:00:00`) lexes as a clock inside arguments.
+            { ALT: () => this.CONSUME(T.Clock) },
           ]);
           let deco: IToken | null = null;
           let deleted = false;
@@ -492,6 +548,7 @@ export class StraceLineParser extends EmbeddedActionsParser {
             });
           });
           return this.ACTION((): Value => {
+            if (tok.tokenType === T.Clock) return { kind: "expr", text: tok.image };
             if (deco === null) return { kind: "int", value: intValue(tok.image), text: tok.image };
             let path = decorationPath((deco as IToken).image);
             if (path.endsWith(" (deleted)")) {
@@ -516,6 +573,19 @@ export class StraceLineParser extends EmbeddedActionsParser {
             callArgs = this.SUBRULE(this.argList);
             this.CONSUME2(T.RParen);
           });
+          // Subscripted field names: `c_cc[VMIN]=1`, `c_cc[0]=3`.
+          this.MANY2(() => {
+            this.OR5([
+              { ALT: () => this.CONSUME2(T.BracketNum) },
+              {
+                ALT: () => {
+                  this.CONSUME3(T.LBracket);
+                  this.SUBRULE7(this.argList);
+                  this.CONSUME3(T.RBracket);
+                },
+              },
+            ]);
+          });
           this.OPTION7(() => (deco = this.CONSUME2(T.Decoration)));
           this.OPTION8(() => {
             eq = this.CONSUME(T.Equals);
@@ -528,7 +598,7 @@ export class StraceLineParser extends EmbeddedActionsParser {
             if (deco !== null) v = { kind: "fd", fd: -100, path: decorationPath((deco as IToken).image) };
             if (assigned === null) return v;
             // `name=value` (struct field or -N argument name); old `msg_iov(1)=[...]` keeps the call text.
-            const name = callArgs === null ? id.image : this.text.slice(id.startOffset, (eq as unknown as IToken).startOffset);
+            const name = this.text.slice(id.startOffset, (eq as unknown as IToken).startOffset).trimEnd();
             return { kind: "named", name, value: assigned };
           });
         },
@@ -543,12 +613,44 @@ export class StraceLineParser extends EmbeddedActionsParser {
       },
       {
         ALT: () => {
-          let negated = false;
-          this.OPTION9(() => (this.CONSUME(T.Tilde), (negated = true)));
-          this.CONSUME(T.LBracket);
+          const open = this.CONSUME(T.LBracket);
           const slots = this.SUBRULE3(this.argList);
-          this.CONSUME(T.RBracket);
-          return this.ACTION(() => arrayOf(slots, negated));
+          const close = this.CONSUME(T.RBracket);
+          let assigned: Value | null = null;
+          // Designated array items: `[IPV4_DEVCONF_FORWARDING-1]=1`.
+          this.OPTION9(() => {
+            this.CONSUME3(T.Equals);
+            assigned = this.SUBRULE3(this.value);
+          });
+          return this.ACTION((): Value =>
+            assigned === null
+              ? arrayOf(slots, false)
+              : { kind: "named", name: this.text.slice(open.startOffset, close.startOffset + 1), value: assigned },
+          );
+        },
+      },
+      {
+        ALT: () => {
+          // `~[RTMIN RT_1]` (a negated set) or `~(A|B)` (old ICMP_FILTER masks).
+          const tilde = this.CONSUME(T.Tilde);
+          return this.OR4([
+            {
+              ALT: () => {
+                this.CONSUME2(T.LBracket);
+                const slots = this.SUBRULE5(this.argList);
+                this.CONSUME2(T.RBracket);
+                return this.ACTION(() => arrayOf(slots, true));
+              },
+            },
+            {
+              ALT: () => {
+                this.CONSUME4(T.LParen);
+                this.SUBRULE6(this.argList);
+                const close = this.CONSUME4(T.RParen);
+                return this.ACTION((): Value => ({ kind: "expr", text: this.text.slice(tilde.startOffset, close.startOffset + 1) }));
+              },
+            },
+          ]);
         },
       },
       {
@@ -611,11 +713,20 @@ export class StraceLineParser extends EmbeddedActionsParser {
 
   /** Parse one line (or a rejoined call text). Never throws; errors come back as values. */
   parseLine(text: string): LineParseResult {
+    return this.parseWith(text, false);
+  }
+
+  /** The fallback entry (see `looseLine`), for a line `parseLine` rejected. */
+  parseLooseLine(text: string): LineParseResult {
+    return this.parseWith(text, true);
+  }
+
+  private parseWith(text: string, loose: boolean): LineParseResult {
     const lexed = T.straceLexer.tokenize(text);
     this.text = text;
-    this.bodyStarted = false;
+    this.bodyStarted = loose;
     this.input = lexed.tokens;
-    const value = this.line();
+    const value = loose ? this.looseLine() : this.line();
     const parseErrors = this.errors;
     let errorOffset = -1;
     let incomplete = false;
@@ -647,8 +758,12 @@ function endOf(tok: IToken): number {
 export function slotValue(slot: ArgSlot): Value {
   if (slot.length === 1) return slot[0];
   if (slot.length === 0) return { kind: "expr", text: "" };
-  // `--secontext` prints `[type_t]` after a path or fd: `3<UNIX-STREAM:[1]> [unconfined_t]`.
   const second = slot[1];
+  // `{in}` + `=> {out}` from the two halves of a cut call (see argList).
+  if (slot.length === 2 && second.kind === "changed" && second.before === CUT_BEFORE) {
+    return { kind: "changed", before: slot[0], after: second.after };
+  }
+  // `--secontext` prints `[type_t]` after a path or fd: `3<UNIX-STREAM:[1]> [unconfined_t]`.
   if (slot.length === 2 && (second.kind === "bitset" || second.kind === "array")) return slot[0];
   return { kind: "expr", text: slot.map(valueText).join(" ") };
 }
@@ -678,6 +793,7 @@ function structOf(slots: readonly ArgSlot[]): Value {
   const fields: Field[] = [];
   let elided = false;
   for (const slot of slots) {
+    if (slot.length === 0) continue;
     const v = slotValue(slot);
     if (v === ELLIPSIS) {
       elided = true;
@@ -698,6 +814,7 @@ function arrayOf(slots: readonly ArgSlot[], negated: boolean): Value {
   const items: Value[] = [];
   let elided = false;
   for (const slot of slots) {
+    if (slot.length === 0) continue;
     const v = slotValue(slot);
     if (v === ELLIPSIS) elided = true;
     else items.push(v);

@@ -83,6 +83,8 @@ export const OrOr = atom({ name: "OrOr", pattern: /\|\|/, categories: [BinaryOp]
 export const Pipe = atom({ name: "Pipe", pattern: /\|/, categories: [BinaryOp] });
 export const NotEq = atom({ name: "NotEq", pattern: /!=/, categories: [BinaryOp] });
 export const Shift = atom({ name: "Shift", pattern: />>/, categories: [BinaryOp] });
+/** `1<<CAP_CHOWN` (capability sets): listed before the decoration, which would take `<<...>`. */
+export const ShiftLeft = atom({ name: "ShiftLeft", pattern: /<</, categories: [BinaryOp] });
 export const Compare = atom({ name: "Compare", pattern: /[<>]=?/, categories: [BinaryOp] });
 export const Star = atom({ name: "Star", pattern: /\*/, categories: [BinaryOp] });
 export const Plus = atom({ name: "Plus", pattern: /\+/, categories: [BinaryOp] });
@@ -125,6 +127,7 @@ export const allTokens: TokenType[] = [
   DetachedMark,
   UnavailableMark,
   DurationMark,
+  ShiftLeft,
   Decoration,
   PlusLine,
   DashLine,

@@ -1,0 +1,70 @@
+// Pairs `<unfinished ...>` with `<... NAME resumed>` per thread (STRACE-FORMAT.md §7): each tid
+// has at most one call in flight; a resumed line may end unfinished again; an execve by a
+// non-leader thread resumes under the tgid after `+++ superseded by execve in pid N +++`.
+import type { ArgSlot } from "../../grammars/strace-line-parser.js";
+
+/** The half of a call printed so far. `slots` grow as resumed-then-unfinished halves arrive. */
+export interface PendingCall {
+  readonly pid: number | null;
+  readonly name: string;
+  readonly line: number;
+  readonly time: number | null;
+  slots: ArgSlot[];
+}
+
+export class CallJoiner {
+  private readonly inFlight = new Map<number | null, PendingCall>();
+
+  /** Record a call cut by `<unfinished ...>`; returns the call it displaces, which will never
+   *  resume (strace prints at most one unfinished call per thread). */
+  start(call: PendingCall): PendingCall | null {
+    const previous = this.inFlight.get(call.pid) ?? null;
+    this.inFlight.set(call.pid, call);
+    return previous;
+  }
+
+  /** Take the call a `<... name resumed>` line continues, if it was seen. */
+  resume(pid: number | null, name: string): PendingCall | null {
+    const call = this.inFlight.get(pid);
+    if (call === undefined) return null;
+    // restart_syscall may name a different call than the one interrupted (strace 6.12 NEWS).
+    if (call.name !== name && name !== "restart_syscall" && call.name !== "restart_syscall" && call.name !== "???") {
+      return null;
+    }
+    this.inFlight.delete(pid);
+    return call;
+  }
+
+  /** The thread is gone (`+++ exited/killed +++`): its call in flight never resumes. */
+  finish(pid: number | null): PendingCall | null {
+    const call = this.inFlight.get(pid) ?? null;
+    if (call !== null) this.inFlight.delete(pid);
+    return call;
+  }
+
+  /** `+++ superseded by execve in pid N +++` printed for the tgid: thread N's execve resumes
+   *  under the tgid's pid. */
+  migrate(fromPid: number, toPid: number): PendingCall | null {
+    const call = this.inFlight.get(fromPid);
+    if (call === undefined) return null;
+    this.inFlight.delete(fromPid);
+    const displaced = this.inFlight.get(toPid) ?? null;
+    this.inFlight.set(toPid, call);
+    return displaced;
+  }
+
+  /** End of input: every call still in flight, in start order. */
+  drain(): PendingCall[] {
+    const calls = [...this.inFlight.values()].sort((a, b) => a.line - b.line);
+    this.inFlight.clear();
+    return calls;
+  }
+}
+
+/** Join the argument slots of two halves: A's last slot and B's first are one argument (the
+ *  separator sits on either side depending on the strace version). */
+export function joinSlots(a: readonly ArgSlot[], b: readonly ArgSlot[]): ArgSlot[] {
+  if (a.length === 0) return b.slice();
+  if (b.length === 0) return a.slice();
+  return [...a.slice(0, -1), [...a[a.length - 1], ...b[0]], ...b.slice(1)];
+}

@@ -1,0 +1,516 @@
+// Physical lines in, plain events out: classifies each line, rejoins calls that program output
+// or strace's own messages cut in two (`2>&1`, STRACE-FORMAT.md §6), joins unfinished/resumed
+// halves per thread (§7), and converts parse results into the objects of events.ts.
+import { CUT_BEFORE, slotValue, straceLineParser } from "../../grammars/strace-line-parser.js";
+import type { ArgSlot, LineParseResult, ParsedBody, ParsedLine, ParsedResult } from "../../grammars/strace-line-parser.js";
+import type { LineKind, SyscallEvent, TraceEvent, Value } from "./events.js";
+import { CallJoiner, joinSlots, type PendingCall } from "./call-joiner.js";
+import {
+  findStraceMessage,
+  isBlank,
+  isHexDump,
+  stackFrame,
+  stripColor,
+  summaryLine,
+} from "./line-classifier.js";
+import { emptyPrefix, readPrefix, type LinePrefix } from "./line-prefix.js";
+import { ParserStats } from "./parser-stats.js";
+import { findWriteSplice, type ProgramOutput } from "./write-splice.js";
+
+export { ParserStats } from "./parser-stats.js";
+
+export interface EventParserOptions {
+  readonly file: string;
+  /** The pid from an `-ff` file suffix, used when a line has no pid prefix. */
+  readonly pid?: number | null;
+}
+
+export interface EventParser {
+  /** Feed consecutive physical lines (no "\n"; a trailing "\r" is tolerated) whose first one is
+   *  1-based line number `firstLine`. Completed events are appended to `out` in the order their
+   *  effects happen (a joined unfinished/resumed call is emitted at its resumed line but carries
+   *  the start line in `line`). Never throws on any input. */
+  push(lines: readonly string[], firstLine: number, out: TraceEvent[]): void;
+  /** End of input: flush calls still in flight (form "never-resumed"), pending splices. */
+  end(out: TraceEvent[]): void;
+  readonly stats: ParserStats;
+}
+
+export function createEventParser(opts: EventParserOptions): EventParser {
+  return new StraceEventParser(opts.file, opts.pid ?? null);
+}
+
+/** A call's text cut short (by a spliced message or program output), waiting for its rest. */
+interface CutLine {
+  text: string;
+  readonly line: number;
+  /** The physical line was already counted (as a notice) in the stats. */
+  readonly counted: boolean;
+  /** Lines of other text seen since; a cut line waits for only a few. */
+  age: number;
+}
+
+/** How many unrelated lines may pass before a cut call is given up. */
+const CUT_PATIENCE = 64;
+
+class StraceEventParser implements EventParser {
+  readonly stats: ParserStats;
+  private readonly joiner = new CallJoiner();
+  private readonly prefix: LinePrefix = emptyPrefix();
+  private cut: CutLine | null = null;
+  private output: ProgramOutput | null = null;
+  private inSummary = false;
+  /** The last syscall event, held back while `-k` frames may follow it. */
+  private held: SyscallEvent | null = null;
+  private heldStack: string[] | null = null;
+  private out: TraceEvent[] = [];
+
+  constructor(
+    private readonly file: string,
+    private readonly filePid: number | null,
+  ) {
+    this.stats = new ParserStats(file);
+    if (filePid !== null) this.stats.flags.add("-ff");
+  }
+
+  push(lines: readonly string[], firstLine: number, out: TraceEvent[]): void {
+    this.out = out;
+    for (let i = 0; i < lines.length; i++) {
+      const lineNo = firstLine + i;
+      try {
+        this.physicalLine(lines[i], lineNo);
+      } catch (err) {
+        // The grammar and classifier are total; this is a last guard so one line never stops a trace.
+        this.stats.countLine("unrecognized");
+        this.stats.sample("unrecognized", lineNo, lines[i], `internal error: ${(err as Error).message}`);
+      }
+    }
+    if (!this.stats.flags.has("-k")) this.release();
+    this.out = [];
+  }
+
+  end(out: TraceEvent[]): void {
+    this.out = out;
+    this.release();
+    if (this.output !== null) this.output = null;
+    if (this.cut !== null) this.giveUpCut();
+    for (const call of this.joiner.drain()) this.emitNeverResumed(call, null);
+    this.release();
+    this.out = [];
+  }
+
+  private emit(ev: TraceEvent): void {
+    this.release();
+    this.out.push(ev);
+  }
+
+  private emitSyscall(ev: SyscallEvent): void {
+    this.release();
+    this.held = ev;
+  }
+
+  /** Emit the held syscall event, with the `-k` frames that followed it. */
+  private release(): void {
+    const ev = this.held;
+    if (ev === null) return;
+    this.held = null;
+    const stack = this.heldStack;
+    this.heldStack = null;
+    this.out.push(stack === null ? ev : { ...ev, stack });
+  }
+
+  private physicalLine(raw: string, lineNo: number): void {
+    const stats = this.stats;
+    stats.totalLines++;
+    let text = raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
+    if (text.indexOf("\x1b[") >= 0) {
+      text = stripColor(text);
+      stats.flags.add("--color");
+    }
+
+    if (this.output !== null) {
+      this.programOutput(text, lineNo, true);
+      return;
+    }
+
+    const message = findStraceMessage(text);
+    if (message !== null) {
+      stats.countLine("notice");
+      if (message.column > 0) {
+        stats.flags.add("2>&1");
+        const head = text.slice(0, message.column);
+        if (this.cut !== null) this.cut.text += head;
+        else this.cut = { text: head, line: lineNo, counted: true, age: 0 };
+      }
+      this.emit({
+        type: "notice",
+        file: this.file,
+        line: lineNo,
+        pid: message.pid,
+        time: null,
+        notice: message.notice,
+        text: message.text,
+      });
+      return;
+    }
+
+    if (this.cut !== null) {
+      const cut = this.cut;
+      const joined = cut.text + text;
+      const r = straceLineParser.parseLine(joined);
+      if (r.value !== null) {
+        this.cut = null;
+        stats.countLine("continuation");
+        this.parsedLine(r.value, joined, cut.line, lineNo, cut.counted);
+        return;
+      }
+      if (r.incomplete) {
+        cut.text = joined;
+        stats.countLine("continuation");
+        return;
+      }
+    }
+
+    if (isBlank(text)) {
+      stats.countLine("blank");
+      return;
+    }
+    const frame = stackFrame(text);
+    if (frame !== null) {
+      stats.countLine("stack");
+      stats.flags.add("-k");
+      if (this.held !== null) (this.heldStack ??= []).push(frame);
+      return;
+    }
+    if (isHexDump(text)) {
+      stats.countLine("hexdump");
+      stats.flags.add("-e read/write=");
+      return;
+    }
+    const summary = summaryLine(text, this.inSummary);
+    if (summary !== null) {
+      this.inSummary = true;
+      stats.countLine("summary");
+      stats.flags.add("-c");
+      return;
+    }
+    this.inSummary = false;
+
+    const r = straceLineParser.parseLine(text);
+    if (r.value !== null) {
+      if (this.cut !== null) this.giveUpCut();
+      this.parsedLine(r.value, text, lineNo, lineNo, false);
+      return;
+    }
+    if (r.bodyStarted) {
+      if (/^\S*\s*\+\+\+/.test(text)) {
+        this.foreign(text, lineNo, true); // an annotation shaped like an exit line (see exit())
+        return;
+      }
+      if (r.incomplete) {
+        if (this.cut !== null) this.giveUpCut();
+        this.cut = { text, line: lineNo, counted: false, age: 0 };
+        stats.flags.add("2>&1");
+        return;
+      }
+      const splice = findWriteSplice(text, r.errorOffset);
+      if (splice !== null) {
+        if (this.cut !== null) this.giveUpCut();
+        stats.flags.add("2>&1");
+        this.cut = { text: splice.head, line: lineNo, counted: false, age: 0 };
+        this.output = splice.output;
+        this.programOutput(splice.rest, lineNo, false);
+        return;
+      }
+      const loose = straceLineParser.parseLooseLine(text);
+      if (loose.value !== null) {
+        if (this.cut !== null) this.giveUpCut();
+        stats.flags.add("(arguments kept verbatim)");
+        this.parsedLine(loose.value, text, lineNo, lineNo, false);
+        return;
+      }
+      stats.countLine("unrecognized");
+      stats.sample("unrecognized", lineNo, text, describeError(r));
+      this.emit({
+        type: "unrecognized",
+        file: this.file,
+        line: lineNo,
+        pid: null,
+        time: null,
+        text,
+        reason: describeError(r),
+      });
+      return;
+    }
+    this.foreign(text, lineNo, true);
+    if (this.cut !== null && ++this.cut.age > CUT_PATIENCE) this.giveUpCut();
+  }
+
+  private foreign(text: string, lineNo: number, count: boolean): void {
+    if (count) this.stats.countLine("foreign");
+    this.stats.sample("foreign", lineNo, text);
+    this.emit({ type: "foreign", file: this.file, line: lineNo, pid: null, time: null, text });
+  }
+
+  /** Skip the bytes a spliced `write(1|2, ...)` put on the stream, then rejoin the call. */
+  private programOutput(segment: string, lineNo: number, wholeLine: boolean): void {
+    const output = this.output!;
+    const taken = output.take(segment);
+    if (taken.done) {
+      this.output = null;
+      if (taken.consumed > 0) this.foreign(segment.slice(0, taken.consumed), lineNo, false);
+      const rest = segment.slice(taken.consumed);
+      if (wholeLine) this.stats.countLine(rest === "" ? "foreign" : "continuation");
+      if (rest !== "" || !wholeLine) {
+        const cut = this.cut!;
+        const joined = cut.text + rest;
+        const r = straceLineParser.parseLine(joined);
+        if (r.value !== null) {
+          this.cut = null;
+          this.parsedLine(r.value, joined, cut.line, lineNo, cut.counted || (wholeLine && rest !== ""));
+        } else cut.text = joined;
+      }
+      return;
+    }
+    if (wholeLine) this.stats.countLine("foreign");
+    if (segment !== "") this.foreign(segment, lineNo, false);
+  }
+
+  /** A cut call whose rest never came: report it rather than guess. */
+  private giveUpCut(): void {
+    const cut = this.cut!;
+    this.cut = null;
+    if (!cut.counted) this.stats.countLine("unrecognized");
+    const reason = "call text was cut off and its continuation never came";
+    this.stats.sample("unrecognized", cut.line, cut.text, reason);
+    this.emit({ type: "unrecognized", file: this.file, line: cut.line, pid: null, time: null, text: cut.text, reason });
+  }
+
+  /** Turn one parsed (possibly rejoined) line into events. `counted`: its stats line is done. */
+  private parsedLine(p: ParsedLine, text: string, lineNo: number, endLine: number, counted: boolean): void {
+    const stats = this.stats;
+    const prefix = readPrefix(p.leaders, this.prefix);
+    this.noteFlags(prefix, p);
+    const pid = prefix.pid ?? this.filePid;
+    if (pid !== null) stats.pids.add(pid);
+    const time = prefix.time;
+    const body = p.body;
+    switch (body.kind) {
+      case "call":
+      case "resumed": {
+        const kind: LineKind =
+          body.kind === "resumed" ? "resumed" : body.end === "complete" ? "syscall" : "unfinished";
+        if (!counted) stats.countLine(kind);
+        this.call(body, p, pid, time, lineNo, endLine);
+        return;
+      }
+      case "signal": {
+        if (!counted) stats.countLine("signal");
+        const first = body.words[0] ?? [];
+        const name = first[0]?.kind === "ident" ? first[0].name : body.text.split(" ")[0];
+        if (name === "stopped") {
+          this.emit({ type: "notice", file: this.file, line: lineNo, pid, time, notice: "stopped", text: body.text });
+          return;
+        }
+        const info = first.length > 1 && first[1].kind === "struct" ? first[1] : null;
+        this.emit({ type: "signal", file: this.file, line: lineNo, pid, time, signal: name, info });
+        return;
+      }
+      case "exit": {
+        if (!counted) stats.countLine("exit");
+        this.exit(body.text, pid, time, lineNo, text);
+        return;
+      }
+    }
+  }
+
+  private exit(text: string, pid: number | null, time: number | null, lineNo: number, line: string): void {
+    const base = { type: "exit" as const, file: this.file, line: lineNo, pid, time };
+    let m: RegExpExecArray | null;
+    if ((m = /^exited with (-?\d+)$/.exec(text))) {
+      this.threadGone(pid, lineNo);
+      this.emit({ ...base, how: "exited", code: +m[1] });
+    } else if ((m = /^killed by (\w+)( \(core dumped\))?$/.exec(text))) {
+      this.threadGone(pid, lineNo);
+      this.emit(m[2] ? { ...base, how: "killed", signal: m[1], coreDumped: true } : { ...base, how: "killed", signal: m[1] });
+    } else if ((m = /^superseded by execve in pid (\d+)$/.exec(text))) {
+      // The tgid's own call in flight is gone; thread N's execve resumes under the tgid.
+      this.threadGone(pid, lineNo);
+      if (pid !== null) {
+        const displaced = this.joiner.migrate(+m[1], pid);
+        if (displaced !== null) this.emitNeverResumed(displaced, lineNo);
+      }
+      this.emit({ ...base, how: "superseded", newPid: +m[1] });
+    } else {
+      // strace prints no other `+++` lines: this is someone's annotation (seen in hand-edited
+      // traces) or program output shaped like one.
+      this.stats.lines.exit--;
+      this.foreign(line, lineNo, true);
+    }
+  }
+
+  private threadGone(pid: number | null, lineNo: number): void {
+    const call = this.joiner.finish(pid);
+    if (call !== null) this.emitNeverResumed(call, lineNo);
+  }
+
+  private call(
+    body: Extract<ParsedBody, { kind: "call" | "resumed" }>,
+    p: ParsedLine,
+    pid: number | null,
+    time: number | null,
+    lineNo: number,
+    endLine: number,
+  ): void {
+    this.stats.countSyscall(body.name);
+    if (body.kind === "call") {
+      if (body.end === "complete") {
+        this.emitSyscall(this.syscallEvent(body.name, body.args, body.result!, p, pid, time, lineNo, endLine, "complete"));
+        return;
+      }
+      const pending: PendingCall = { pid, name: body.name, line: lineNo, time, slots: body.args.slice() };
+      if (body.end === "detached" || body.result !== null) {
+        // `<detached ...>` or `<unfinished ...>) = ?`: this call will never resume.
+        if (body.end === "detached") {
+          this.emit({ type: "notice", file: this.file, line: lineNo, pid, time, notice: "detached", text: "<detached ...>" });
+        }
+        this.emitNeverResumed(pending, null, body.result);
+        return;
+      }
+      const displaced = this.joiner.start(pending);
+      if (displaced !== null) this.emitNeverResumed(displaced, lineNo);
+      return;
+    }
+    // A resumed half.
+    const started = this.joiner.resume(pid, body.name);
+    if (body.end !== "complete") {
+      // Resumed and cut again: keep accumulating the arguments.
+      const slots = started !== null ? joinSlots(started.slots, body.args) : dropLeadingEmpty(body.args);
+      const pending: PendingCall = started !== null
+        ? { ...started, slots }
+        : { pid, name: body.name, line: lineNo, time, slots };
+      if (body.end === "detached" || body.result !== null) {
+        this.emitNeverResumed(pending, null, body.result);
+        return;
+      }
+      const displaced = this.joiner.start(pending);
+      if (displaced !== null && displaced !== started) this.emitNeverResumed(displaced, lineNo);
+      return;
+    }
+    if (started === null) {
+      this.emitSyscall(
+        this.syscallEvent(body.name, dropLeadingEmpty(body.args), body.result!, p, pid, time, lineNo, lineNo, "resumed-only"),
+      );
+      return;
+    }
+    const slots = joinSlots(started.slots, body.args);
+    this.emitSyscall(
+      this.syscallEvent(started.name === "???" ? body.name : started.name, slots, body.result!, p, pid ?? started.pid, started.time, started.line, endLine, "joined"),
+    );
+  }
+
+  private emitNeverResumed(call: PendingCall, _atLine: number | null, result: ParsedResult | null = null): void {
+    const ev: SyscallEvent = {
+      type: "syscall",
+      file: this.file,
+      line: call.line,
+      pid: call.pid,
+      time: call.time,
+      name: call.name,
+      args: argValues(call.slots),
+      ret: result?.ret ?? null,
+      errno: result?.errno ?? null,
+      form: "never-resumed",
+    };
+    this.emitSyscall(ev);
+  }
+
+  private syscallEvent(
+    name: string,
+    slots: readonly ArgSlot[],
+    r: ParsedResult,
+    p: ParsedLine,
+    pid: number | null,
+    time: number | null,
+    lineNo: number,
+    endLine: number,
+    form: SyscallEvent["form"],
+  ): SyscallEvent {
+    const ev: {
+      -readonly [K in keyof SyscallEvent]: SyscallEvent[K];
+    } = {
+      type: "syscall",
+      file: this.file,
+      line: lineNo,
+      pid,
+      time,
+      name,
+      args: argValues(slots),
+      ret: r.ret,
+      errno: r.errno,
+      form,
+    };
+    if (r.retPath !== undefined) ev.retPath = r.retPath;
+    if (r.aux.length > 0) {
+      let aux = "";
+      for (const a of r.aux) {
+        if (a.startsWith("INJECTED")) {
+          ev.injected = true;
+          this.stats.flags.add("-e inject=");
+        } else if (a === "DELAYED") this.stats.flags.add("-e inject=delay");
+        else aux = aux === "" ? a : `${aux} ${a}`;
+      }
+      if (aux !== "") ev.aux = aux;
+    }
+    if (p.durationText !== null) ev.durationUs = +p.durationText * 1e6;
+    if (endLine !== lineNo) ev.endLine = endLine;
+    if (r.retText.length > 2 && r.retText.charCodeAt(1) === 0x78 && name !== "brk" && !name.startsWith("mmap")) {
+      // Every value in hex, the return included, is `-X raw` (or `-e raw=`).
+      if (slots.length > 0 && slots.every((s) => s.length === 1 && s[0].kind === "int")) this.stats.flags.add("-X raw");
+    }
+    return ev;
+  }
+
+  /** Evidence of strace options, for `stats`. */
+  private noteFlags(prefix: LinePrefix, p: ParsedLine): void {
+    const flags = this.stats.flags;
+    if (prefix.pid !== null) flags.add(prefix.bracketedPid ? "-f (stderr)" : "-f");
+    if (prefix.comm !== null) flags.add("-Y");
+    if (prefix.stamp !== null) {
+      const digits = prefix.stampDigits;
+      const precision = digits === 0 ? "s" : digits <= 3 ? "ms" : digits <= 6 ? "us" : "ns";
+      flags.add(prefix.stamp === "t-r" ? "-t -r" : `-${prefix.stamp === "unix-s" ? "ttt" : prefix.stamp}`);
+      if ((digits !== 6 && prefix.stamp !== "t" && prefix.stamp !== "unix-s") || prefix.stamp === "unix-s") {
+        flags.add(`--timestamps=${precision}`);
+      }
+    }
+    if (prefix.sysno) flags.add("-n");
+    if (prefix.ip) flags.add("-i");
+    if (prefix.secontext) flags.add("--secontext");
+    if (p.durationText !== null) flags.add("-T");
+  }
+}
+
+function dropLeadingEmpty(slots: readonly ArgSlot[]): ArgSlot[] {
+  return slots.length > 0 && slots[0].length === 0 ? slots.slice(1) : slots.slice();
+}
+
+/** One value per argument; empty slots (a separator with nothing after it) are not arguments. */
+function argValues(slots: readonly ArgSlot[]): Value[] {
+  const values: Value[] = [];
+  for (const slot of slots) {
+    if (slot.length === 0) continue;
+    const v = slotValue(slot);
+    values.push(v.kind === "changed" && v.before === CUT_BEFORE ? v.after : v);
+  }
+  return values;
+}
+
+function describeError(r: LineParseResult): string {
+  if (r.lexErrors.length > 0 && (r.parseErrors.length === 0 || r.lexErrors[0].offset <= r.errorOffset)) {
+    return `unexpected character at column ${r.lexErrors[0].offset + 1}`;
+  }
+  const e = r.parseErrors[0];
+  if (e === undefined) return "unparseable";
+  return r.incomplete ? "line ends in the middle of a call" : `unexpected ${JSON.stringify(e.token.image)} at column ${r.errorOffset + 1}`;
+}

@@ -1,0 +1,62 @@
+// What one event parser saw: physical lines by kind, syscalls by name, pids, the strace flags
+// the text shows evidence of, and samples of the lines it could not read (for `stats`).
+import type { LineKind } from "./events.js";
+
+export interface LineSample {
+  readonly file: string;
+  readonly line: number;
+  readonly text: string;
+  readonly reason?: string;
+}
+
+const SAMPLE_LIMIT = 20;
+const SAMPLE_CHARS = 200;
+
+export const LINE_KINDS: readonly LineKind[] = [
+  "syscall",
+  "unfinished",
+  "resumed",
+  "signal",
+  "exit",
+  "notice",
+  "stack",
+  "hexdump",
+  "summary",
+  "blank",
+  "continuation",
+  "foreign",
+  "unrecognized",
+];
+
+export class ParserStats {
+  readonly lines: Record<LineKind, number>;
+  /** Physical lines read. */
+  totalLines = 0;
+  readonly syscalls = new Map<string, number>();
+  readonly pids = new Set<number>();
+  /** strace options the text shows evidence of (`-f`, `-tt`, `-yy`, `-k`, `2>&1`...). */
+  readonly flags = new Set<string>();
+  readonly unrecognizedSamples: LineSample[] = [];
+  readonly foreignSamples: LineSample[] = [];
+  /** Longest string argument printed truncated (`"..."...`): strace's `-s` value. */
+  truncatedStringBytes: number | null = null;
+
+  constructor(readonly file: string) {
+    this.lines = Object.fromEntries(LINE_KINDS.map((k) => [k, 0])) as Record<LineKind, number>;
+  }
+
+  countLine(kind: LineKind): void {
+    this.lines[kind]++;
+  }
+
+  countSyscall(name: string): void {
+    this.syscalls.set(name, (this.syscalls.get(name) ?? 0) + 1);
+  }
+
+  sample(kind: "unrecognized" | "foreign", line: number, text: string, reason?: string): void {
+    const list = kind === "unrecognized" ? this.unrecognizedSamples : this.foreignSamples;
+    if (list.length >= SAMPLE_LIMIT) return;
+    const short = text.length > SAMPLE_CHARS ? text.slice(0, SAMPLE_CHARS) + "…" : text;
+    list.push(reason === undefined ? { file: this.file, line, text: short } : { file: this.file, line, text: short, reason });
+  }
+}

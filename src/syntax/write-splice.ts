@@ -1,0 +1,79 @@
+// `strace ... 2>&1`: a traced `write(1, "text\n", 5` prints its arguments, then the program's
+// bytes reach the same stream, then strace prints `) = 5` (STRACE-FORMAT.md §6, heuristic 1).
+// The string argument says exactly what the program wrote, so those characters can be skipped
+// (across line breaks) and the call rejoined.
+import { decodeCString } from "../../grammars/strace-line-parser.js";
+
+/** The program output still expected before the call's continuation. */
+export interface ProgramOutput {
+  /** Consume the start of one line segment; `done` once all expected output is consumed. */
+  take(segment: string): { consumed: number; done: boolean };
+}
+
+const WRITE_HEAD =
+  /\b(?:write|pwrite64)\(\d+(?:<(?:[^<>"]|"(?:[^"\\]|\\.)*"|<[^<>]*>)*>)?, "((?:[^"\\]|\\.)*)"(\.\.\.)?, (\d+)/;
+
+export interface WriteSplice {
+  /** The call text up to and including its last argument. */
+  readonly head: string;
+  /** What follows it on the same physical line (program output, then maybe the continuation). */
+  readonly rest: string;
+  readonly output: ProgramOutput;
+}
+
+/** Find a write whose text is followed directly by program output. `errorOffset` is where the
+ *  grammar stopped: the splice must start at or before it. */
+export function findWriteSplice(text: string, errorOffset: number): WriteSplice | null {
+  const m = WRITE_HEAD.exec(text);
+  if (m === null) return null;
+  const bytes = decodeCString(m[1]);
+  const truncated = m[2] !== undefined;
+  let headEnd = m.index + m[0].length;
+  if (!truncated) {
+    // The count equals the string's byte length; output starting with digits must not be
+    // taken for more count digits.
+    const count = String(bytes.length);
+    if (!m[3].startsWith(count)) return null;
+    headEnd -= m[3].length - count.length;
+  }
+  if (headEnd > errorOffset) return null;
+  const expected = truncated ? null : Buffer.from(bytes, "latin1").toString("utf8");
+  return {
+    head: text.slice(0, headEnd),
+    rest: text.slice(headEnd),
+    output: expected !== null ? textOutput(expected) : countedOutput(+m[3]),
+  };
+}
+
+/** Output whose text is known: line breaks fall where its `\n`s are. */
+function textOutput(expected: string): ProgramOutput {
+  let remaining = expected;
+  return {
+    take(segment) {
+      const nl = remaining.indexOf("\n");
+      if (nl >= 0) {
+        remaining = remaining.slice(nl + 1);
+        return { consumed: segment.length, done: remaining === "" };
+      }
+      const consumed = Math.min(remaining.length, segment.length);
+      remaining = "";
+      return { consumed, done: true };
+    },
+  };
+}
+
+/** Output cut by `-s`: only its length is known; each whole line counts its newline. */
+function countedOutput(count: number): ProgramOutput {
+  let remaining = count;
+  return {
+    take(segment) {
+      if (segment.length < remaining) {
+        remaining -= segment.length + 1;
+        return { consumed: segment.length, done: remaining <= 0 };
+      }
+      const consumed = remaining;
+      remaining = 0;
+      return { consumed, done: true };
+    },
+  };
+}
