@@ -27,6 +27,12 @@ const server = http.createServer((req, res) => {
   });
 });
 
+// A watchdog for runs whose client never comes (unref'd: it never keeps the process alive).
+setTimeout(() => {
+  console.error("no request within 30 s");
+  process.exit(3);
+}, 30000).unref();
+
 server.listen(0, "127.0.0.1", () => {
   const { port } = server.address();
   console.log(`listening on 127.0.0.1:${port}`);

@@ -146,6 +146,9 @@ export function straceArgv(rec, outPath) {
   return ["strace", ...rec.flags];
 }
 
+/** No sample run takes more than a few seconds; a hung one is killed (SIGTERM) after this. */
+const RUN_TIMEOUT_MS = 60_000;
+
 /**
  * Run one case once under one recording. The trace goes to `outPath` (a file, or a directory for
  * "ff"). Returns { truth: records[], exitCode }. Throws when the run did not demonstrate what the
@@ -168,7 +171,12 @@ export async function recordOnce(c, rec, { workDir, outPath, env = {} }) {
     baseEnv.PORT_FILE = portFile;
     cwd = path.join(workDir, c.name);
     argv.push("node", "server.mjs");
-    client = spawn(path.join(workDir, "slow-reader"), [], { cwd: workDir, env: baseEnv, stdio: "ignore" });
+    client = spawn(path.join(workDir, "slow-reader"), [], {
+      cwd: workDir,
+      env: baseEnv,
+      stdio: "ignore",
+      timeout: RUN_TIMEOUT_MS,
+    });
   }
   let stdio = ["ignore", "ignore", "pipe"];
   let fd = null;
@@ -176,7 +184,7 @@ export async function recordOnce(c, rec, { workDir, outPath, env = {} }) {
     fd = fs.openSync(outPath, "w");
     stdio = ["ignore", fd, fd];
   }
-  const child = spawn(argv[0], argv.slice(1), { cwd, env: baseEnv, stdio });
+  const child = spawn(argv[0], argv.slice(1), { cwd, env: baseEnv, stdio, timeout: RUN_TIMEOUT_MS });
   let stderr = "";
   child.stderr?.on("data", (b) => (stderr += b));
   const [traced, reader] = await Promise.all([waitFor(child), client ? waitFor(client) : null]);
