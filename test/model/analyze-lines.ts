@@ -1,0 +1,38 @@
+// Test helper: run inline strace text through the real event parser and a fresh analyzer,
+// in batches of `batchLines` lines (so tests can check that batching changes nothing).
+import { createAnalyzer } from "../../src/analysis.js";
+import type { Analyzer, AnalyzerOptions, Finding } from "../../src/analysis.js";
+import { createEventParser } from "../../src/syntax/event-parser.js";
+import type { TraceEvent } from "../../src/syntax/events.js";
+
+export interface Run {
+  readonly findings: Finding[];
+  readonly analyzer: Analyzer;
+  /** Findings returned by each push, batch by batch (for streaming checks). */
+  readonly perBatch: Finding[][];
+}
+
+export function analyzeLines(text: string, options: AnalyzerOptions & { batchLines?: number } = {}): Run {
+  const lines = text.replace(/^\n/, "").replace(/\n\s*$/, "").split("\n").map((l) => l.replace(/^ {4}/, ""));
+  const parser = createEventParser({ file: "trace.log" });
+  const analyzer = createAnalyzer({ trace: "trace.log", ...options });
+  const findings: Finding[] = [];
+  const perBatch: Finding[][] = [];
+  const step = options.batchLines ?? lines.length;
+  for (let i = 0; i < lines.length; i += step) {
+    const out: TraceEvent[] = [];
+    parser.push(lines.slice(i, i + step), i + 1, out);
+    const got = analyzer.push(out);
+    perBatch.push(got);
+    findings.push(...got);
+  }
+  const out: TraceEvent[] = [];
+  parser.end(out);
+  findings.push(...analyzer.push(out), ...analyzer.end());
+  return { findings, analyzer, perBatch };
+}
+
+/** The part of a finding the tests compare. */
+export function brief(f: Finding): { rule: string; line: number; unsentBytes: number } {
+  return { rule: f.rule, line: f.line, unsentBytes: f.unsentBytes };
+}

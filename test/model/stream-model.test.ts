@@ -1,0 +1,400 @@
+// The stream model and the loss rules on inline strace snippets: fd reuse, dup, fork copies,
+// shared tables, -p attach, restarts, elided iovecs, every shutdown spelling, non-streams.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { analyzeLines, brief } from "./analyze-lines.js";
+
+describe("byte timeline", () => {
+  test("the hyper trace: one short sendto, no EAGAIN, then shutdown", () => {
+    const { findings } = analyzeLines(`
+      1977315 1770641958.930401 sendto(20, "HTTP/1.1 200 OK\\r\\nContent-Length: 14896092\\r\\n"..., 14896450, MSG_NOSIGNAL, NULL, 0) = 219264
+      1977315 1770641958.930539 shutdown(20, SHUT_WR) = 0
+      1977315 1770641958.930601 epoll_ctl(8, EPOLL_CTL_DEL, 20, NULL) = 0
+      1977315 1770641958.930700 close(20) = 0
+    `);
+    assert.deepEqual(findings.map(brief), [{ rule: "shutdown-with-unsent", line: 2, unsentBytes: 14896450 - 219264 }]);
+    const f = findings[0]!;
+    assert.equal(f.elapsedUs, 138);
+    assert.equal(f.unsentExact, true);
+    assert.deepEqual(f.lastWrite, { file: "trace.log", line: 1, pid: 1977315, syscall: "sendto", requested: 14896450, result: "219264", accepted: 219264 });
+    // The close that followed is evidence on the same finding, not a second finding.
+    assert.equal(f.evidence.at(-1)?.line, 4);
+  });
+
+  test("a retry of the tail clears the unsent bytes", () => {
+    const { findings } = analyzeLines(`
+      100 socketpair(AF_UNIX, SOCK_STREAM|SOCK_NONBLOCK, 0, [3, 4]) = 0
+      100 write(3, "AAAA"..., 65536) = 8064
+      100 write(3, "AAAA"..., 57472) = -1 EAGAIN (Resource temporarily unavailable)
+      100 poll([{fd=3, events=POLLOUT}], 1, -1) = 1 ([{fd=3, revents=POLLOUT}])
+      100 write(3, "AAAA"..., 57472) = 57472
+      100 shutdown(3, SHUT_WR) = 0
+      100 close(3) = 0
+    `);
+    assert.deepEqual(findings, []);
+  });
+
+  test("EINTR and ERESTARTSYS are not losses and claim nothing", () => {
+    const { findings } = analyzeLines(`
+      100 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 3
+      100 write(3, "AAAA"..., 1000) = ? ERESTARTSYS (To be restarted if SA_RESTART is set)
+      100 --- SIGALRM {si_signo=SIGALRM, si_code=SI_KERNEL} ---
+      100 rt_sigreturn({mask=[]}) = 1000
+      100 write(3, "AAAA"..., 1000) = -1 EINTR (Interrupted system call)
+      100 write(3, "AAAA"..., 1000) = 1000
+      100 shutdown(3, SHUT_WR) = 0
+      100 write(3, "BBBB", 10) = ? ERESTARTSYS (To be restarted if SA_RESTART is set)
+      100 close(3) = 0
+    `);
+    assert.deepEqual(findings, []);
+  });
+
+  test("an elided iovec array makes the count a lower bound", () => {
+    const { findings, analyzer } = analyzeLines(`
+      100 socketpair(AF_UNIX, SOCK_STREAM, 0, [3, 4]) = 0
+      100 writev(3, [{iov_base="B", iov_len=100}, {iov_base="B", iov_len=100}, ...], 40) = 150
+      100 shutdown(3, SHUT_RDWR) = 0
+    `);
+    assert.deepEqual(findings.map(brief), [{ rule: "shutdown-with-unsent", line: 3, unsentBytes: 50 }]);
+    assert.equal(findings[0]!.unsentExact, false);
+    assert.ok(analyzer.notes.some((n) => n.code === "SR204"));
+  });
+
+  test("sendmsg counts Σ iov_len; sendmmsg counts the sent messages' msg_len", () => {
+    const { findings } = analyzeLines(`
+      100 socketpair(AF_UNIX, SOCK_STREAM, 0, [3, 4]) = 0
+      100 sendmsg(3, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="AAAAA", iov_len=5}, {iov_base="hello\\n", iov_len=6}], msg_iovlen=2, msg_controllen=0, msg_flags=0}, MSG_NOSIGNAL) = 7
+      100 shutdown(3, SHUT_WR) = 0
+      100 socketpair(AF_UNIX, SOCK_STREAM, 0, [5, 6]) = 0
+      100 sendmmsg(5, [{msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="one", iov_len=3}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, msg_len=3}, {msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="two\\n", iov_len=4}], msg_iovlen=1, msg_controllen=0, msg_flags=0}}], 2, 0) = 1
+      100 close(5) = 0
+    `);
+    assert.deepEqual(findings.map(brief), [
+      { rule: "shutdown-with-unsent", line: 3, unsentBytes: 4 },
+      { rule: "close-with-unsent", line: 6, unsentBytes: 4 },
+    ]);
+  });
+
+  test("-X raw: hex values everywhere", () => {
+    const { findings } = analyzeLines(`
+      100 socketpair(0x1, 0x1|0x800, 0, [3, 4]) = 0
+      100 write(0x3, 0x55bef88a1200, 0x10000) = 0x1f80
+      100 shutdown(0x3, 0x1) = 0
+    `);
+    assert.deepEqual(findings.map(brief), [{ rule: "shutdown-with-unsent", line: 3, unsentBytes: 0x10000 - 0x1f80 }]);
+  });
+
+  test("sendfile and splice count on their output fd", () => {
+    const { findings } = analyzeLines(`
+      100 accept4(5, NULL, NULL, SOCK_CLOEXEC) = 7
+      100 pipe2([13, 14], O_CLOEXEC) = 0
+      100 splice(13, NULL, 7, NULL, 100, SPLICE_F_MOVE|SPLICE_F_NONBLOCK) = 60
+      100 sendfile(7, 12, NULL, 4096) = -1 EAGAIN (Resource temporarily unavailable)
+      100 close(7) = 0
+    `);
+    assert.deepEqual(findings.map(brief), [{ rule: "close-with-unsent", line: 5, unsentBytes: 4096 }]);
+  });
+});
+
+describe("shutdown spellings", () => {
+  const spellings: [string, boolean][] = [
+    ["SHUT_WR", true],
+    ["SHUT_RDWR", true],
+    ["1", true],
+    ["2", true],
+    ["0x1", true],
+    ["0x1 /* SHUT_WR */", true],
+    ["how=SHUT_WR", true],
+    ["SHUT_RD", false],
+    ["0", false],
+  ];
+  for (const [how, loses] of spellings) {
+    test(`shutdown(3, ${how}) ${loses ? "ends" : "does not end"} the write side`, () => {
+      const { findings } = analyzeLines(`
+        100 socketpair(AF_UNIX, SOCK_STREAM, 0, [3, 4]) = 0
+        100 write(3, "AAAA"..., 65536) = 8064
+        100 shutdown(3, ${how}) = 0
+      `);
+      assert.deepEqual(findings.map(brief), loses ? [{ rule: "shutdown-with-unsent", line: 3, unsentBytes: 65536 - 8064 }] : []);
+    });
+  }
+
+  test("-N argument names", () => {
+    const { findings } = analyzeLines(`
+      100 socketpair(domain=AF_UNIX, type=SOCK_STREAM, protocol=0, sv=[3<UNIX-STREAM:[1->2]>, 4<UNIX-STREAM:[2->1]>]) = 0
+      100 write(fd=3<UNIX-STREAM:[1->2]>, buf="AAAA"..., count=65536) = 8064
+      100 shutdown(sockfd=3<UNIX-STREAM:[1->2]>, how=SHUT_WR) = 0
+    `);
+    assert.deepEqual(findings.map(brief), [{ rule: "shutdown-with-unsent", line: 3, unsentBytes: 65536 - 8064 }]);
+    assert.equal(findings[0]!.stream, "UNIX-STREAM:[1->2]");
+  });
+
+  test("a failed shutdown is not a point of no return", () => {
+    const { findings } = analyzeLines(`
+      100 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 3
+      100 write(3, "AAAA"..., 100) = 10
+      100 shutdown(3, SHUT_WR) = -1 ENOTCONN (Transport endpoint is not connected)
+    `);
+    assert.deepEqual(findings, []);
+  });
+});
+
+describe("fd tables", () => {
+  test("fd reuse: the closed stream is reported once, the new one on the same number is clean", () => {
+    const { findings } = analyzeLines(`
+      100 socketpair(AF_UNIX, SOCK_STREAM, 0, [4, 5]) = 0
+      100 write(4, "AAAA"..., 655360) = 219264
+      100 write(4, "AAAA"..., 436096) = -1 EAGAIN (Resource temporarily unavailable)
+      100 close(4) = 0
+      100 socketpair(AF_UNIX, SOCK_STREAM, 0, [4, 6]) = 0
+      100 write(4, "HTTP/1.1 204 No Content\\r\\n\\r\\n", 25) = 25
+      100 shutdown(4, SHUT_WR) = 0
+      100 close(4) = 0
+    `);
+    assert.deepEqual(findings.map(brief), [{ rule: "close-with-unsent", line: 4, unsentBytes: 436096 }]);
+  });
+
+  test("-yy: a new inode on a known fd number is a new stream even without its close", () => {
+    const { findings } = analyzeLines(`
+      100 write(4<UNIX-STREAM:[10->11]>, "AAAA"..., 1000) = 100
+      100 write(4<UNIX-STREAM:[20->21]>, "BBBB", 4) = 4
+      100 shutdown(4<UNIX-STREAM:[20->21]>, SHUT_WR) = 0
+    `);
+    assert.deepEqual(findings, []);
+  });
+
+  test("a dup keeps the stream alive; closing the last reference loses the tail", () => {
+    const kept = analyzeLines(`
+      100 socketpair(AF_UNIX, SOCK_STREAM, 0, [3, 4]) = 0
+      100 write(3, "AAAA"..., 1000) = 100
+      100 dup(3) = 6
+      100 close(3) = 0
+      100 write(6, "AAAA"..., 900) = 900
+      100 shutdown(6, SHUT_WR) = 0
+      100 close(6) = 0
+    `);
+    assert.deepEqual(kept.findings, []);
+    const lost = analyzeLines(`
+      100 socketpair(AF_UNIX, SOCK_STREAM, 0, [3, 4]) = 0
+      100 write(3, "AAAA"..., 1000) = 100
+      100 fcntl(3, F_DUPFD_CLOEXEC, 10) = 10
+      100 close(3) = 0
+      100 close(10) = 0
+    `);
+    assert.deepEqual(lost.findings.map(brief), [{ rule: "close-with-unsent", line: 5, unsentBytes: 900 }]);
+  });
+
+  test("dup2 onto an open fd closes it", () => {
+    const { findings } = analyzeLines(`
+      100 socketpair(AF_UNIX, SOCK_STREAM, 0, [3, 4]) = 0
+      100 write(3, "AAAA"..., 1000) = 100
+      100 open("/dev/null", O_RDWR) = 5
+      100 dup2(5, 3) = 3
+    `);
+    assert.deepEqual(findings.map(brief), [{ rule: "close-with-unsent", line: 4, unsentBytes: 900 }]);
+  });
+
+  test("fork copies the table: the child's close is not the last; the parent's later close is", () => {
+    const { findings } = analyzeLines(`
+      100 execve("./srv", ["./srv"], 0x7ffd /* 3 vars */) = 0
+      100 socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0, [4, 5]) = 0
+      100 write(4, "AAAA"..., 524288) = 219264
+      100 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7ff3d27a6a10) = 101
+      101 close(4) = 0
+      101 exit_group(0) = ?
+      101 +++ exited with 0 +++
+      100 close(4) = 0
+    `);
+    assert.deepEqual(findings.map(brief), [{ rule: "close-with-unsent", line: 8, unsentBytes: 524288 - 219264 }]);
+  });
+
+  test("-X raw clone flags: 0x400 (CLONE_FILES) shares the table", () => {
+    const { findings } = analyzeLines(`
+      100 execve("./srv", ["./srv"], 0x7ffd /* 3 vars */) = 0
+      100 socketpair(0x1, 0x1, 0, [4, 5]) = 0
+      100 write(0x4, 0x5555, 0x1000) = 0x100
+      100 clone(child_stack=0x7f00, flags=0x400|17) = 101
+      101 close(0x4) = 0
+    `);
+    assert.deepEqual(findings.map(brief), [{ rule: "close-with-unsent", line: 5, unsentBytes: 0x1000 - 0x100 }]);
+  });
+
+  test("threads share the table: another thread's shutdown and close", () => {
+    const { findings } = analyzeLines(`
+      100 execve("./srv", ["./srv"], 0x7ffd /* 3 vars */) = 0
+      100 socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0, [4, 5]) = 0
+      100 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7f, parent_tid=0x7f, exit_signal=0, stack=0x7f, stack_size=0x7fff80, tls=0x7f} => {parent_tid=[101]}, 88) = 101
+      101 writev(4, [{iov_base="HTTP"..., iov_len=62}, {iov_base="ABCD"..., iov_len=786432}], 2) = 219264
+      101 writev(4, [{iov_base="WXYZ"..., iov_len=567230}], 1) = -1 EAGAIN (Resource temporarily unavailable)
+      100 shutdown(4, SHUT_WR) = 0
+      101 +++ exited with 0 +++
+      100 close(4) = 0
+    `);
+    assert.deepEqual(findings.map(brief), [{ rule: "shutdown-with-unsent", line: 6, unsentBytes: 567230 }]);
+    assert.equal(findings[0]!.fromOtherTask, "thread");
+    assert.deepEqual(findings[0]!.pids, [101, 100]);
+  });
+
+  test("a child printing before its clone resumed: a fork child's close stays its own", () => {
+    const { findings } = analyzeLines(`
+      100 execve("./srv", ["./srv"], 0x7ffd /* 3 vars */) = 0
+      100 socketpair(AF_UNIX, SOCK_STREAM, 0, [4, 5]) = 0
+      100 write(4, "AAAA"..., 1000) = 100
+      100 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f <unfinished ...>
+      101 close(4) = 0
+      100 <... clone resumed>) = 101
+      100 write(4, "AAAA"..., 900) = 900
+      100 shutdown(4, SHUT_WR) = 0
+    `);
+    assert.deepEqual(findings, []);
+  });
+
+  test("a thread printing before its clone3 resumed: its close closes the shared fd", () => {
+    const { findings } = analyzeLines(`
+      100 execve("./srv", ["./srv"], 0x7ffd /* 3 vars */) = 0
+      100 socketpair(AF_UNIX, SOCK_STREAM, 0, [4, 5]) = 0
+      100 write(4, "AAAA"..., 1000) = 100
+      100 clone3({flags=CLONE_VM|CLONE_FILES|CLONE_THREAD|CLONE_SIGHAND, exit_signal=0, stack=0x7f, stack_size=0x7fff80, tls=0x7f} <unfinished ...>
+      101 close(4) = 0
+      100 <... clone3 resumed> => {parent_tid=[101]}, 88) = 101
+      100 write(4, "x", 1) = -1 EBADF (Bad file descriptor)
+    `);
+    assert.deepEqual(findings.map(brief), [{ rule: "close-with-unsent", line: 5, unsentBytes: 900 }]);
+  });
+
+  test("-p attach: unknown pids are threads sharing one table", () => {
+    const { findings, analyzer } = analyzeLines(`
+      23457 epoll_wait(5<anon_inode:[eventpoll]>, [{events=EPOLLOUT, data={u32=8, u64=8}}], 1024, -1) = 1
+      23457 writev(8<UNIX-STREAM:[158659->158658]>, [{iov_base="HTTP"..., iov_len=64}, {iov_base="AAAA"..., iov_len=4194321}], 2) = 219264
+      23457 writev(8<UNIX-STREAM:[158659->158658]>, [{iov_base="AAAA"..., iov_len=3975121}], 1) = -1 EAGAIN (Resource temporarily unavailable)
+      23458 shutdown(8<UNIX-STREAM:[158659->158658]>, SHUT_WR) = 0
+      23458 close(8<UNIX-STREAM:[158659->158658]>) = 0
+    `);
+    assert.deepEqual(findings.map(brief), [{ rule: "shutdown-with-unsent", line: 4, unsentBytes: 3975121 }]);
+    assert.equal(findings[0]!.stream, "UNIX-STREAM:[158659->158658]");
+    assert.ok(analyzer.notes.some((n) => n.code === "SR202"));
+  });
+
+  test("-p attach without decorations: a close by another thread of an fd it never opened", () => {
+    const { findings } = analyzeLines(`
+      500 sendto(9, "HTTP"..., 5000, MSG_NOSIGNAL, NULL, 0) = 3000
+      501 shutdown(9, SHUT_RD) = 0
+      501 close(9) = 0
+    `);
+    // sendto says socket; the close in the other thread drops the only reference.
+    assert.deepEqual(findings.map(brief), [{ rule: "close-with-unsent", line: 3, unsentBytes: 2000 }]);
+  });
+
+  test("close-on-exec at execve drops the reference; close_range too", () => {
+    const { findings } = analyzeLines(`
+      100 socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_TCP) = 3
+      100 write(3, "AAAA"..., 100) = 50
+      100 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 4
+      100 write(4, "AAAA"..., 100) = 40
+      100 execve("/bin/true", ["true"], 0x7ffd /* 3 vars */) = 0
+      100 close_range(3, 4294967295, 0) = 0
+    `);
+    assert.deepEqual(findings.map(brief), [
+      { rule: "close-with-unsent", line: 5, unsentBytes: 50 },
+      { rule: "close-with-unsent", line: 6, unsentBytes: 60 },
+    ]);
+  });
+
+  test("stdout pipe: a short write then exit is exit-with-unsent (a warning)", () => {
+    const { findings } = analyzeLines(`
+      300 write(1<pipe:[9001]>, "{\\"data\\": [1, 2, 3"..., 100000) = 65536
+      300 exit_group(0) = ?
+      300 +++ exited with 0 +++
+    `);
+    assert.deepEqual(findings.map(brief), [{ rule: "exit-with-unsent", line: 3, unsentBytes: 100000 - 65536 }]);
+    assert.equal(findings[0]!.severity, "warning");
+  });
+
+  test("killed with the tail unsent", () => {
+    const { findings } = analyzeLines(`
+      300 socketpair(AF_UNIX, SOCK_STREAM, 0, [3, 4]) = 0
+      300 write(3, "AAAA"..., 1000) = -1 EAGAIN (Resource temporarily unavailable)
+      300 +++ killed by SIGKILL +++
+    `);
+    assert.deepEqual(findings.map(brief), [{ rule: "exit-with-unsent", line: 3, unsentBytes: 1000 }]);
+  });
+});
+
+describe("no truncation findings for non-streams", () => {
+  test("UDP, UNIX-DGRAM, SOCK_DGRAM, eventfd, files and a peer that is gone", () => {
+    const { findings } = analyzeLines(`
+      100 socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP) = 3
+      100 sendto(3, "dgram", 5, 0, {sa_family=AF_INET, sin_port=htons(47159), sin_addr=inet_addr("127.0.0.1")}, 16) = -1 EAGAIN (Resource temporarily unavailable)
+      100 close(3) = 0
+      100 write(9<UDP:[127.0.0.1:43986->127.0.0.1:47159]>, "AAAA", 4) = -1 EAGAIN (Resource temporarily unavailable)
+      100 close(9<UDP:[127.0.0.1:43986->127.0.0.1:47159]>) = 0
+      100 socketpair(AF_UNIX, SOCK_DGRAM, 0, [5, 6]) = 0
+      100 write(5, "AAAA", 4) = -1 EAGAIN (Resource temporarily unavailable)
+      100 close(5) = 0
+      100 eventfd2(0, EFD_NONBLOCK|EFD_CLOEXEC) = 7
+      100 write(7, "\\1\\0\\0\\0\\0\\0\\0\\0", 8) = -1 EAGAIN (Resource temporarily unavailable)
+      100 close(7) = 0
+      100 openat(AT_FDCWD, "/tmp/out", O_WRONLY|O_CREAT, 0644) = 8
+      100 write(8, "AAAA", 4) = 2
+      100 close(8) = 0
+      100 write(10<anon_inode:[timerfd]>, "AAAA", 4) = -1 EAGAIN (Resource temporarily unavailable)
+      100 close(10<anon_inode:[timerfd]>) = 0
+      100 socketpair(AF_UNIX, SOCK_STREAM, 0, [11, 12]) = 0
+      100 write(11, "AAAA"..., 1000) = 10
+      100 write(11, "AAAA"..., 990) = -1 EPIPE (Broken pipe)
+      100 --- SIGPIPE {si_signo=SIGPIPE, si_code=SI_USER, si_pid=100, si_uid=0} ---
+      100 close(11) = 0
+    `);
+    assert.deepEqual(findings, []);
+  });
+});
+
+describe("analyzer", () => {
+  test("findings come out of the push that completes them, and batching changes nothing", () => {
+    const text = `
+      100 socketpair(AF_UNIX, SOCK_STREAM, 0, [3, 4]) = 0
+      100 write(3, "AAAA"..., 1000) = 100
+      100 shutdown(3, SHUT_WR) = 0
+      100 socketpair(AF_UNIX, SOCK_STREAM, 0, [5, 6]) = 0
+      100 write(5, "AAAA"..., 1000) = 100
+      100 write(5, "AAAA"..., 900) = 900
+      100 write(6, "AAAA"..., 50) = -1 EAGAIN (Resource temporarily unavailable)
+      100 close(6) = 0
+    `;
+    const byLine = analyzeLines(text, { batchLines: 1 });
+    assert.deepEqual(byLine.perBatch.map((b) => b.map((f) => f.line)), [[], [], [3], [], [], [], [], [8]]);
+    for (const n of [2, 3, 7, 100]) assert.deepEqual(analyzeLines(text, { batchLines: n }).findings.map(brief), byLine.findings.map(brief));
+  });
+
+  test("rule, pid, fd and minUnsent filters", () => {
+    const text = `
+      100 socketpair(AF_UNIX, SOCK_STREAM, 0, [3, 4]) = 0
+      100 write(3, "AAAA"..., 1000) = 100
+      100 shutdown(3, SHUT_WR) = 0
+      100 write(4, "AAAA"..., 20) = 10
+      100 close(4) = 0
+    `;
+    assert.equal(analyzeLines(text).findings.length, 2);
+    assert.deepEqual(analyzeLines(text, { rules: ["close-with-unsent"] }).findings.map((f) => f.line), [5]);
+    assert.deepEqual(analyzeLines(text, { fd: 3 }).findings.map((f) => f.line), [3]);
+    assert.deepEqual(analyzeLines(text, { pid: 999 }).findings, []);
+    assert.deepEqual(analyzeLines(text, { minUnsent: 11 }).findings.map((f) => f.line), [3]);
+  });
+
+  test("stats are counted from the events, notes once per trace", () => {
+    const { analyzer } = analyzeLines(`
+      socketpair(AF_UNIX, SOCK_STREAM, 0, [3, 4]) = 0
+      hello from the program
+      write(3, "AAAA"..., 1000) = 1000
+      +++ exited with 0 +++
+    `);
+    assert.equal(analyzer.stats.syscalls, 2);
+    assert.equal(analyzer.stats.foreign, 1);
+    assert.equal(analyzer.stats.lines, 4);
+    assert.equal(analyzer.stats.writeAttempts, 1);
+    const codes = analyzer.notes.map((n) => n.code);
+    assert.ok(codes.includes("SR201"), "no close calls");
+    assert.ok(codes.includes("SR205"), "no timestamps");
+    assert.equal(new Set(codes).size, codes.length);
+  });
+});
