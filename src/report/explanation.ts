@@ -13,7 +13,13 @@ function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-export function renderExplanation(f: Finding, style: Style): string {
+function baseName(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i >= 0 ? path.slice(i + 1) : path;
+}
+
+/** `columns`: when an evidence line would be wider, its note moves to a line of its own. */
+export function renderExplanation(f: Finding, style: Style, columns = 80): string {
   const sev = f.severity === "error" ? paint.error(style, `error[${f.rule}]`) : paint.warning(style, `warning[${f.rule}]`);
   const where = paint.bold(style, `${escapeText(f.file)}:${f.line}`);
   // The message reads "X did Y while N bytes were never sent": the clause goes on its own line.
@@ -23,18 +29,28 @@ export function renderExplanation(f: Finding, style: Style): string {
   const tail = split > 0 ? msg.slice(split + 1) : "";
   const lines = [`${sev} ${where}: ${head}`];
   if (tail !== "") lines.push(`  ${tail}`);
-  const rows = f.evidence.map((e) => ({
-    loc: `${escapeText(e.file)}:${e.line}`,
-    call: cut(escapeText(e.call), MAX_CALL),
-    note: escapeText(e.note),
-    pid: e.pid,
-  }));
-  const showPid = new Set(rows.map((r) => r.pid)).size > 1;
+  // Evidence lines name the file by its base name (the headline has the full path).
+  const showPid = new Set(f.evidence.map((e) => e.pid)).size > 1;
+  const rows = f.evidence.map((e) => {
+    const call = cut(escapeText(e.call), MAX_CALL);
+    return {
+      loc: `${escapeText(baseName(e.file))}:${e.line}`,
+      call: showPid && e.pid !== null ? `[${e.pid}] ${call}` : call,
+      note: escapeText(e.note),
+    };
+  });
   const locWidth = Math.max(...rows.map((r) => r.loc.length));
-  const callWidth = Math.max(...rows.map((r) => r.call.length + (showPid && r.pid !== null ? String(r.pid).length + 2 : 0)));
+  const callWidth = Math.max(...rows.map((r) => r.call.length));
   for (const r of rows) {
-    const call = showPid && r.pid !== null ? `[${r.pid}] ${r.call}` : r.call;
-    lines.push(`  ${paint.dim(style, r.loc.padEnd(locWidth))}  ${call.padEnd(callWidth)}  ← ${r.note}`);
+    const left = `  ${r.loc.padEnd(locWidth)}  ${r.call.padEnd(callWidth)}`;
+    const arrow = `← ${r.note}`;
+    const loc = paint.dim(style, r.loc.padEnd(locWidth));
+    if (left.length + 2 + arrow.length <= columns) {
+      lines.push(`  ${loc}  ${r.call.padEnd(callWidth)}  ${arrow}`);
+    } else {
+      lines.push(`  ${loc}  ${r.call}`);
+      lines.push(`${" ".repeat(locWidth + 4)}${arrow}`);
+    }
   }
   return `${lines.join("\n")}\n`;
 }

@@ -36,6 +36,13 @@ function formatElapsed(us: number): string {
   return `${(us / 1_000_000).toFixed(2)} s`;
 }
 
+/** Break a long location into cell-wide pieces (cli-table3 would cut a word with no spaces). */
+function hardWrap(text: string, width: number): string {
+  const parts: string[] = [];
+  for (let i = 0; i < text.length; i += width) parts.push(text.slice(i, i + width));
+  return parts.join("\n");
+}
+
 export function renderFindingsTable(findings: readonly Finding[], opts: TableOptions): string {
   const width = Math.min(120, Math.max(80, opts.columns)) - 2;
   const whereWidth = 20;
@@ -51,7 +58,7 @@ export function renderFindingsTable(findings: readonly Finding[], opts: TableOpt
   });
   for (const f of findings) {
     const sev = f.severity === "error" ? paint.error(opts.style, "error") : paint.warning(opts.style, "warning");
-    table.push([`${escapeText(baseName(f.file))}:${f.line}`, `${sev}\n${f.code}`, `${sentence(f)} [${f.rule}]`]);
+    table.push([hardWrap(`${escapeText(baseName(f.file))}:${f.line}`, whereWidth - 2), `${sev}\n${f.code}`, `${sentence(f)} [${f.rule}]`]);
   }
   return `${table.toString()}\n`;
 }

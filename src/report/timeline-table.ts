@@ -27,7 +27,7 @@ export interface TimelineStream {
   readonly rows: readonly TimelineRow[];
 }
 
-const BAR_WIDTH = 10;
+const BAR_WIDTH = 6;
 
 function bar(value: number, max: number): string {
   if (max <= 0 || value <= 0) return "";
@@ -40,9 +40,11 @@ export function renderTimeline(s: TimelineStream, style: Style): string {
   const pids = new Set(s.rows.map((r) => r.pid));
   const maxUnsent = Math.max(0, ...s.rows.map((r) => r.unsentAfter));
   const table = new Table({
-    head: ["time (s)", "line", pids.size > 1 ? "pid / syscall" : "syscall", "requested", "accepted", "result", "unsent after"],
+    head: ["time (s)", "line", pids.size > 1 ? "pid call" : "call", "requested", "accepted", "result", "unsent after"],
     colAligns: ["right", "right", "left", "right", "right", "left", "right"],
     wordWrap: true,
+    // One line per row: no separators between rows.
+    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
     style: style.color ? { head: ["bold"], border: ["grey"] } : { head: [], border: [] },
   });
   for (const r of s.rows) {

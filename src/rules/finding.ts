@@ -78,14 +78,14 @@ function otherTask(write: PointRef | null, at: PointRef): "thread" | "process" |
 
 function pointNote(write: PointRef | null, at: PointRef, elapsedUs: number | null): string {
   const parts: string[] = [];
-  if (elapsedUs !== null) parts.push(`${formatDuration(elapsedUs)} after the last write`);
+  if (elapsedUs !== null) parts.push(`${formatDuration(elapsedUs)} later`);
   const other = otherTask(write, at);
-  if (other !== null) parts.push(`from another ${other} (pid ${at.pid})`);
+  if (other !== null) parts.push(`from another ${other}`);
   return parts.length === 0 ? "point of no return" : parts.join(", ");
 }
 
 function describeFd(fd: number, stream: Stream): string {
-  return stream.name !== null ? `fd ${fd} (${stream.name})` : `fd ${fd} (${stream.kind})`;
+  return stream.name !== null ? `fd ${fd} (${stream.name})` : `${stream.kind} fd ${fd}`;
 }
 
 export function buildFinding(rule: Rule, loss: Loss): Finding {

@@ -127,7 +127,7 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
   const emit = (f: Finding): void => {
     findings.push(f);
     if (s.format === "ndjson") io.stdout.write(renderNdjsonFinding(f));
-    else if (s.format === "table") io.stdout.write(`${renderExplanation(f, s.style)}\n`);
+    else if (s.format === "table") io.stdout.write(`${renderExplanation(f, s.style, io.columns)}\n`);
   };
 
   for (const group of groups) {

@@ -83,7 +83,7 @@ export async function runTimeline(args: TimelineArgs, io: CliIo): Promise<number
         });
         return;
       }
-      const label = ev.kind === "shutdown" ? `shutdown (${ev.how})` : ev.cause === "exit" ? "exit" : ev.last ? ev.cause : `${ev.cause} (not the last reference)`;
+      const label = ev.kind === "shutdown" ? `shutdown ${ev.how.toUpperCase()}` : ev.cause === "exit" ? "exit" : ev.last ? ev.cause : `${ev.cause} (not the last reference)`;
       rowsOf(ev, ev.fd, ev.at.pid)?.push({
         time: ev.at.time,
         file: ev.at.file,
