@@ -27,7 +27,7 @@ export interface TimelineStream {
   readonly rows: readonly TimelineRow[];
 }
 
-const BAR_WIDTH = 6;
+const BAR_WIDTH = 4;
 
 function bar(value: number, max: number): string {
   if (max <= 0 || value <= 0) return "";
@@ -45,7 +45,7 @@ export function renderTimeline(s: TimelineStream, style: Style): string {
     wordWrap: true,
     // One line per row: no separators between rows.
     chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
-    style: style.color ? { head: ["bold"], border: ["grey"] } : { head: [], border: [] },
+    style: { "padding-left": 0, "padding-right": 1, ...(style.color ? { head: ["bold"], border: ["grey"] } : { head: [], border: [] }) },
   });
   for (const r of s.rows) {
     const t = r.time !== null && first !== null ? `+${(r.time - first).toFixed(6)}` : "-";
