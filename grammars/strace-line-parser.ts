@@ -644,6 +644,12 @@ export class StraceLineParser extends EmbeddedActionsParser {
             },
             {
               ALT: () => {
+                const tok = this.CONSUME3(T.BracketNum); // `~[33]`
+                return this.ACTION((): Value => ({ kind: "bitset", negated: true, items: [tok.image.slice(1, -1).trim()] }));
+              },
+            },
+            {
+              ALT: () => {
                 this.CONSUME4(T.LParen);
                 this.SUBRULE6(this.argList);
                 const close = this.CONSUME4(T.RParen);
@@ -673,6 +679,7 @@ export class StraceLineParser extends EmbeddedActionsParser {
           const tok = this.CONSUME(T.BracketHex);
           return this.ACTION((): Value => {
             const inner = tok.image.slice(1, -1);
+            if (inner[0] === "?") return { kind: "indirect", value: UNAVAILABLE };
             return { kind: "indirect", value: { kind: "int", value: parseInt(inner, 16), text: inner } };
           });
         },

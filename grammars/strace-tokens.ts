@@ -58,7 +58,8 @@ export const DashLine = atom({ name: "DashLine", pattern: /---/ });
 // indirect int in arguments), then 8/16 hex digits `[00007f54...]` (-i).
 export const PidPrefix = atom({ name: "PidPrefix", pattern: /\[pid +\d+(?:<[^>\]]*>)?\]/ });
 export const BracketNum = atom({ name: "BracketNum", pattern: /\[ *\d+\]/ });
-export const BracketHex = atom({ name: "BracketHex", pattern: /\[[0-9a-f]{8}(?:[0-9a-f]{8})?\]/ });
+/** -i prints `[????????????????]` when the instruction pointer is unknown (at exit). */
+export const BracketHex = atom({ name: "BracketHex", pattern: /\[(?:[0-9a-f]{8}(?:[0-9a-f]{8})?|\?{8,16})\]/ });
 /** `(+     0.000123)`: -r together with -t. */
 export const RelStamp = atom({ name: "RelStamp", pattern: /\(\+ *\d+(?:\.\d+)?\)/ });
 

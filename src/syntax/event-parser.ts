@@ -197,23 +197,19 @@ class StraceEventParser implements EventParser {
     this.inSummary = false;
 
     const r = straceLineParser.parseLine(text);
-    if (r.value !== null) {
+    if (r.value !== null && !maybeSplicedWrite(r.value)) {
       if (this.cut !== null) this.giveUpCut();
       this.parsedLine(r.value, text, lineNo, lineNo, false);
       return;
     }
     if (r.bodyStarted) {
-      if (/^\S*\s*\+\+\+/.test(text)) {
+      if (r.value === null && /^\S*\s*\+\+\+/.test(text)) {
         this.foreign(text, lineNo, true); // an annotation shaped like an exit line (see exit())
         return;
       }
-      if (r.incomplete) {
-        if (this.cut !== null) this.giveUpCut();
-        this.cut = { text, line: lineNo, counted: false, age: 0 };
-        stats.flags.add("2>&1");
-        return;
-      }
-      const splice = findWriteSplice(text, r.errorOffset);
+      // Program output glued to a write's text (`write(1, "hi\n", 3hi`) may even parse, as a
+      // count juxtaposed with words: the write's own string decides.
+      const splice = findWriteSplice(text, r.value !== null || r.incomplete ? text.length : r.errorOffset);
       if (splice !== null) {
         if (this.cut !== null) this.giveUpCut();
         stats.flags.add("2>&1");
@@ -222,10 +218,20 @@ class StraceEventParser implements EventParser {
         this.programOutput(splice.rest, lineNo, false);
         return;
       }
+      if (r.value !== null) {
+        if (this.cut !== null) this.giveUpCut();
+        this.parsedLine(r.value, text, lineNo, lineNo, false);
+        return;
+      }
+      if (r.incomplete) {
+        if (this.cut !== null) this.giveUpCut();
+        this.cut = { text, line: lineNo, counted: false, age: 0 };
+        stats.flags.add("2>&1");
+        return;
+      }
       const loose = straceLineParser.parseLooseLine(text);
       if (loose.value !== null) {
         if (this.cut !== null) this.giveUpCut();
-        stats.flags.add("(arguments kept verbatim)");
         this.parsedLine(loose.value, text, lineNo, lineNo, false);
         return;
       }
@@ -267,7 +273,7 @@ class StraceEventParser implements EventParser {
         const r = straceLineParser.parseLine(joined);
         if (r.value !== null) {
           this.cut = null;
-          this.parsedLine(r.value, joined, cut.line, lineNo, cut.counted || (wholeLine && rest !== ""));
+          this.parsedLine(r.value, joined, cut.line, lineNo, cut.counted);
         } else cut.text = joined;
       }
       return;
@@ -291,6 +297,7 @@ class StraceEventParser implements EventParser {
     const stats = this.stats;
     const prefix = readPrefix(p.leaders, this.prefix);
     this.noteFlags(prefix, p);
+    this.noteValueFlags(text, p);
     const pid = prefix.pid ?? this.filePid;
     if (pid !== null) stats.pids.add(pid);
     const time = prefix.time;
@@ -465,10 +472,34 @@ class StraceEventParser implements EventParser {
     if (p.durationText !== null) ev.durationUs = +p.durationText * 1e6;
     if (endLine !== lineNo) ev.endLine = endLine;
     if (r.retText.length > 2 && r.retText.charCodeAt(1) === 0x78 && name !== "brk" && !name.startsWith("mmap")) {
-      // Every value in hex, the return included, is `-X raw` (or `-e raw=`).
-      if (slots.length > 0 && slots.every((s) => s.length === 1 && s[0].kind === "int")) this.stats.flags.add("-X raw");
+      // Every value in hex, the return included, is `-e raw=` (STRACE-FORMAT §3).
+      if (slots.length > 0 && slots.every((s) => s.length === 1 && s[0].kind === "int")) this.stats.flags.add("-e raw=");
     }
     return ev;
+  }
+
+  /** Evidence of strace's value-printing options in the argument text (cheap checks only). */
+  private noteValueFlags(text: string, p: ParsedLine): void {
+    const flags = this.stats.flags;
+    if (text.indexOf("\\x") >= 0) {
+      // strace prints mostly-binary strings all in hex anyway; only -xx does so for a printable
+      // string, and only -x mixes plain characters with \x escapes.
+      const allHex = ALL_HEX_STRING.exec(text);
+      if (allHex !== null && /^(?:\\x(?:[2-6][0-9a-f]|7[0-9a-e]))+$/.test(allHex[1])) flags.add("-xx");
+      else if (hasMixedHexString(text)) flags.add("-x");
+    }
+    if (text.indexOf(" /* ") >= 0 && /\b0x[0-9a-f]+ \/\* [A-Z_]/.test(text)) flags.add("-X verbose");
+    const b = p.body;
+    if (b.kind !== "call" && b.kind !== "resumed") return;
+    const first = b.args[0]?.[0];
+    if (first !== undefined && first.kind === "fd") {
+      flags.add(SOCKET_DECORATION.test(first.path) ? "-yy" : "-y");
+    }
+    const second = b.args[1]?.[0];
+    if (second !== undefined && second.kind === "str" && second.truncated) {
+      const n = second.value.length;
+      if (this.stats.truncatedStringBytes === null || n > this.stats.truncatedStringBytes) this.stats.truncatedStringBytes = n;
+    }
   }
 
   /** Evidence of strace options, for `stats`. */
@@ -490,6 +521,31 @@ class StraceEventParser implements EventParser {
     if (p.durationText !== null) flags.add("-T");
   }
 }
+
+/** A write whose count argument has words glued to it: program output spliced in (§6). */
+function maybeSplicedWrite(p: ParsedLine): boolean {
+  const b = p.body;
+  return (
+    b.kind === "call" && (b.name === "write" || b.name === "pwrite64") && b.args.length >= 3 && b.args[2].length > 1
+  );
+}
+
+const ALL_HEX_STRING = /"((?:\\x[0-9a-f]{2}){3,})"/;
+const STRING_WITH_HEX = /"((?:[^"\\]|\\.)*?\\x(?:[^"\\]|\\.)*)"/g;
+
+/** A string literal with both `\x` escapes and plain characters: only -x prints that. */
+function hasMixedHexString(text: string): boolean {
+  STRING_WITH_HEX.lastIndex = 0;
+  for (let i = 0; i < 3; i++) {
+    const m = STRING_WITH_HEX.exec(text);
+    if (m === null) return false;
+    if (m[1].replace(/\\x[0-9a-f]{2}|\\[0-7]{1,3}|\\./g, "") !== "") return true;
+  }
+  return false;
+}
+
+/** -yy names a socket's protocol (`TCP:[...]`, `UNIX-STREAM:[...]`); -y prints `socket:[N]`. */
+const SOCKET_DECORATION = /^[A-Z][A-Za-z0-9-]*:\[/;
 
 function dropLeadingEmpty(slots: readonly ArgSlot[]): ArgSlot[] {
   return slots.length > 0 && slots[0].length === 0 ? slots.slice(1) : slots.slice();
