@@ -1,0 +1,60 @@
+// `parse [paths..]`: strace text in, NDJSON out, one event per line (the objects of
+// src/syntax/events.ts, unfinished/resumed already joined). Written per batch, not per event.
+import type { Argv } from "yargs";
+import { readTraceEvents, resolveTraces } from "../../pipeline/trace-input.js";
+import { EXIT_OK, EXIT_USAGE } from "../command.js";
+import type { CliIo, CommandSpec } from "../command.js";
+import { ProblemReporter } from "../diagnostics.js";
+
+export interface ParseArgs {
+  readonly paths?: readonly string[];
+  readonly [k: string]: unknown;
+}
+
+/** Write and wait for the stream to drain when it asks to, so a slow reader bounds memory. */
+function writeChunk(stream: NodeJS.WritableStream, chunk: string): Promise<void> | null {
+  if (stream.write(chunk)) return null;
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off("drain", done);
+      stream.off("error", done);
+      stream.off("close", done);
+      resolve();
+    };
+    stream.on("drain", done);
+    stream.on("error", done);
+    stream.on("close", done);
+  });
+}
+
+export async function runParse(args: ParseArgs, io: CliIo): Promise<number> {
+  const reporter = new ProblemReporter(io.stderr);
+  const { groups, problems } = await resolveTraces(args.paths ?? []);
+  for (const p of problems) reporter.report(p);
+  for (const group of groups) {
+    const reading = readTraceEvents(group, io, { onProblem: reporter.report });
+    for await (const batch of reading.batches) {
+      let chunk = "";
+      for (const ev of batch) chunk += JSON.stringify(ev) + "\n";
+      if (chunk === "") continue;
+      const wait = writeChunk(io.stdout, chunk);
+      if (wait !== null) await wait;
+    }
+  }
+  return reporter.fatal ? EXIT_USAGE : EXIT_OK;
+}
+
+export const parseCommand: CommandSpec<ParseArgs> = {
+  command: "parse [paths..]",
+  describe: "print the trace as NDJSON events, one per line (unfinished/resumed calls joined)",
+  builder: (y: Argv) =>
+    y
+      .positional("paths", {
+        describe: "strace output files, .gz files, -ff directories, or - for stdin (the default)",
+        type: "string",
+        array: true,
+      })
+      .example("$0 parse trace.log", "one JSON event per line")
+      .example("strace -f -o /dev/stdout ./prog | $0 parse", "parse a live trace"),
+  run: runParse,
+};
