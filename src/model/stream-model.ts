@@ -13,6 +13,7 @@ import type { StreamKind } from "./stream-kind.js";
 import { TimeAxis } from "./time-axis.js";
 import { arg, arrayOf, fdOf, field, flagBits, flagNames, hasFlag, intOf, namedArg } from "./values.js";
 import { isWriteFamily, writeOutcome, writeRequest } from "./write-family.js";
+import type { WriteRequest } from "./write-family.js";
 
 /** A thread or process. Threads share their table; `pending` marks a child whose creating
  * clone has not been seen yet (its events arrived before the parent's clone resumed). */
@@ -21,6 +22,8 @@ interface Task {
   tgid: number | null;
   table: FdTable;
   pending: PendingChild | null;
+  /** The exit/exit_group call that ends this task: the program's own point of no return. */
+  exitCall: PointRef | null;
 }
 
 /** What a not-yet-bound child did to its provisional copy of the table, replayed on the
@@ -62,6 +65,9 @@ const FD_CLOEXEC = 1;
 // close_range flags.
 const CLOSE_RANGE_UNSHARE = 2;
 const CLOSE_RANGE_CLOEXEC = 4;
+
+/** A copy count this large (1 GiB+) means "as much as there is", not a size the program holds. */
+const COPY_UNTIL_EOF = 1 << 30;
 
 /** Calls that return a new fd even when `-y` does not decorate the result. */
 const FD_RETURNING = new Set([
@@ -181,7 +187,7 @@ export class StreamModel {
   }
 
   private addTask(pid: number | null, tgid: number | null, table: FdTable, pending: PendingChild | null): Task {
-    const task: Task = { pid, tgid, table, pending };
+    const task: Task = { pid, tgid, table, pending, exitCall: null };
     table.users++;
     if (pid !== null) this.tasks.set(pid, task);
     return task;
@@ -236,7 +242,8 @@ export class StreamModel {
     if (task.pid !== null) this.tasks.delete(task.pid);
     if (this.anonymous === task) this.anonymous = null;
     if (this.lastTask === task) this.lastTask = null;
-    this.leaveTable(task.table, "exit", at);
+    // The process decided to end at its exit_group/exit call; `+++ exited` only reports it.
+    this.leaveTable(task.table, "exit", task.exitCall ?? at);
   }
 
   private leaveTable(table: FdTable, cause: ReleaseCause, at: PointRef): void {
@@ -445,6 +452,15 @@ export class StreamModel {
       case "recvmsg":
         this.onRecvmsg(ev, task);
         return;
+      case "exit":
+        task.exitCall = this.point(ev, task, summarizeSyscall(ev));
+        return;
+      case "exit_group": {
+        const at = this.point(ev, task, summarizeSyscall(ev));
+        for (const t of this.tasks.values()) if (t.tgid !== null && t.tgid === task.tgid) t.exitCall = at;
+        task.exitCall = at;
+        return;
+      }
       default:
         if (isOk(ev) && (ev.retPath !== undefined || FD_RETURNING.has(name))) {
           this.createStream(task, ev.ret as number, "other", ev.retPath ?? null, anyCloexecFlag(ev.args), this.point(ev, task, summarizeSyscall(ev)));
@@ -479,18 +495,23 @@ export class StreamModel {
     }
     this.facts.writeAttempts++;
     if (!req.exact) this.facts.elidedRequests++;
+    const accepted = outcome.accepted;
+    const requested = this.intendedBytes(task, req, ev, accepted);
     // PRODUCT.md: an attempt of N bytes at accepted offset A claims [A, A+N).
     const offset = s.accepted;
-    const accepted = outcome.accepted;
     s.accepted += accepted;
-    s.highWater = Math.max(s.highWater, offset + Math.max(req.requested, accepted));
+    if (requested === 0 && accepted === 0 && ev.errno === null && req.inputFd !== undefined) {
+      // splice/sendfile returning 0: the input is at its end, so no tail was left behind.
+      s.highWater = s.accepted;
+    }
+    s.highWater = Math.max(s.highWater, offset + Math.max(requested, accepted));
     if (!req.exact) s.exact = false;
     s.attempts++;
     const attempt: Attempt = {
       ...at,
       syscall: ev.name,
       fd: req.fd,
-      requested: Math.max(req.requested, accepted),
+      requested: Math.max(requested, accepted),
       requestedExact: req.exact,
       accepted,
       result: syscallResult(ev),
@@ -501,6 +522,20 @@ export class StreamModel {
     s.recent.push(attempt);
     if (s.recent.length > RECENT_ATTEMPTS) s.recent.shift();
     this.emit({ kind: "attempt", stream: s, attempt });
+  }
+
+  /**
+   * How many bytes the call meant to send. For the copying calls the count is only a maximum:
+   * a huge count means "until EOF", a 0 return is EOF, and when the input is a socket a short
+   * result or EAGAIN may just mean the input had nothing more (splice from a socket).
+   */
+  private intendedBytes(task: Task, req: WriteRequest, ev: SyscallEvent, accepted: number): number {
+    if (req.inputFd === undefined) return req.requested;
+    if (req.requested >= COPY_UNTIL_EOF) return accepted;
+    if (ev.errno === null && ev.ret === 0) return 0;
+    const input = task.table.get(req.inputFd)?.stream.kind;
+    if (input === "socket" || input === "datagram") return accepted;
+    return req.requested;
   }
 
   private onShutdown(ev: SyscallEvent, task: Task): void {

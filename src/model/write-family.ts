@@ -10,6 +10,9 @@ export interface WriteRequest {
   readonly exact: boolean;
   /** What the call says about the destination: `sendto` with an address is a datagram. */
   readonly hint: "socket" | "datagram" | null;
+  /** splice/tee/sendfile/copy_file_range move bytes from this fd: a short result can mean the
+   * input ran dry rather than the output being full, so the count is an upper bound. */
+  readonly inputFd?: number;
 }
 
 type Extractor = (args: readonly Value[]) => WriteRequest | null;
@@ -42,6 +45,16 @@ function simple(fdIndex: number, countIndex: number, hint: WriteRequest["hint"] 
     const n = intOf(arg(args, countIndex));
     if (d === null) return null;
     return { fd: d.fd, path: d.path, requested: n ?? 0, exact: n !== null, hint };
+  };
+}
+
+/** Calls that copy from another fd: `from` is the input fd's argument position. */
+function copying(fromIndex: number, fdIndex: number, countIndex: number): Extractor {
+  const base = simple(fdIndex, countIndex);
+  return (args) => {
+    const r = base(args);
+    const from = fdOf(arg(args, fromIndex));
+    return r === null ? null : { ...r, ...(from !== null ? { inputFd: from.fd } : {}) };
   };
 }
 
@@ -98,11 +111,11 @@ const EXTRACTORS: Readonly<Record<string, Extractor>> = {
     }
     return { fd: d.fd, path: d.path, requested: bytes, exact, hint: "socket" };
   },
-  sendfile: simple(0, 3),
-  sendfile64: simple(0, 3),
-  splice: simple(2, 4),
-  tee: simple(1, 2),
-  copy_file_range: simple(2, 4),
+  sendfile: copying(1, 0, 3),
+  sendfile64: copying(1, 0, 3),
+  splice: copying(0, 2, 4),
+  tee: copying(0, 1, 2),
+  copy_file_range: copying(0, 2, 4),
 };
 
 export function isWriteFamily(name: string): boolean {
