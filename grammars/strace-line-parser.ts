@@ -733,7 +733,25 @@ export class StraceLineParser extends EmbeddedActionsParser {
     this.text = text;
     this.bodyStarted = loose;
     this.input = lexed.tokens;
-    const value = loose ? this.looseLine() : this.line();
+    let value: ParsedLine;
+    try {
+      value = loose ? this.looseLine() : this.line();
+    } catch (err) {
+      // Only absurd nesting (thousands of open brackets: never strace's own output) can exhaust
+      // the stack of a recursive-descent parser; it is a rejected line like any other.
+      this.text = "";
+      this.input = [];
+      const message = err instanceof RangeError ? "nesting too deep" : String(err);
+      const fake = { message, token: { image: "", startOffset: 0, tokenType: { name: "Nesting" } } };
+      return {
+        value: null,
+        lexErrors: lexed.errors,
+        parseErrors: [fake as unknown as IRecognitionException],
+        errorOffset: 0,
+        incomplete: false,
+        bodyStarted: false,
+      };
+    }
     const parseErrors = this.errors;
     let errorOffset = -1;
     let incomplete = false;
