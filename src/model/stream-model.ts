@@ -380,6 +380,9 @@ export class StreamModel {
     this.launched ??= ev.name === "execve" || ev.name === "execveat";
     const task = this.taskOf(ev.pid, true) as Task;
     this.lastTask = task;
+    // The second half of a call that started before the trace did (attach): its arguments are
+    // only the tail of the list, so positions mean nothing. Skip it rather than guess.
+    if (ev.form === "resumed-only") return;
     const name = ev.name;
     if (isWriteFamily(name)) {
       this.onWrite(ev, task);
@@ -533,7 +536,7 @@ export class StreamModel {
     if (req.inputFd === undefined) return req.requested;
     if (req.requested >= COPY_UNTIL_EOF) return accepted;
     if (ev.errno === null && ev.ret === 0) return 0;
-    const input = task.table.get(req.inputFd)?.stream.kind;
+    const input = req.inputPath != null ? classifyDecoration(req.inputPath).kind : task.table.get(req.inputFd)?.stream.kind;
     if (input === "socket" || input === "datagram") return accepted;
     return req.requested;
   }

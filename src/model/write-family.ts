@@ -13,6 +13,7 @@ export interface WriteRequest {
   /** splice/tee/sendfile/copy_file_range move bytes from this fd: a short result can mean the
    * input ran dry rather than the output being full, so the count is an upper bound. */
   readonly inputFd?: number;
+  readonly inputPath?: string | null;
 }
 
 type Extractor = (args: readonly Value[]) => WriteRequest | null;
@@ -54,7 +55,7 @@ function copying(fromIndex: number, fdIndex: number, countIndex: number): Extrac
   return (args) => {
     const r = base(args);
     const from = fdOf(arg(args, fromIndex));
-    return r === null ? null : { ...r, ...(from !== null ? { inputFd: from.fd } : {}) };
+    return r === null ? null : { ...r, ...(from !== null ? { inputFd: from.fd, inputPath: from.path } : {}) };
   };
 }
 
