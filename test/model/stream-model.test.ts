@@ -432,6 +432,27 @@ describe("analyzer", () => {
     assert.deepEqual(analyzeLines(text, { minUnsent: 11 }).findings.map((f) => f.line), [3]);
   });
 
+  test("a trace recorded without -f while threads were started says so", () => {
+    const { analyzer } = analyzeLines(`
+      execve("./srv", ["./srv"], 0x7ffd /* 3 vars */) = 0
+      socketpair(AF_UNIX, SOCK_STREAM, 0, [3, 4]) = 0
+      clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD, exit_signal=0, stack=0x7f, stack_size=0x7fff80, tls=0x7f} => {parent_tid=[101]}, 88) = 101
+      write(3, "AAAA"..., 1000) = 1000
+      close(3) = 0
+      +++ exited with 0 +++
+    `);
+    assert.deepEqual(analyzer.notes.map((n) => n.code), ["SR203", "SR205"]);
+  });
+
+  test("a call resumed after attach has only its tail arguments: it is skipped, not guessed", () => {
+    // Whatever the tail holds (here it happens to look like a whole write), it is not read as one.
+    const { findings } = analyzeLines(`
+      700 <... write resumed>3, "AAAA"..., 5000) = 10
+      700 shutdown(3, SHUT_WR) = 0
+    `);
+    assert.deepEqual(findings, []);
+  });
+
   test("stats are counted from the events, notes once per trace", () => {
     const { analyzer } = analyzeLines(`
       socketpair(AF_UNIX, SOCK_STREAM, 0, [3, 4]) = 0
