@@ -522,12 +522,15 @@ class StraceEventParser implements EventParser {
   }
 }
 
-/** A write whose count argument has words glued to it: program output spliced in (§6). */
+/** A write whose count has text glued to it (`22program output`, or digits: `242` for a count
+ *  of 2 followed by "42"): program output spliced in (§6). */
 function maybeSplicedWrite(p: ParsedLine): boolean {
   const b = p.body;
-  return (
-    b.kind === "call" && (b.name === "write" || b.name === "pwrite64") && b.args.length >= 3 && b.args[2].length > 1
-  );
+  if (b.kind !== "call" || (b.name !== "write" && b.name !== "pwrite64") || b.args.length < 3) return false;
+  const count = b.args[2];
+  if (count.length > 1) return true;
+  const str = b.args[1][0];
+  return str?.kind === "str" && !str.truncated && count[0]?.kind === "int" && count[0].text !== String(str.value.length);
 }
 
 const ALL_HEX_STRING = /"((?:\\x[0-9a-f]{2}){3,})"/;
