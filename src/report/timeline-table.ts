@@ -11,6 +11,8 @@ export interface TimelineRow {
   readonly file: string;
   readonly line: number;
   readonly pid: number | null;
+  /** The fd the call used: another number when a dup or another process reached the stream. */
+  readonly fd: number;
   readonly syscall: string;
   /** null for rows that are not write attempts (shutdown, close, exit). */
   readonly requested: number | null;
@@ -49,7 +51,8 @@ export function renderTimeline(s: TimelineStream, style: Style): string {
   });
   for (const r of s.rows) {
     const t = r.time !== null && first !== null ? `+${(r.time - first).toFixed(6)}` : "-";
-    const call = pids.size > 1 && r.pid !== null ? `${r.pid} ${r.syscall}` : r.syscall;
+    const base = pids.size > 1 && r.pid !== null ? `${r.pid} ${r.syscall}` : r.syscall;
+    const call = r.fd !== s.fd ? `${base} (fd ${r.fd})` : base;
     table.push([
       t,
       String(r.line),

@@ -143,9 +143,9 @@ describe("timeline", () => {
         name: "UNIX-STREAM:[1->2]",
         kind: "socket",
         rows: [
-          { time: 10, file: "t", line: 41, pid: 1, syscall: "writev", requested: 1048639, requestedExact: true, accepted: 219264, result: "219264", unsentAfter: 829375 },
-          { time: 10.000122, file: "t", line: 42, pid: 1, syscall: "writev", requested: 829375, requestedExact: true, accepted: 0, result: "-1 EAGAIN", unsentAfter: 829375 },
-          { time: 10.000184, file: "t", line: 43, pid: 1, syscall: "shutdown WR", requested: null, requestedExact: true, accepted: null, result: "= 0", unsentAfter: 829375 },
+          { time: 10, file: "t", line: 41, pid: 1, fd: 4, syscall: "writev", requested: 1048639, requestedExact: true, accepted: 219264, result: "219264", unsentAfter: 829375 },
+          { time: 10.000122, file: "t", line: 42, pid: 1, fd: 4, syscall: "writev", requested: 829375, requestedExact: true, accepted: 0, result: "-1 EAGAIN", unsentAfter: 829375 },
+          { time: 10.000184, file: "t", line: 43, pid: 1, fd: 4, syscall: "shutdown WR", requested: null, requestedExact: true, accepted: null, result: "= 0", unsentAfter: 829375 },
         ],
       },
       PLAIN,

@@ -1,14 +1,15 @@
-// `timeline <path> --fd N [--pid P]`: the byte timeline of the streams that used fd N, one
-// table per stream (an fd number can name several streams over a trace): each write attempt
-// with what it asked, what the kernel took and the unsent bytes after it, and the points where
-// the write side ended.
+// `timeline <path> --fd N [--pid P]`: the byte timeline of the streams that fd N referred to
+// (in pid P's table when given), one table per stream since an fd number can name several
+// streams over a trace. A chosen stream's whole life is shown, whichever pid or fd touched it:
+// each write attempt with what it asked, what the kernel took and the unsent bytes after it,
+// and the shutdowns and closes.
 import type { Argv } from "yargs";
 import { createAnalyzer } from "../../analysis.js";
 import type { ModelEvent } from "../../model/model-events.js";
 import { readTraceEvents, resolveTraces } from "../../pipeline/trace-input.js";
 import { shouldColor } from "../../report/style.js";
 import { renderTimeline } from "../../report/timeline-table.js";
-import type { TimelineRow, TimelineStream } from "../../report/timeline-table.js";
+import type { TimelineRow } from "../../report/timeline-table.js";
 import { TOOL_NAME } from "../../version.js";
 import { EXIT_OK, EXIT_USAGE } from "../command.js";
 import type { CliIo, CommandSpec } from "../command.js";
@@ -22,14 +23,57 @@ export interface TimelineArgs {
   readonly [k: string]: unknown;
 }
 
-/** Rows kept per run: the command is for one stream, but a trace can hold millions of writes. */
+/** Rows shown per run: the command is for one stream, but a trace can hold millions of writes. */
 const MAX_ROWS = 100_000;
+/** Rows remembered for a live stream not (yet) chosen: a later use of fd N can choose it. */
+const MAX_PENDING_ROWS = 1_000;
 
-interface Collected {
-  readonly fd: number;
+interface Chosen {
   name: string | null;
   kind: string;
   readonly rows: TimelineRow[];
+}
+
+function rowOf(ev: ModelEvent): { row: TimelineRow; fd: number; pid: number | null } {
+  if (ev.kind === "attempt") {
+    const a = ev.attempt;
+    return {
+      fd: a.fd,
+      pid: a.pid,
+      row: {
+        time: a.time,
+        file: a.file,
+        line: a.line,
+        pid: a.pid,
+        fd: a.fd,
+        syscall: a.syscall,
+        requested: a.requested,
+        requestedExact: a.requestedExact,
+        accepted: a.accepted,
+        result: a.result,
+        unsentAfter: a.unsentAfter,
+      },
+    };
+  }
+  const result = ev.at.summary.replace(/^.*\) = /, "= ");
+  return {
+    fd: ev.fd,
+    pid: ev.at.pid,
+    row: {
+      time: ev.at.time,
+      file: ev.at.file,
+      line: ev.at.line,
+      pid: ev.at.pid,
+      fd: ev.fd,
+      syscall: ev.kind === "shutdown" ? `shutdown ${ev.how.toUpperCase()}` : ev.cause,
+      requested: null,
+      requestedExact: true,
+      accepted: null,
+      // A release that left other references is not a point of no return: say so.
+      result: ev.kind === "release" && !ev.last ? `${result}, not last` : result,
+      unsentAfter: ev.stream.unsentBytes,
+    },
+  };
 }
 
 export async function runTimeline(args: TimelineArgs, io: CliIo): Promise<number> {
@@ -47,68 +91,43 @@ export async function runTimeline(args: TimelineArgs, io: CliIo): Promise<number
   let shown = 0;
   let truncated = false;
   for (const group of groups) {
-    const streams = new Map<number, Collected>();
-    const order: Collected[] = [];
-    const rowsOf = (ev: ModelEvent, evFd: number, evPid: number | null): TimelineRow[] | null => {
-      if (evFd !== fd || (pid !== null && evPid !== pid)) return null;
-      let c = streams.get(ev.stream.id);
-      if (c === undefined) {
-        c = { fd, name: ev.stream.name, kind: ev.stream.kind, rows: [] };
-        streams.set(ev.stream.id, c);
+    const chosen = new Map<number, Chosen>();
+    const order: Chosen[] = [];
+    const pending = new Map<number, TimelineRow[]>();
+    const onModelEvent = (ev: ModelEvent): void => {
+      const { row, fd: evFd, pid: evPid } = rowOf(ev);
+      const id = ev.stream.id;
+      let c = chosen.get(id);
+      if (c === undefined && evFd === fd && (pid === null || evPid === pid)) {
+        c = { name: ev.stream.name, kind: ev.stream.kind, rows: pending.get(id) ?? [] };
+        pending.delete(id);
+        chosen.set(id, c);
         order.push(c);
       }
-      c.name = ev.stream.name ?? c.name;
-      c.kind = ev.stream.kind;
-      if (shown >= MAX_ROWS) {
-        truncated = true;
-        return null;
+      if (c !== undefined) {
+        c.name = ev.stream.name ?? c.name;
+        c.kind = ev.stream.kind;
+        if (shown < MAX_ROWS) {
+          c.rows.push(row);
+          shown++;
+        } else truncated = true;
+      } else {
+        const rows = pending.get(id) ?? [];
+        rows.push(row);
+        if (rows.length > MAX_PENDING_ROWS) rows.shift();
+        pending.set(id, rows);
       }
-      shown++;
-      return c.rows;
-    };
-    const onModelEvent = (ev: ModelEvent): void => {
-      if (ev.kind === "attempt") {
-        const a = ev.attempt;
-        rowsOf(ev, a.fd, a.pid)?.push({
-          time: a.time,
-          file: a.file,
-          line: a.line,
-          pid: a.pid,
-          syscall: a.syscall,
-          requested: a.requested,
-          requestedExact: a.requestedExact,
-          accepted: a.accepted,
-          result: a.result,
-          unsentAfter: a.unsentAfter,
-        });
-        return;
-      }
-      const label = ev.kind === "shutdown" ? `shutdown ${ev.how.toUpperCase()}` : ev.cause === "exit" ? "exit" : ev.last ? ev.cause : `${ev.cause} (not the last reference)`;
-      rowsOf(ev, ev.fd, ev.at.pid)?.push({
-        time: ev.at.time,
-        file: ev.at.file,
-        line: ev.at.line,
-        pid: ev.at.pid,
-        syscall: label,
-        requested: null,
-        requestedExact: true,
-        accepted: null,
-        result: ev.at.summary.replace(/^.*\) = /, "= "),
-        unsentAfter: ev.stream.unsentBytes,
-      });
+      if (ev.kind === "release" && ev.last) pending.delete(id);
     };
     const analyzer = createAnalyzer({ trace: group.name, onModelEvent });
     const reading = readTraceEvents(group, io, { onProblem: reporter.report });
     for await (const batch of reading.batches) analyzer.push(batch);
     analyzer.end();
     if (groups.length > 1) io.stdout.write(`${group.name}:\n`);
-    if (order.length === 0) {
-      io.stdout.write(`no write, shutdown or close on fd ${fd}${pid !== null ? ` in pid ${pid}` : ""}\n`);
-    }
-    for (const c of order) {
-      const s: TimelineStream = { fd: c.fd, name: c.name, kind: c.kind, rows: c.rows };
-      io.stdout.write(renderTimeline(s, style));
-    }
+    // Streams the fd only opened and closed (shared libraries, config files) are noise here.
+    const written = order.filter((c) => c.rows.some((r) => r.requested !== null));
+    if (written.length === 0) io.stdout.write(`no write on fd ${fd}${pid !== null ? ` in pid ${pid}` : ""}\n`);
+    for (const c of written) io.stdout.write(renderTimeline({ fd, name: c.name, kind: c.kind, rows: c.rows }, style));
   }
   if (truncated) io.stderr.write(`${TOOL_NAME}: note: only the first ${MAX_ROWS.toLocaleString("en-US")} events are shown\n`);
   return reporter.fatal ? EXIT_USAGE : EXIT_OK;
@@ -121,7 +140,7 @@ export const timelineCommand: CommandSpec<TimelineArgs> = {
     y
       .positional("path", { describe: "a trace file, .gz, or -ff directory (- for stdin)", type: "string" })
       .option("fd", { type: "number", demandOption: true, describe: "the fd number to follow" })
-      .option("pid", { type: "number", describe: "only this pid's uses of the fd" })
+      .option("pid", { type: "number", describe: "the fd in this pid's table (its stream is shown whole)" })
       .option("color", { type: "boolean", describe: "colour the output" }),
   run: runTimeline,
 };
