@@ -7,6 +7,7 @@ import type { CliIo } from "../cli/command.js";
 import { fileSource, NotTextError, streamSource, type ByteSource } from "../io/byte-source.js";
 import { readLineBatches } from "../io/line-batches.js";
 import { describeText } from "../io/sniff.js";
+import { mergeLanes } from "./ff-merge.js";
 import { createEventParser, type EventParser } from "../syntax/event-parser.js";
 import type { TraceEvent } from "../syntax/events.js";
 
@@ -182,8 +183,8 @@ export function readTraceEvents(
     sources.push(source);
     return fileEvents(source, parser, report, file === "-" ? undefined : io.signal);
   });
-  const batches =
-    perFile.length === 1 ? perFile[0]! : mergeByTime(perFile, group, report);
+  const pids = group.files.map((f) => Number(FF_NAME.exec(basename(f))?.[2] ?? NaN));
+  const batches = perFile.length === 1 ? perFile[0]! : mergeLanes(perFile, pids, group.name, report);
   return { batches, parsers: () => parsers, sources: () => sources };
 }
 
@@ -317,114 +318,4 @@ function internalProblem(file: string, line: number, err: unknown): InputProblem
     hint: "please report this with the offending lines; the rest of the trace was still read",
     fatal: false,
   };
-}
-
-const DAY_SECONDS = 86400;
-
-/** k-way merge of per-process files by entry timestamp (strace -ff). -t/-tt times are local
- * time of day, so a drop of more than half a day within one file is taken as midnight. Without
- * timestamps the files are read one after the other and the user is told the order is unknown. */
-async function* mergeByTime(
-  files: readonly AsyncGenerator<readonly TraceEvent[]>[],
-  group: TraceGroup,
-  report: (p: InputProblem) => void,
-): AsyncGenerator<readonly TraceEvent[]> {
-  interface Lane {
-    it: AsyncGenerator<readonly TraceEvent[]>;
-    queue: readonly TraceEvent[];
-    pos: number;
-    done: boolean;
-    lastTime: number | null;
-    dayOffset: number;
-  }
-  const lanes: Lane[] = files.map((it) => ({
-    it,
-    queue: [],
-    pos: 0,
-    done: false,
-    lastTime: null,
-    dayOffset: 0,
-  }));
-  let untimed = false;
-  let backwards = false;
-  const fill = async (lane: Lane) => {
-    while (!lane.done && lane.pos >= lane.queue.length) {
-      const r = await lane.it.next();
-      if (r.done) lane.done = true;
-      else {
-        lane.queue = r.value;
-        lane.pos = 0;
-      }
-    }
-  };
-  const keyOf = (lane: Lane, ev: TraceEvent): number => {
-    if (ev.time === null) {
-      untimed = true;
-      return lane.lastTime ?? -Infinity;
-    }
-    let t = ev.time + lane.dayOffset;
-    if (lane.lastTime !== null && t < lane.lastTime) {
-      if (lane.lastTime - t > DAY_SECONDS / 2 && ev.time < DAY_SECONDS) {
-        lane.dayOffset += DAY_SECONDS;
-        t += DAY_SECONDS;
-      } else if (lane.lastTime - t > 1e-3) {
-        backwards = true;
-      }
-    }
-    return t;
-  };
-  const heads = new Map<Lane, number>();
-  await Promise.all(lanes.map(fill));
-  let out: TraceEvent[] = [];
-  for (;;) {
-    let best: Lane | null = null;
-    let bestKey = Infinity;
-    for (const lane of lanes) {
-      if (lane.pos >= lane.queue.length) continue;
-      let k = heads.get(lane);
-      if (k === undefined) {
-        k = keyOf(lane, lane.queue[lane.pos]!);
-        heads.set(lane, k);
-      }
-      if (best === null || k < bestKey) {
-        best = lane;
-        bestKey = k;
-      }
-    }
-    if (best === null) break;
-    out.push(best.queue[best.pos]!);
-    best.pos++;
-    heads.delete(best);
-    if (bestKey !== -Infinity) best.lastTime = bestKey;
-    if (best.pos >= best.queue.length) {
-      if (out.length > 0) {
-        yield out;
-        out = [];
-      }
-      await fill(best);
-    } else if (out.length >= 4096) {
-      yield out;
-      out = [];
-    }
-  }
-  if (out.length > 0) yield out;
-  if (untimed) {
-    report({
-      file: group.name,
-      code: "SR010",
-      message: "this -ff set has no timestamps, so the order of calls across its files is unknown",
-      hint: "record with -tt (or -ttt) so the files can be merged in time order",
-      fatal: false,
-      severity: "note",
-    });
-  } else if (backwards) {
-    report({
-      file: group.name,
-      code: "SR011",
-      message: "timestamps in this -ff set go backwards (relative -r times?), so the merge order is uncertain",
-      hint: "record with -tt or -ttt instead of -r when using -ff",
-      fatal: false,
-      severity: "note",
-    });
-  }
 }
