@@ -66,6 +66,9 @@ const FD_CLOEXEC = 1;
 const CLOSE_RANGE_UNSHARE = 2;
 const CLOSE_RANGE_CLOEXEC = 4;
 
+/** `-k` frames kept per call: enough to reach the program's own code above libc. */
+const MAX_FRAMES = 8;
+
 /** A copy count this large (1 GiB+) means "as much as there is", not a size the program holds. */
 const COPY_UNTIL_EOF = 1 << 30;
 
@@ -352,7 +355,8 @@ export class StreamModel {
   // ---- events ----------------------------------------------------------------------------------
 
   private point(ev: TraceEvent, task: Task | null, summary: string): PointRef {
-    return { file: ev.file, line: ev.line, pid: task?.pid ?? ev.pid, tgid: task?.tgid ?? null, time: this.now, summary };
+    const base = { file: ev.file, line: ev.line, pid: task?.pid ?? ev.pid, tgid: task?.tgid ?? null, time: this.now, summary };
+    return ev.type === "syscall" && ev.stack !== undefined && ev.stack.length > 0 ? { ...base, stack: ev.stack.slice(0, MAX_FRAMES) } : base;
   }
 
   private onNotice(ev: NoticeEvent): void {

@@ -14,6 +14,8 @@ export interface PointRef {
   readonly time: number | null;
   /** The call as a short text (`writev(8, …, 2) = 219264`), escaped later by renderers. */
   readonly summary: string;
+  /** `-k` stack frames of the call, innermost first (a few at most). */
+  readonly stack?: readonly string[];
 }
 
 /** One write-family call on a stream. */

@@ -13,6 +13,24 @@ function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
+/** Shared objects whose frames say nothing about the program's own code path. */
+const RUNTIME_LIB = /\/(libc|libpthread|ld-linux[^/]*|libstdc\+\+|libgcc_s|libuv|libnode)[.-][^/]*$/;
+
+/**
+ * The first `-k` frame outside libc and friends: `closer+0x71 (/tmp/srv)` from
+ * `/tmp/srv(closer+0x71) [0x1670]`. null when every frame is a runtime library's.
+ */
+export function ownFrame(stack: readonly string[] | undefined): string | null {
+  for (const frame of stack ?? []) {
+    const m = /^(.*?)\((.*)\)\s*\[[^\]]*\]$/.exec(frame.trim());
+    const path = m?.[1] ?? frame;
+    if (RUNTIME_LIB.test(path)) continue;
+    const symbol = m?.[2] ?? "";
+    return symbol !== "" ? `${symbol} (${path})` : path;
+  }
+  return null;
+}
+
 function baseName(path: string): string {
   const i = path.lastIndexOf("/");
   return i >= 0 ? path.slice(i + 1) : path;
@@ -33,10 +51,13 @@ export function renderExplanation(f: Finding, style: Style, columns = 80): strin
   const showPid = new Set(f.evidence.map((e) => e.pid)).size > 1;
   const rows = f.evidence.map((e) => {
     const call = cut(escapeText(e.call), MAX_CALL);
+    // With -k, the program's own frame tells which code path ended the stream.
+    const frame = e.role === "point-of-no-return" ? ownFrame(e.stack) : null;
     return {
       loc: `${escapeText(baseName(e.file))}:${e.line}`,
       call: showPid && e.pid !== null ? `[${e.pid}] ${call}` : call,
       note: escapeText(e.note),
+      frame: frame !== null ? escapeText(frame) : null,
     };
   });
   const locWidth = Math.max(...rows.map((r) => r.loc.length));
@@ -51,6 +72,7 @@ export function renderExplanation(f: Finding, style: Style, columns = 80): strin
       lines.push(`  ${loc}  ${r.call}`);
       lines.push(`${" ".repeat(locWidth + 4)}${arrow}`);
     }
+    if (r.frame !== null) lines.push(`${" ".repeat(locWidth + 4)}${paint.dim(style, `in ${r.frame}`)}`);
   }
   return `${lines.join("\n")}\n`;
 }

@@ -14,6 +14,8 @@ export interface EvidenceLine {
   /** `4,194,385 requested (partial)`, `nothing accepted`, `0.36 ms later, from another thread`. */
   readonly note: string;
   readonly role: "write" | "point-of-no-return" | "later";
+  /** `-k` stack frames of the call, innermost first, when the trace has them. */
+  readonly stack?: readonly string[];
 }
 
 export interface LastWrite {
@@ -109,8 +111,18 @@ export function buildFinding(rule: Rule, loss: Loss): Finding {
     call: a.summary,
     note: attemptNote(a),
     role: "write",
+    ...(a.stack !== undefined ? { stack: a.stack } : {}),
   }));
-  evidence.push({ file: at.file, line: at.line, pid: at.pid, time: at.time, call: at.summary, note: pointNote(last, at, elapsedUs), role: "point-of-no-return" });
+  evidence.push({
+    file: at.file,
+    line: at.line,
+    pid: at.pid,
+    time: at.time,
+    call: at.summary,
+    note: pointNote(last, at, elapsedUs),
+    role: "point-of-no-return",
+    ...(at.stack !== undefined ? { stack: at.stack } : {}),
+  });
   const pids = new Set<number>();
   for (const e of evidence) if (e.pid !== null) pids.add(e.pid);
   return {

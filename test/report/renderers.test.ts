@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Finding } from "../../src/rules/finding.js";
 import { escapeText } from "../../src/report/escape.js";
-import { renderExplanation } from "../../src/report/explanation.js";
+import { ownFrame, renderExplanation } from "../../src/report/explanation.js";
 import { renderFindingsTable } from "../../src/report/findings-table.js";
 import { renderJsonReport, renderNdjsonFinding, renderNdjsonSummary } from "../../src/report/json-report.js";
 import type { Report } from "../../src/report/json-report.js";
@@ -58,6 +58,21 @@ describe("explanation", () => {
     assert.match(lines[2]!, /^  trace\.log:159 +\[23457\] writev\(8, …, 2\) = 219264 +← 4,194,385 requested \(partial\)$/);
     assert.match(lines[4]!, /^  trace\.log:162 +\[23458\] shutdown\(8, SHUT_WR\) = 0 +← 360 µs later, from another thread$/);
     assert.equal(lines.length, 5);
+  });
+
+  test("-k: the program's own frame of the point of no return is shown under it", () => {
+    const stack = [
+      "/usr/lib/x86_64-linux-gnu/libc.so.6(shutdown+0x7) [0x10ad97]",
+      "/tmp/srv(closer+0x71) [0x1670]",
+      "/usr/lib/x86_64-linux-gnu/libc.so.6(start_thread+0x515) [0x891f5]",
+    ];
+    assert.equal(ownFrame(stack), "closer+0x71 (/tmp/srv)");
+    assert.equal(ownFrame(stack.slice(0, 1)), null);
+    assert.equal(ownFrame(["/opt/app/bin/server() [0x1234]"]), "/opt/app/bin/server");
+    const f = finding();
+    const evidence = f.evidence.map((e) => (e.role === "point-of-no-return" ? { ...e, stack } : e));
+    const lines = renderExplanation({ ...f, evidence }, PLAIN, 120).trimEnd().split("\n");
+    assert.match(lines.at(-1)!, /^ +in closer\+0x71 \(\/tmp\/srv\)$/);
   });
 
   test("evidence notes move to their own line on a narrow terminal", () => {
