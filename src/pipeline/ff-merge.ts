@@ -1,10 +1,9 @@
 // Merges the per-process files of an `strace -ff` set into one event stream. With timestamps:
 // a k-way merge by entry time (-t/-tt are local time of day, so a drop of more than half a day
 // within one file is midnight). Without them the true order is unknowable; the best guess is
-// causal: start with the first process, and when a clone/fork returns the pid of a file in the
-// set, run that child's file before going on with the parent (children usually do their work
-// while the parent waits), then any file never reached. The user is told either way.
-import type { TraceEvent } from "../syntax/events.js";
+// causal (see `causally`): a child's file starts where its parent's clone/fork returned its pid,
+// and processes take turns at the calls that wait for each other. The user is told either way.
+import type { TraceEvent, Value } from "../syntax/events.js";
 import type { InputProblem } from "./trace-input.js";
 
 type Batches = AsyncGenerator<readonly TraceEvent[]>;
@@ -70,7 +69,7 @@ export async function* mergeLanes(
     file: name,
     code: "SR010",
     message:
-      "this -ff set has no timestamps, so the order of calls across its files is unknown; each child's file was read where its parent created it",
+      "this -ff set has no timestamps, so the order of calls across its files is unknown; calls were ordered by where processes wait for each other",
     hint: "record with -tt (or -ttt) so the files can be merged in time order",
     fatal: false,
     severity: "note",
@@ -130,35 +129,101 @@ async function* byTime(lanes: Lane[]): AsyncGenerator<readonly TraceEvent[], boo
   return backwards;
 }
 
+/** Calls that usually wait for another process: their line (printed at completion in -ff
+ * files) belongs after whatever the other processes did meanwhile. */
+const BLOCKING = new Set([
+  "read", "readv", "pread64", "recv", "recvfrom", "recvmsg", "recvmmsg",
+  "wait4", "waitid", "waitpid", "poll", "ppoll", "select", "pselect6",
+  "epoll_wait", "epoll_pwait", "epoll_pwait2", "accept", "accept4",
+  "nanosleep", "clock_nanosleep", "pause", "rt_sigsuspend", "rt_sigtimedwait",
+  "msgrcv", "semop", "semtimedop", "flock", "mq_timedreceive",
+]);
+
+function blocks(ev: TraceEvent): boolean {
+  if (ev.type !== "syscall") return false;
+  if (BLOCKING.has(ev.name)) return true;
+  if (ev.name === "futex") return ev.args.some((a) => mentions(a, "WAIT"));
+  return false;
+}
+
+function mentions(v: Value, word: string): boolean {
+  switch (v.kind) {
+    case "ident":
+      return v.name.includes(word);
+    case "flags":
+      return v.parts.some((p) => mentions(p, word));
+    case "named":
+      return mentions(v.value, word);
+    default:
+      return false;
+  }
+}
+
+/** A uniprocessor guess at the order: the running process goes on until its next call would
+ * wait; then another process whose next call does not wait runs; when every process waits, the
+ * one that has waited longest completes its call. A clone/fork starts its child's file. */
 async function* causally(lanes: Lane[]): Batches {
   const byPid = new Map<number, Lane>();
   for (const l of lanes) if (Number.isFinite(l.pid)) byPid.set(l.pid, l);
+  const running: Lane[] = [];
+  const waitingSince = new Map<Lane, number>();
   const started = new Set<Lane>();
+  const start = (l: Lane) => {
+    started.add(l);
+    running.push(l);
+  };
   let out: TraceEvent[] = [];
-  for (const root of lanes) {
-    if (started.has(root)) continue;
-    started.add(root);
-    const stack: Lane[] = [root];
-    while (stack.length > 0) {
-      const lane = stack[stack.length - 1]!;
-      await fill(lane);
-      if (lane.pos >= lane.queue.length) {
-        stack.pop();
-        continue;
+  let step = 0;
+  let current: Lane | null = null;
+  for (;;) {
+    for (let i = running.length - 1; i >= 0; i--) {
+      const l = running[i]!;
+      await fill(l);
+      if (l.pos >= l.queue.length) {
+        running.splice(i, 1);
+        waitingSince.delete(l);
+        if (current === l) current = null;
       }
-      const ev = lane.queue[lane.pos++]!;
-      out.push(ev);
-      if (out.length >= BATCH_EVENTS) {
-        yield out;
-        out = [];
-      }
-      if (ev.type === "syscall" && FORKING.has(ev.name) && ev.ret !== null && ev.ret > 0) {
-        const child = byPid.get(ev.ret);
-        if (child && !started.has(child)) {
-          started.add(child);
-          stack.push(child);
+    }
+    if (running.length === 0) {
+      const next = lanes.find((l) => !started.has(l));
+      if (!next) break;
+      start(next);
+      continue;
+    }
+    let pick: Lane | null = null;
+    if (current && running.includes(current) && !blocks(current.queue[current.pos]!)) pick = current;
+    if (!pick) {
+      for (const l of running) {
+        if (blocks(l.queue[l.pos]!)) {
+          if (!waitingSince.has(l)) waitingSince.set(l, step);
+        } else if (!pick) {
+          pick = l;
         }
       }
+    }
+    if (!pick) {
+      let oldest = Infinity;
+      for (const [l, since] of waitingSince) {
+        if (since < oldest) {
+          oldest = since;
+          pick = l;
+        }
+      }
+    }
+    if (!pick) pick = running[0]!;
+    waitingSince.delete(pick);
+    current = pick;
+    const ev = pick.queue[pick.pos++]!;
+    step++;
+    out.push(ev);
+    if (out.length >= BATCH_EVENTS) {
+      yield out;
+      out = [];
+    }
+    if (ev.type === "syscall" && FORKING.has(ev.name) && ev.ret !== null && ev.ret > 0) {
+      const child = byPid.get(ev.ret);
+      if (child && !started.has(child)) start(child);
     }
   }
   if (out.length > 0) yield out;
