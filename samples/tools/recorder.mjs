@@ -89,7 +89,7 @@ export const CASES = [
     name: "fork-child-close",
     kind: "c",
     description:
-      "Two sockets with unsent tails before fork(). A: the child closes its copy (not a loss), the parent drains and shuts down cleanly. B: the parent closes its copy, then the child, the last holder, closes it with the tail unsent: one close-with-unsent in the child.",
+      "Two sockets with unsent tails before fork(). The child closes its copies of both (not losses: the parent holds them). The parent, now the last holder, closes B with the tail unsent (one close-with-unsent in the parent) and drains A to the end before shutdown(SHUT_WR) (clean).",
   },
 ];
 
