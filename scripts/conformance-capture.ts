@@ -1,0 +1,72 @@
+// Checks one flag-matrix capture: runs it through the parser (counting unrecognised, foreign
+// and crashes) and compares the syscall fields with the independent oracle.
+import { readFileSync } from "node:fs";
+import type { TraceEvent } from "../src/syntax/events.js";
+import { compareFields, expectFromLines } from "./conformance-oracle.js";
+import type { OracleMode } from "./conformance-oracle.js";
+import { runSource } from "./conformance-run.js";
+import type { CreateEventParser, SourceTally } from "./conformance-run.js";
+import type { Capture, CaptureFile } from "./flag-matrix.js";
+
+/** Every byte chatty writes contains this marker (test/fixtures/chatty/chatty.c). */
+export const PROGRAM_MARK = "~chatty~";
+
+export interface CaptureCheck {
+  readonly capture: Capture;
+  readonly file: CaptureFile;
+  readonly tally: SourceTally;
+  /** Field disagreements, `path:line: expected X got Y` (path is the display path). */
+  readonly fieldProblems: readonly string[];
+  readonly completeChecked: number;
+  readonly joinedChecked: number;
+}
+
+export function oracleMode(capture: Capture, file: CaptureFile): OracleMode {
+  if (capture.mode === "ff") return { pidPrefix: "none", filePid: file.pid };
+  if (capture.mode === "stderr") return { pidPrefix: "bracket", filePid: null };
+  return { pidPrefix: capture.followsForks ? "bare" : "none", filePid: null };
+}
+
+/** `matrix/<label>/<file name>`: stable across runs, unlike the temporary path. */
+export function displayPath(capture: Capture, file: CaptureFile): string {
+  const name = file.path.split(/[\\/]/).pop() ?? file.path;
+  return `matrix/${capture.label}/${name}`;
+}
+
+export async function checkCapture(
+  createEventParser: CreateEventParser,
+  capture: Capture,
+  file: CaptureFile,
+  maxSamples = 5,
+): Promise<CaptureCheck> {
+  const events: TraceEvent[] = [];
+  const tally = await runSource(createEventParser, file.path, {
+    pid: file.pid,
+    maxSamples,
+    onEvents: (evs) => {
+      for (const ev of evs) events.push(ev);
+    },
+  });
+  const lines = readFileSync(file.path, "utf8").split("\n");
+  if (lines[lines.length - 1] === "") lines.pop();
+  const expected = expectFromLines(lines, oracleMode(capture, file));
+  if (capture.mode === "stderr") {
+    // In `2>&1` captures only whole lines free of program output and strace messages are
+    // plain strace lines; a joined call there may have been cut by either.
+    const clean = (line: number): boolean => {
+      const text = lines[line - 1] ?? "";
+      return !text.includes(PROGRAM_MARK) && !text.includes("strace: ");
+    };
+    expected.complete = expected.complete.filter((e) => clean(e.line));
+    expected.joined = [];
+  }
+  const fieldProblems = compareFields(displayPath(capture, file), events, expected);
+  return {
+    capture,
+    file,
+    tally,
+    fieldProblems,
+    completeChecked: expected.complete.length,
+    joinedChecked: expected.joined.length,
+  };
+}

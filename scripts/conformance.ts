@@ -1,0 +1,152 @@
+// `npm run conformance`: every file of the shared corpora (`<repo>/../shared/corpora`) and
+// every capture of the real-strace flag matrix through the event parser. Prints per source
+// lines, unrecognised, foreign and crashes with `path:line: text` samples, then totals.
+// Exit 1 when any line is unrecognised, anything crashes, a capture without program output
+// has foreign lines, or a matrix capture's fields disagree with the independent oracle.
+// Foreign lines in corpora are listed for a human to judge (real program output is allowed).
+//
+// Options: --no-corpora, --no-matrix, --samples N (default 5), --keep (keep the captures).
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { checkCapture, displayPath } from "./conformance-capture.js";
+import { formatSample, loadEventParser, runSource } from "./conformance-run.js";
+import type { SourceTally } from "./conformance-run.js";
+import { recordFlagMatrix, repoRoot } from "./flag-matrix.js";
+
+/** Files in the corpora that are not strace output (the strace2pcap packet capture, READMEs). */
+const NOT_TRACES = /\.(md|pcap|pcapng|txt\.license)$/i;
+
+interface Totals {
+  sources: number;
+  lines: number;
+  unrecognized: number;
+  foreign: number;
+  crashes: number;
+  fieldProblems: number;
+}
+
+function newTotals(): Totals {
+  return { sources: 0, lines: 0, unrecognized: 0, foreign: 0, crashes: 0, fieldProblems: 0 };
+}
+
+function add(t: Totals, s: SourceTally): void {
+  t.sources++;
+  t.lines += s.lines;
+  t.unrecognized += s.unrecognized;
+  t.foreign += s.foreign;
+  t.crashes += s.crashes;
+}
+
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    if (st.isDirectory()) out.push(...listFiles(p));
+    else if (st.isFile()) out.push(p);
+  }
+  return out;
+}
+
+function row(path: string, s: SourceTally, extra = ""): string {
+  return `${path}  lines ${s.lines}  unrecognised ${s.unrecognized}  foreign ${s.foreign}  crashes ${s.crashes}${extra}`;
+}
+
+function printSamples(path: string, s: SourceTally, showForeign: boolean): void {
+  for (const m of s.crashMessages) console.log(`  crash: ${m}`);
+  for (const u of s.unrecognizedSamples) console.log(`  unrecognised ${formatSample(path, u)}`);
+  if (showForeign) for (const f of s.foreignSamples) console.log(`  foreign ${formatSample(path, f)}`);
+}
+
+function totalsLine(label: string, t: Totals): string {
+  return `${label}: ${t.sources} sources, ${t.lines} lines, ${t.unrecognized} unrecognised, ${t.foreign} foreign, ${t.crashes} crashes${t.fieldProblems ? `, ${t.fieldProblems} field disagreements` : ""}`;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const samplesAt = argv.indexOf("--samples");
+  const maxSamples = samplesAt >= 0 ? Math.max(0, Number(argv[samplesAt + 1] ?? 5)) : 5;
+  const failures: string[] = [];
+
+  const createEventParser = await loadEventParser();
+  if (typeof createEventParser === "string") {
+    console.log(`conformance: the event parser is not available: ${createEventParser}`);
+    return 1;
+  }
+
+  const corpusTotals = newTotals();
+  if (!argv.includes("--no-corpora")) {
+    const corpora = resolve(repoRoot(), "..", "shared", "corpora");
+    if (!existsSync(corpora)) {
+      console.log(`corpora: ${corpora} not found; corpus part skipped`);
+    } else {
+      console.log(`== corpora (${corpora})`);
+      const base = resolve(corpora, "..");
+      for (const file of listFiles(corpora)) {
+        const shown = relative(base, file);
+        if (NOT_TRACES.test(file)) {
+          console.log(`${shown}  skipped (not strace output)`);
+          continue;
+        }
+        const s = await runSource(createEventParser, file, { maxSamples });
+        add(corpusTotals, s);
+        console.log(row(shown, s));
+        printSamples(shown, s, true);
+        if (s.unrecognized > 0) failures.push(`${shown}: ${s.unrecognized} unrecognised`);
+        if (s.crashes > 0) failures.push(`${shown}: ${s.crashes} crashes`);
+      }
+      console.log(totalsLine("corpora total", corpusTotals));
+    }
+  }
+
+  const matrixTotals = newTotals();
+  if (!argv.includes("--no-matrix")) {
+    let matrix;
+    try {
+      matrix = await recordFlagMatrix();
+    } catch (e) {
+      console.log(`flag matrix: could not record: ${(e as Error).message}`);
+      failures.push("flag matrix not recorded");
+    }
+    if (matrix) {
+      console.log(`== flag matrix (${matrix.straceVersion}, ${matrix.captures.length} captures in ${matrix.elapsedMs} ms)`);
+      for (const u of matrix.unsupported) console.log(`unsupported here: ${u.label}: ${u.reason}`);
+      try {
+        for (const capture of matrix.captures) {
+          for (const file of capture.files) {
+            const c = await checkCapture(createEventParser, capture, file, maxSamples);
+            const shown = displayPath(capture, file);
+            add(matrixTotals, c.tally);
+            matrixTotals.fieldProblems += c.fieldProblems.length;
+            const fields = `  fields checked ${c.completeChecked}+${c.joinedChecked} joined, disagreements ${c.fieldProblems.length}`;
+            console.log(row(shown, c.tally, fields));
+            printSamples(shown, c.tally, true);
+            for (const p of c.fieldProblems.slice(0, maxSamples)) console.log(`  field ${p}`);
+            if (c.tally.unrecognized > 0) failures.push(`${shown}: ${c.tally.unrecognized} unrecognised`);
+            if (c.tally.crashes > 0) failures.push(`${shown}: ${c.tally.crashes} crashes`);
+            if (c.tally.foreign > 0 && !capture.programOutput) {
+              failures.push(`${shown}: ${c.tally.foreign} foreign lines in a capture without program output`);
+            }
+            if (c.fieldProblems.length > 0) failures.push(`${shown}: ${c.fieldProblems.length} field disagreements`);
+          }
+        }
+      } finally {
+        if (argv.includes("--keep")) console.log(`captures kept in ${matrix.dir}`);
+        else matrix.cleanup();
+      }
+      console.log(totalsLine("matrix total", matrixTotals));
+    }
+  }
+
+  console.log(totalsLine("TOTAL (corpora)", corpusTotals));
+  console.log(totalsLine("TOTAL (matrix)", matrixTotals));
+  if (failures.length > 0) {
+    console.log(`FAIL: ${failures.length} problem(s)`);
+    for (const f of failures.slice(0, 50)) console.log(`  ${f}`);
+    if (failures.length > 50) console.log(`  ... and ${failures.length - 50} more`);
+    return 1;
+  }
+  console.log("PASS");
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));
