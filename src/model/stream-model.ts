@@ -66,6 +66,9 @@ const FD_CLOEXEC = 1;
 const CLOSE_RANGE_UNSHARE = 2;
 const CLOSE_RANGE_CLOEXEC = 4;
 
+/** Group id of the unprefixed task until its pid is known (pids are never negative). */
+const ANONYMOUS_TGID = -1;
+
 /** `-k` frames kept per call: enough to reach the program's own code above libc. */
 const MAX_FRAMES = 8;
 
@@ -196,10 +199,6 @@ export class StreamModel {
     return task;
   }
 
-  private liveTaskCount(): number {
-    return this.tasks.size + (this.anonymous !== null && this.anonymous.pid === null ? 1 : 0);
-  }
-
   /** The task an event belongs to, creating it on first sight. */
   private taskOf(pid: number | null, create: boolean): Task | null {
     if (pid === null) {
@@ -209,7 +208,7 @@ export class StreamModel {
       if (this.tasks.size === 1) return this.tasks.values().next().value as Task;
       if (this.lastTask !== null) return this.lastTask;
       if (!create) return null;
-      this.anonymous = this.addTask(null, null, this.newTable(), null);
+      this.anonymous = this.addTask(null, ANONYMOUS_TGID, this.newTable(), null);
       return this.anonymous;
     }
     this.facts.prefixed++;
@@ -223,12 +222,14 @@ export class StreamModel {
     if (this.anonymous !== null && this.anonymous.pid === null && !announced) {
       // The unprefixed lines so far were this pid's: it gets its number now.
       this.anonymous.pid = pid;
+      // Its threads were created under the placeholder group id: they are in its group.
+      for (const t of this.tasks.values()) if (t.tgid === ANONYMOUS_TGID) t.tgid = pid;
       this.anonymous.tgid = pid;
       this.tasks.set(pid, this.anonymous);
       return this.anonymous;
     }
     if (this.tasks.size === 0 && this.anonymous === null) return this.addTask(pid, pid, this.newTable(), null);
-    if (this.launched === true || announced) {
+    if (this.launched === true) {
       // A child printing before its parent's clone resumed: give it a copy of the table of the
       // task that ran last (fork semantics) until the clone says whether it shares it.
       const base = (this.lastTask ?? this.anonymous)?.table ?? this.newTable();

@@ -1,6 +1,7 @@
 // `timeline` end to end on real samples: the chosen stream is shown whole, including the
 // writes made through another fd (a dup) or by another process (a fork), in trace order.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { test } from "node:test";
@@ -37,8 +38,15 @@ test("a dup: the original fd's writes and close, then the dup draining to zero",
 });
 
 test("--pid picks the fd in one process's table and shows that stream's whole life", async () => {
-  const { out } = await timeline("fork-child-close/f-tt-T.strace", 6, 9894);
+  // The sample is re-recorded from time to time: take the pids from the trace itself.
+  const path = "fork-child-close/f-tt-T.strace";
+  const text = readFileSync(join(ROOT, "samples", path), "latin1");
+  const pidOf = (re: RegExp): number[] => [...text.matchAll(re)].map((m) => Number(m[1]));
+  const writer = pidOf(/^(\d+) .*\bwrite\(6, /gm)[0]!;
+  const closers = pidOf(/^(\d+) .*\bclose\(6\)/gm);
+  const other = closers.find((p) => p !== writer)!;
+  const { out } = await timeline(path, 6, other);
   const rows = rowsOf(out);
-  assert.deepEqual(rows.map((r) => r[2]), ["9893 write", "9893 write", "9893 close", "9894 close"]);
+  assert.deepEqual(rows.map((r) => r[2]), [`${writer} write`, `${writer} write`, ...closers.map((p) => `${p} close`)]);
   assert.match(out, /305,024 bytes unsent at the end/);
 });
