@@ -39,7 +39,8 @@ export class LineSplitter {
       return null;
     }
     // The first line completes whatever was pending from the previous chunk.
-    lines.push(this.#takeLine(this.#partial + text.slice(0, nl), this.#nextLine));
+    this.#appendPartial(text.slice(0, nl));
+    lines.push(this.#takeLine(this.#partial, this.#nextLine));
     this.#partial = "";
     start = nl + 1;
     while ((nl = text.indexOf("\n", start)) >= 0) {
@@ -84,7 +85,7 @@ export class LineSplitter {
   #takeLine(raw: string, lineNo: number): string {
     let line = raw;
     if (this.#partialTooLong > 0 || line.length > MAX_LINE_CHARS) {
-      const total = Math.max(this.#partialTooLong, line.length);
+      const total = this.#partialTooLong > 0 ? this.#partialTooLong : line.length;
       this.#events.onLongLine?.(lineNo, total);
       line = line.slice(0, MAX_LINE_CHARS);
       this.#partialTooLong = 0;

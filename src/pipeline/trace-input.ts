@@ -35,7 +35,9 @@ export interface InputProblem {
   readonly severity?: "error" | "warning" | "note";
 }
 
-const FF_NAME = /^(.*)\.(\d+)$/;
+/** `prefix.<pid>` as `strace -ff -o prefix` names its files (pid_max is at most 2^22: 7 digits,
+ * so a date suffix like `.20261124` is not taken for a pid). */
+const FF_NAME = /^(.*)\.(\d{1,7})$/;
 
 /** Resolve CLI paths ("-" = stdin, files, directories, -ff sets) into trace groups. */
 export async function resolveTraces(
@@ -101,8 +103,8 @@ export async function resolveTraces(
   return { groups, problems };
 }
 
-/** Files sharing a `prefix.<pid>` name form one -ff group (two or more of them, or any number
- * inside a directory the user gave); every other file is a trace of its own. */
+/** Files sharing a `prefix.<pid>` name form one -ff group (a lone one too: its pid then names
+ * the lines strace printed without a prefix); every other file is a trace of its own. */
 function groupFiles(
   files: readonly string[],
   dir: string | null,
@@ -127,12 +129,9 @@ function groupFiles(
   }
   const groups: TraceGroup[] = [];
   for (const [prefix, set] of byPrefix) {
-    if (set.length >= 2 || dir !== null) {
-      const whole = dir !== null && singles.length === 0 && byPrefix.size === 1;
-      groups.push({ name: whole ? dir : `${prefix}.*`, files: set.sort(compareNames), ff: true, bytes: total(set) });
-    } else {
-      singles.push(...set);
-    }
+    const whole = dir !== null && singles.length === 0 && byPrefix.size === 1;
+    const name = whole ? dir : set.length === 1 ? set[0]! : `${prefix}.*`;
+    groups.push({ name, files: set.sort(compareNames), ff: true, bytes: total(set) });
   }
   for (const f of singles) groups.push({ name: f, files: [f], ff: false, bytes: total([f]) });
   return groups;

@@ -1,0 +1,82 @@
+// The same trace, given every way a user can give it, yields the same findings: one file,
+// stdin, gzip with and without a .gz name (and gzipped twice), split into an -ff directory,
+// and as the -ff file list. Runs the built CLI as a user would.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+const bin = join(root, "bin", "strace-race.js");
+
+interface Found {
+  rule: string;
+  pid: number;
+  unsentBytes: number;
+}
+
+function analyze(args: string[], input?: Buffer): { findings: Found[]; code: number | null; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, "analyze", "--format", "json", ...args], {
+    cwd: root,
+    input,
+    encoding: "utf8",
+  });
+  assert.ok(r.stdout, `no JSON on stdout; stderr: ${r.stderr}`);
+  const json = JSON.parse(r.stdout) as { findings: Found[] };
+  const findings = json.findings
+    .map((f) => ({ rule: f.rule, pid: f.pid, unsentBytes: f.unsentBytes }))
+    .sort((a, b) => a.pid - b.pid || a.rule.localeCompare(b.rule));
+  return { findings, code: r.status, stderr: r.stderr };
+}
+
+/** Split an `-f -o` trace (bare pid on every line) into the files `-ff -o DIR/trace` would
+ * have written: one per pid, the prefix removed. */
+function splitByPid(text: string, dir: string): string[] {
+  const files = new Map<string, string[]>();
+  for (const line of text.split("\n")) {
+    const m = /^(\d+) +(.*)$/.exec(line);
+    if (!m) continue;
+    let lines = files.get(m[1]!);
+    if (!lines) files.set(m[1]!, (lines = []));
+    lines.push(m[2]!);
+  }
+  mkdirSync(dir, { recursive: true });
+  return [...files].map(([pid, lines]) => {
+    const f = join(dir, `trace.${pid}`);
+    writeFileSync(f, lines.join("\n") + "\n");
+    return f;
+  });
+}
+
+for (const sample of ["thread-shutdown", "fork-child-close", "hyper-short-write", "pollout-drain"]) {
+  test(`${sample}: same findings from file, stdin, gzip, -ff directory and -ff file list`, () => {
+    const trace = join(root, "samples", sample, "f-tt-T.strace");
+    const text = readFileSync(trace);
+    const tmp = mkdtempSync(join(tmpdir(), "sr-inputs-"));
+    const base = analyze([trace]);
+    assert.ok(base.code === 0 || base.code === 1, base.stderr);
+
+    const gz = join(tmp, "trace.strace.gz");
+    writeFileSync(gz, gzipSync(text));
+    const gzNoName = join(tmp, "trace-attached-to-ticket");
+    writeFileSync(gzNoName, gzipSync(gzipSync(text)));
+    const ffDir = join(tmp, "ff");
+    const ffFiles = splitByPid(text.toString("utf8"), ffDir);
+
+    for (const [how, run] of [
+      ["stdin", analyze(["-"], text)],
+      ["gzip .gz", analyze([gz])],
+      ["gzip twice, no name", analyze([gzNoName])],
+      ["-ff directory", analyze([ffDir])],
+      ["-ff file list", analyze(ffFiles)],
+    ] as const) {
+      assert.deepEqual(run.findings, base.findings, `${how} differs from the plain file`);
+      assert.equal(run.code, base.code, `${how}: exit code`);
+      assert.doesNotMatch(run.stderr, /\n\s+at /, `${how}: no stack trace`);
+    }
+  });
+}
