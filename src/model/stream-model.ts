@@ -24,6 +24,8 @@ interface Task {
   pending: PendingChild | null;
   /** The exit/exit_group call that ends this task: the program's own point of no return. */
   exitCall: PointRef | null;
+  /** Stable id of the thread group, for "from another thread" (see PointRef.group). */
+  group: number;
 }
 
 /** What a not-yet-bound child did to its provisional copy of the table, replayed on the
@@ -143,6 +145,7 @@ export class StreamModel {
   private readonly seenPids = new Set<number>();
   private readonly axis = new TimeAxis();
   private now: number | null = null;
+  private nextGroup = 1;
   readonly facts: TraceFacts = {
     syscalls: 0,
     writeAttempts: 0,
@@ -192,8 +195,8 @@ export class StreamModel {
     return t;
   }
 
-  private addTask(pid: number | null, tgid: number | null, table: FdTable, pending: PendingChild | null): Task {
-    const task: Task = { pid, tgid, table, pending, exitCall: null };
+  private addTask(pid: number | null, tgid: number | null, table: FdTable, pending: PendingChild | null, group?: number): Task {
+    const task: Task = { pid, tgid, table, pending, exitCall: null, group: group ?? this.nextGroup++ };
     table.users++;
     if (pid !== null) this.tasks.set(pid, task);
     return task;
@@ -239,7 +242,7 @@ export class StreamModel {
     // of the attached process and shares its table.
     const root = this.rootTable ?? this.newTable();
     const rootTask = [...this.tasks.values()].find((t) => t.table === root);
-    return this.addTask(pid, rootTask?.tgid ?? pid, root, null);
+    return this.addTask(pid, rootTask?.tgid ?? pid, root, null, rootTask?.group);
   }
 
   private endTask(task: Task, at: PointRef): void {
@@ -356,7 +359,7 @@ export class StreamModel {
   // ---- events ----------------------------------------------------------------------------------
 
   private point(ev: TraceEvent, task: Task | null, summary: string): PointRef {
-    const base = { file: ev.file, line: ev.line, pid: task?.pid ?? ev.pid, tgid: task?.tgid ?? null, time: this.now, summary };
+    const base = { file: ev.file, line: ev.line, pid: task?.pid ?? ev.pid, group: task?.group ?? null, time: this.now, summary };
     return ev.type === "syscall" && ev.stack !== undefined && ev.stack.length > 0 ? { ...base, stack: ev.stack.slice(0, MAX_FRAMES) } : base;
   }
 
@@ -616,10 +619,11 @@ export class StreamModel {
     const tgid = thread ? parent.tgid : childPid;
     const child = this.tasks.get(childPid);
     if (child === undefined) {
-      this.addTask(childPid, tgid, share ? parent.table : this.copyTable(parent.table), null);
+      this.addTask(childPid, tgid, share ? parent.table : this.copyTable(parent.table), null, thread ? parent.group : undefined);
       return;
     }
     child.tgid = tgid;
+    if (thread) child.group = parent.group;
     const pending = child.pending;
     child.pending = null;
     if (pending === null || !share || child.table === parent.table) return;

@@ -8,8 +8,9 @@ export interface PointRef {
   readonly file: string;
   readonly line: number;
   readonly pid: number | null;
-  /** The thread group (process) of `pid` when the model knows it. */
-  readonly tgid: number | null;
+  /** The model's id for the process (thread group) of `pid`: threads share it. It is stable
+   * even while the group's pid is still unknown (unprefixed lines). */
+  readonly group: number | null;
   /** Entry time in seconds on one monotonic axis (see time-axis.ts); null without timestamps. */
   readonly time: number | null;
   /** The call as a short text (`writev(8, …, 2) = 219264`), escaped later by renderers. */

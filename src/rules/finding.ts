@@ -75,7 +75,7 @@ export function attemptNote(a: Attempt): string {
 
 function otherTask(write: PointRef | null, at: PointRef): "thread" | "process" | null {
   if (write === null || write.pid === null || at.pid === null || write.pid === at.pid) return null;
-  return write.tgid !== null && write.tgid === at.tgid ? "thread" : "process";
+  return write.group !== null && write.group === at.group ? "thread" : "process";
 }
 
 function pointNote(write: PointRef | null, at: PointRef, elapsedUs: number | null): string {

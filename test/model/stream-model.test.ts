@@ -335,6 +335,41 @@ describe("fd tables", () => {
     assert.deepEqual(findings.map(brief), [{ rule: "close-with-unsent", line: 3, unsentBytes: 2000 }]);
   });
 
+  test("2>&1 capture: unprefixed lines are the root until its pid shows; its thread is 'another thread'", () => {
+    const { findings } = analyzeLines(`
+      execve("./srv", ["./srv"], 0x7ffd /* 3 vars */) = 0
+      socketpair(AF_UNIX, SOCK_STREAM, 0, [4, 5]) = 0
+      clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD, exit_signal=0, stack=0x7f, stack_size=0x7fff80, tls=0x7f}strace: Process 201 attached
+       => {parent_tid=[201]}, 88) = 201
+      [pid   201] write(4, "AAAA"..., 1000) = 100
+      [pid   200] shutdown(4, SHUT_WR) = 0
+      [pid   201] +++ exited with 0 +++
+      close(4) = 0
+      +++ exited with 0 +++
+    `);
+    assert.deepEqual(findings.map(brief), [{ rule: "shutdown-with-unsent", line: 6, unsentBytes: 900 }]);
+    assert.equal(findings[0]!.fromOtherTask, "thread");
+  });
+
+  test("-p attach through 2>&1: announced threads share the attached process's table", () => {
+    const { findings } = analyzeLines(`
+      strace: Process 500 attached with 2 threads
+      strace: Process 501 attached
+      [pid   501] write(8, "AAAA"..., 1000) = -1 EAGAIN (Resource temporarily unavailable)
+      [pid   500] close(8) = 0
+      [pid   501] write(8, "AAAA"..., 1000) = -1 EBADF (Bad file descriptor)
+    `);
+    // Undecorated fd 8 is not known to be a socket: no finding, but the close did reach it.
+    assert.deepEqual(findings, []);
+    const decorated = analyzeLines(`
+      strace: Process 500 attached with 2 threads
+      strace: Process 501 attached
+      [pid   501] write(8<TCP:[10.0.0.1:80->10.0.0.2:5000]>, "AAAA"..., 1000) = -1 EAGAIN (Resource temporarily unavailable)
+      [pid   500] close(8<TCP:[10.0.0.1:80->10.0.0.2:5000]>) = 0
+    `);
+    assert.deepEqual(decorated.findings.map(brief), [{ rule: "close-with-unsent", line: 4, unsentBytes: 1000 }]);
+  });
+
   test("close-on-exec at execve drops the reference; close_range too", () => {
     const { findings } = analyzeLines(`
       100 socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_TCP) = 3

@@ -11,7 +11,7 @@ import { exitWithUnsent } from "../../src/rules/exit-with-unsent.js";
 import { RULES } from "../../src/rules/registry.js";
 import { shutdownWithUnsent } from "../../src/rules/shutdown-with-unsent.js";
 
-const at: PointRef = { file: "t", line: 9, pid: 1, tgid: 1, time: null, summary: "x" };
+const at: PointRef = { file: "t", line: 9, pid: 1, group: 1, time: null, summary: "x" };
 
 function stream(kind: StreamKind, accepted: number, highWater: number): Stream {
   const s = new Stream(kind, null, null);
