@@ -86,6 +86,12 @@ export const CASES = [
       "A 200000-byte report to a non-blocking pipe nobody reads yet: 65536 accepted, EAGAIN on the remainder, then exit(0) while the process is the pipe's last holder. One exit-with-unsent (warning) at the exit_group line.",
   },
   {
+    name: "prefork-child-loss",
+    kind: "c",
+    description:
+      "A forking TCP server: the parent closes its copy of the accepted connection (not a loss), the worker sends a 6 MiB response, gets a short send() then EAGAIN, and closes: the worker was the last holder. One close-with-unsent, in the worker.",
+  },
+  {
     name: "fork-child-close",
     kind: "c",
     description:

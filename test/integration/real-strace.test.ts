@@ -91,6 +91,8 @@ test("the last holder after fork closing with unsent bytes is found (-f -r -x)",
   expectLoss("fork-child-close", "f-r-x", t));
 test("the last holder after fork is found with a filtered -e trace= set", (t) =>
   expectLoss("fork-child-close", "f-filtered", t));
+test("a forked worker, the last holder, closing with the tail unsent is found (-ff)", (t) =>
+  expectLoss("prefork-child-loss", "ff", t));
 test("exit with a pipe's tail unsent is a warning (-f -k)", (t) => expectLoss("exit-pipe-unsent", "f-k", t));
 
 test("POLLOUT drain stays clean (-f)", (t) => expectClean("pollout-drain", "f", t));
