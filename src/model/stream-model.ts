@@ -280,7 +280,7 @@ export class StreamModel {
     }
     table.entries.set(fd, { stream, cloexec });
     stream.refs++;
-    if (stream.identity !== null) this.byIdentity.set(stream.identity, stream);
+    if (isSharedIdentity(stream.identity)) this.byIdentity.set(stream.identity, stream);
   }
 
   /**
@@ -316,13 +316,13 @@ export class StreamModel {
         s.name = path;
         if (s.identity === null && info.identity !== null) {
           s.identity = info.identity;
-          this.byIdentity.set(info.identity, s);
+          if (isSharedIdentity(info.identity)) this.byIdentity.set(info.identity, s);
         }
         s.kind = refineKind(s.kind, info.kind);
       }
     }
     if (entry === undefined) {
-      let s = info?.identity != null ? this.byIdentity.get(info.identity) : undefined;
+      let s = isSharedIdentity(info?.identity ?? null) ? this.byIdentity.get(info?.identity as string) : undefined;
       s ??= new Stream(info?.kind ?? "unknown", path, info?.identity ?? null);
       this.install(table, fd, s, false, at);
       entry = table.get(fd);
@@ -681,6 +681,14 @@ export class StreamModel {
       }
     }
   }
+}
+
+/**
+ * Whether an identity names one open stream wherever it is seen. A pipe's two ends share one
+ * inode (`pipe:[9]` for both), so a pipe inode alone cannot say which end an fd is.
+ */
+function isSharedIdentity(id: string | null): id is string {
+  return id !== null && !id.startsWith("pipe:");
 }
 
 function identityType(id: string): string {

@@ -213,6 +213,17 @@ describe("fd tables", () => {
     assert.deepEqual(findings, []);
   });
 
+  test("-yy pipes: both ends print the same inode, yet closing the read end loses nothing", () => {
+    const { findings } = analyzeLines(`
+      100 pipe2([3<pipe:[9001]>, 4<pipe:[9001]>], 0) = 0
+      100 write(4<pipe:[9001]>, "AAAA"..., 100000) = 65536
+      101 close(3<pipe:[9001]>) = 0
+      100 write(4<pipe:[9001]>, "AAAA"..., 34464) = 34464
+      100 close(4<pipe:[9001]>) = 0
+    `);
+    assert.deepEqual(findings, []);
+  });
+
   test("a dup keeps the stream alive; closing the last reference loses the tail", () => {
     const kept = analyzeLines(`
       100 socketpair(AF_UNIX, SOCK_STREAM, 0, [3, 4]) = 0
