@@ -1,6 +1,6 @@
 // The programmatic core of `analyze`: events in (in batches), findings out as soon as each is
 // known. One analyzer per trace (a file or an -ff set); it holds only the stream model's live
-// state and the findings made so far.
+// state: findings are handed out, not kept (a live stream's finding gets later evidence).
 import type { ModelEvent } from "./model/model-events.js";
 import type { Stream } from "./model/stream.js";
 import { StreamModel } from "./model/stream-model.js";
@@ -51,8 +51,6 @@ export interface Analyzer {
   /** End of the trace: returns findings known only now (none today, kept for rules that need the end). */
   end(): Finding[];
   readonly stats: TraceStats;
-  /** Every finding so far (later evidence is appended to them until end()). */
-  readonly findings: readonly Finding[];
   /** Trace-quality notes; complete after end(). */
   readonly notes: readonly TraceNote[];
 }
@@ -72,7 +70,6 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
     findings: 0,
   };
   const maxLine = new Map<string, number>();
-  const findings: Finding[] = [];
   const notes: TraceNote[] = [];
   /** Streams whose write side ended: the first point of no return settled them. */
   const settled = new WeakMap<Stream, Finding | null>();
@@ -104,7 +101,6 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
       const keep = wanted(f);
       settled.set(ev.stream, keep ? f : null);
       if (keep) {
-        findings.push(f);
         fresh.push(f);
         stats.findings++;
       }
@@ -156,7 +152,6 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
       return [];
     },
     stats,
-    findings,
     notes,
   };
 }

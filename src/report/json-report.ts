@@ -32,15 +32,15 @@ export function renderNdjsonFinding(f: Finding): string {
   return `${JSON.stringify({ type: "finding", ...f })}\n`;
 }
 
-export function renderNdjsonSummary(r: Report): string {
-  const errors = r.findings.filter((f) => f.severity === "error").length;
+/** The closing NDJSON line; the findings themselves were already written, one per line. */
+export function renderNdjsonSummary(r: Omit<Report, "findings">, errors: number, warnings: number): string {
   return `${JSON.stringify({
     type: "summary",
     tool: r.tool,
     version: r.version,
-    findings: r.findings.length,
+    findings: errors + warnings,
     errors,
-    warnings: r.findings.length - errors,
+    warnings,
     stats: r.stats,
     notes: r.notes,
   })}\n`;

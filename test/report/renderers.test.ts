@@ -141,7 +141,7 @@ describe("JSON contract", () => {
     const parsed = JSON.parse(line);
     assert.equal(parsed.type, "finding");
     assert.equal(parsed.unsentBytes, 3975121);
-    const summary = JSON.parse(renderNdjsonSummary(report([finding(), finding({ severity: "warning" })])));
+    const summary = JSON.parse(renderNdjsonSummary(report([]), 1, 1));
     assert.equal(summary.type, "summary");
     assert.equal(summary.findings, 2);
     assert.equal(summary.errors, 1);

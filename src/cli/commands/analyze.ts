@@ -124,16 +124,22 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
   const notes: TraceNote[] = [];
   const totals = { lines: 0, syscalls: 0, unrecognized: 0, foreign: 0, signals: 0, exits: 0, writeAttempts: 0 };
   const traces: { name: string; lines: number; syscalls: number; findings: number }[] = [];
+  let errors = 0;
+  let warnings = 0;
   const emit = (f: Finding): void => {
-    findings.push(f);
+    if (f.severity === "error") errors++;
+    else warnings++;
+    // NDJSON is written and forgotten (a live `strace -p | analyze` can run for days); the
+    // table and the JSON document need every finding at the end.
     if (s.format === "ndjson") io.stdout.write(renderNdjsonFinding(f));
-    else if (s.format === "table") io.stdout.write(`${renderExplanation(f, s.style, io.columns)}\n`);
+    else findings.push(f);
+    if (s.format === "table") io.stdout.write(`${renderExplanation(f, s.style, io.columns)}\n`);
   };
 
   for (const group of groups) {
     const analyzer = createAnalyzer({ trace: group.name, rules: s.rules, pid: s.pid, fd: s.fd, minUnsent: s.minUnsent });
     const reading = readTraceEvents(group, io, { onProblem: reporter.report });
-    const progress = startProgress(io, reading, group.bytes, () => findings.length);
+    const progress = startProgress(io, reading, group.bytes, () => errors + warnings);
     try {
       for await (const batch of reading.batches) for (const f of analyzer.push(batch)) emit(f);
       for (const f of analyzer.end()) emit(f);
@@ -154,12 +160,11 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
 
   const stats: ReportStats = { ...totals, traces };
   const report: Report = { tool: TOOL_NAME, version: TOOL_VERSION, findings, stats, notes };
-  const errors = findings.filter((f) => f.severity === "error").length;
   if (s.format === "json") io.stdout.write(renderJsonReport(report));
-  else if (s.format === "ndjson") io.stdout.write(renderNdjsonSummary(report));
+  else if (s.format === "ndjson") io.stdout.write(renderNdjsonSummary(report, errors, warnings));
   else if (groups.length > 0) {
     if (findings.length > 0) io.stdout.write(renderFindingsTable(findings, { style: s.style, columns: io.columns }));
-    if (!s.quiet) io.stdout.write(renderNotes(notes, s.style) + renderTotals(errors, findings.length - errors, stats, s.style));
+    if (!s.quiet) io.stdout.write(renderNotes(notes, s.style) + renderTotals(errors, warnings, stats, s.style));
   }
 
   if (reporter.fatal) return EXIT_USAGE;
@@ -170,7 +175,7 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
     );
     return EXIT_USAGE;
   }
-  const failing = s.failOn === "never" ? 0 : s.failOn === "warning" ? findings.length : errors;
+  const failing = s.failOn === "never" ? 0 : s.failOn === "warning" ? errors + warnings : errors;
   return failing > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
 
