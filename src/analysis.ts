@@ -5,7 +5,7 @@ import type { ModelEvent } from "./model/model-events.js";
 import type { Stream } from "./model/stream.js";
 import { StreamModel } from "./model/stream-model.js";
 import { traceNotes } from "./model/trace-notes.js";
-import type { TraceNote } from "./model/trace-notes.js";
+import type { TraceNote, UnknownKindLosses } from "./model/trace-notes.js";
 import { addLaterEvidence, buildFinding } from "./rules/finding.js";
 import type { Finding } from "./rules/finding.js";
 import { RULES } from "./rules/registry.js";
@@ -74,6 +74,7 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
   /** Streams whose write side ended: the first point of no return settled them. */
   const settled = new WeakMap<Stream, Finding | null>();
   let fresh: Finding[] = [];
+  const unknownLosses: UnknownKindLosses = { count: 0, first: null };
 
   const wanted = (f: Finding): boolean =>
     enabled.has(f.rule) &&
@@ -109,6 +110,13 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
     // A point of no return with nothing unsent settles the stream too: a later close after a
     // clean shutdown is not a loss, whatever the stream does afterwards.
     if (isPointOfNoReturn(ev) && ev.stream.unsentBytes === 0) settled.set(ev.stream, null);
+    // An fd nobody told us the kind of (no -y, no creating call) would have been a finding if
+    // it was a pipe or socket: not a finding, but the trace-quality note says so.
+    if (isPointOfNoReturn(ev) && ev.stream.kind === "unknown" && !ev.stream.broken && ev.stream.unsentBytes > 0) {
+      settled.set(ev.stream, null);
+      unknownLosses.count++;
+      unknownLosses.first ??= { fd: ev.fd, file: ev.at.file, line: ev.at.line, unsentBytes: ev.stream.unsentBytes };
+    }
   };
 
   const model = new StreamModel(onModelEvent);
@@ -148,7 +156,7 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
     },
     end() {
       notes.length = 0;
-      notes.push(...traceNotes(options.trace ?? [...maxLine.keys()][0] ?? "-", model.facts, stats.unrecognized));
+      notes.push(...traceNotes(options.trace ?? [...maxLine.keys()][0] ?? "-", model.facts, stats.unrecognized, unknownLosses));
       return [];
     },
     stats,

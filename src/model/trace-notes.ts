@@ -11,7 +11,13 @@ export interface TraceNote {
   readonly hint: string;
 }
 
-export function traceNotes(trace: string, facts: TraceFacts, unrecognized: number): TraceNote[] {
+/** Streams of unknown kind (no decoration, no creating call) that ended with unsent bytes. */
+export interface UnknownKindLosses {
+  count: number;
+  first: { readonly fd: number; readonly file: string; readonly line: number; readonly unsentBytes: number } | null;
+}
+
+export function traceNotes(trace: string, facts: TraceFacts, unrecognized: number, unknown?: UnknownKindLosses): TraceNote[] {
   const notes: TraceNote[] = [];
   const note = (code: string, message: string, hint: string): void => {
     notes.push({ code, trace, message, hint });
@@ -49,6 +55,14 @@ export function traceNotes(trace: string, facts: TraceFacts, unrecognized: numbe
       "SR205",
       "no timestamps: the time between the last write and the point of no return cannot be shown (and an -ff set cannot be merged reliably)",
       "record with -tt -T (or -ttt)",
+    );
+  }
+  if (unknown !== undefined && unknown.first !== null) {
+    const f = unknown.first;
+    note(
+      "SR207",
+      `${unknown.count} fd(s) whose kind the trace does not show ended with bytes unsent (first: fd ${f.fd} at ${f.file}:${f.line}, ${f.unsentBytes.toLocaleString("en-US")} bytes): a loss if it was a pipe or a socket`,
+      "record with -yy so strace names what each fd is",
     );
   }
   if (unrecognized > 0) {

@@ -499,6 +499,17 @@ describe("analyzer", () => {
     assert.deepEqual(findings, []);
   });
 
+  test("an inherited fd of unknown kind that ends with unsent bytes is a note, not a finding", () => {
+    const { findings, analyzer } = analyzeLines(`
+      300 write(1, "{\\"data\\": [1, 2, 3"..., 100000) = 65536
+      300 exit_group(0) = ?
+      300 +++ exited with 0 +++
+    `);
+    assert.deepEqual(findings, []);
+    const note = analyzer.notes.find((n) => n.code === "SR207");
+    assert.match(note?.message ?? "", /first: fd 1 at trace\.log:2, 34,464 bytes/);
+  });
+
   test("stats are counted from the events, notes once per trace", () => {
     const { analyzer } = analyzeLines(`
       socketpair(AF_UNIX, SOCK_STREAM, 0, [3, 4]) = 0
