@@ -1,0 +1,137 @@
+// Live use, as an engineer runs it: strace piped into `analyze` reports a loss while the traced
+// program is still running; `record` wraps strace and sets the exit code; Ctrl-C finishes the
+// input read so far; output into a closed pipe ends quietly. Real strace, real programs.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+const bin = join(root, "bin", "strace-race.js");
+const tmp = mkdtempSync(join(tmpdir(), "sr-live-"));
+const lossy = join(tmp, "lossy-then-linger");
+const build = spawnSync("gcc", ["-O1", "-o", lossy, join(root, "test", "fixtures", "live", "lossy-then-linger.c")], {
+  encoding: "utf8",
+});
+const canTrace = spawnSync("strace", ["-f", "-o", "/dev/null", "true"]).status === 0;
+const skipWhy = build.status !== 0 ? `gcc failed: ${build.stderr}` : !canTrace ? "strace cannot trace here" : null;
+
+function noStack(stderr: string) {
+  assert.doesNotMatch(stderr, /\n\s+at .*:\d+:\d+/, "no stack trace");
+}
+
+test("a finding arrives on the pipe while the traced program is still running", { skip: skipWhy ?? false }, async () => {
+  const started = Date.now();
+  const sh = spawn(
+    "sh",
+    ["-c", `strace -f -tt -yy ${lossy} 4 2>&1 | "${process.execPath}" "${bin}" analyze --format ndjson`],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let findingAt: number | null = null;
+  let out = "";
+  sh.stdout.on("data", (b: Buffer) => {
+    out += b.toString();
+    if (findingAt === null && out.includes('"type":"finding"')) findingAt = Date.now();
+  });
+  let stderr = "";
+  sh.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+  const code = await new Promise<number | null>((res) => sh.on("close", res));
+  const endedAt = Date.now();
+  noStack(stderr);
+  assert.equal(code, 1, "the pipeline's exit code is the analyzer's: 1 for a finding");
+  assert.ok(findingAt !== null, "a finding line was printed");
+  const lines = out.trim().split("\n").map((l) => JSON.parse(l));
+  assert.equal(lines[0].type, "finding");
+  assert.equal(lines[0].rule, "shutdown-with-unsent");
+  assert.equal(lines.at(-1).type, "summary");
+  // The program sleeps 4 s after the shutdown: the finding must come well before it exits.
+  assert.ok(endedAt - findingAt! > 2000, `finding ${findingAt! - started} ms after start, end at ${endedAt - started} ms`);
+});
+
+test("record exits 1 with the finding and keeps the raw trace; a correct program exits 0", { skip: skipWhy ?? false }, () => {
+  const trace = join(tmp, "recorded.strace");
+  const r = spawnSync(process.execPath, [bin, "record", "--no-color", "-o", trace, "--", lossy, "0"], { encoding: "utf8" });
+  noStack(r.stderr);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stdout, /shutdown-with-unsent/);
+  assert.ok(existsSync(trace));
+  const raw = readFileSync(trace, "utf8");
+  assert.match(raw, /shutdown\(3<UNIX-STREAM:\[\d+->\d+\]>, SHUT_WR\) = 0/);
+  assert.match(r.stderr, /raw trace kept in/);
+
+  const again = spawnSync(process.execPath, [bin, "analyze", "--format", "json", trace], { encoding: "utf8" });
+  assert.equal(again.status, 1, "the kept trace shows the same loss");
+
+  const okTrace = join(tmp, "correct.strace");
+  const ok = spawnSync(process.execPath, [bin, "record", "-o", okTrace, "--", lossy, "0", "correct"], { encoding: "utf8" });
+  noStack(ok.stderr);
+  assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+  assert.ok(readFileSync(okTrace, "utf8").includes("shutdown("));
+});
+
+test("record says clearly when there is no command", () => {
+  const r = spawnSync(process.execPath, [bin, "record"], { encoding: "utf8" });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /record needs a command after `--`, or -p PID/);
+  const p = spawnSync(process.execPath, [bin, "record", "--print-command", "--", "./server", "--port", "8080"], { encoding: "utf8" });
+  assert.equal(p.status, 0);
+  assert.match(p.stdout, /^strace --seccomp-bpf -f -tt -T -yy -s 256 -e trace=%network,write,.* -o strace-race-\d{8}-\d{6}\.strace -- \.\/server --port 8080\n$/);
+});
+
+test("first Ctrl-C keeps reading stdin until it ends, then prints the summary; the second exits at once", async () => {
+  const sample = readFileSync(join(root, "samples", "hyper-short-write", "f-tt-T.strace"), "utf8");
+  const child = spawn(process.execPath, [bin, "analyze", "--format", "ndjson"], { stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  let stderr = "";
+  child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+  child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+  const lines = sample.split("\n");
+  const cut = lines.findIndex((l) => l.includes("shutdown(")) + 1;
+  child.stdin.write(lines.slice(0, cut).join("\n") + "\n");
+  await waitFor(() => out.includes('"type":"finding"'));
+  child.kill("SIGINT");
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(child.exitCode, null, "still running after the first SIGINT");
+  child.stdin.end(lines.slice(cut).join("\n"));
+  const code = await new Promise<number | null>((res) => child.on("close", res));
+  noStack(stderr);
+  assert.equal(code, 1);
+  assert.match(out, /"type":"summary"/);
+
+  const second = spawn(process.execPath, [bin, "analyze", "--format", "ndjson"], { stdio: ["pipe", "pipe", "pipe"] });
+  second.stdin.write(lines.slice(0, 5).join("\n") + "\n");
+  await new Promise((r) => setTimeout(r, 700));
+  second.kill("SIGINT");
+  await new Promise((r) => setTimeout(r, 200));
+  second.kill("SIGINT");
+  const code2 = await new Promise<number | null>((res) => second.on("close", res));
+  assert.equal(code2, 130, "a second Ctrl-C leaves at once");
+});
+
+test("output into a closed pipe ends quietly with the exit code unchanged", async () => {
+  // Many losses, so the output is far larger than a pipe buffer.
+  const sample = readFileSync(join(root, "samples", "hyper-short-write", "f-tt-T.strace"), "utf8");
+  const body = Array.from({ length: 400 }, (_, r) =>
+    sample.replace(/^(\d+)/gm, (pid) => String(Number(pid) + (r + 1) * 10)),
+  ).join("");
+  const child = spawn(process.execPath, [bin, "analyze", "--format", "ndjson", "-"], { stdio: ["pipe", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+  child.stdout.once("data", () => child.stdout.destroy());
+  child.stdin.end(body);
+  const code = await new Promise<number | null>((res) => child.on("close", res));
+  noStack(stderr);
+  assert.doesNotMatch(stderr, /EPIPE/);
+  assert.equal(code, 1);
+});
+
+async function waitFor(cond: () => boolean, ms = 10000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
