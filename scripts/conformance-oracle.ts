@@ -140,7 +140,7 @@ export function splitArgs(text: string): string[] {
     const c = text[i]!;
     if (angle > 0) {
       // Inside a decoration only escapes and nested <...> count (`</dev/null<char 1:3>>`).
-      if (c === "\\") i++;
+      if (c === "\\" || (c === "-" && text[i + 1] === ">")) i++; // escapes; `[1->2]` sockets
       else if (c === "<") angle++;
       else if (c === ">") angle--;
       continue;
