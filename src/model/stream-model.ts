@@ -463,6 +463,17 @@ export class StreamModel {
       case "recvmsg":
         this.onRecvmsg(ev, task);
         return;
+      case "fstat":
+      case "fstat64":
+        if (isOk(ev)) this.onStat(ev, task, arg(ev.args, 0), field(arg(ev.args, 1), "st_mode"));
+        return;
+      case "newfstatat":
+      case "fstatat64":
+        if (isOk(ev) && isEmptyPath(arg(ev.args, 1))) this.onStat(ev, task, arg(ev.args, 0), field(arg(ev.args, 2), "st_mode"));
+        return;
+      case "statx":
+        if (isOk(ev) && isEmptyPath(arg(ev.args, 1))) this.onStat(ev, task, arg(ev.args, 0), field(arg(ev.args, 4), "stx_mode"));
+        return;
       case "exit":
         task.exitCall = this.point(ev, task, summarizeSyscall(ev));
         return;
@@ -664,6 +675,19 @@ export class StreamModel {
     }
   }
 
+  /**
+   * fstat on an fd says what it is (`st_mode=S_IFIFO|0600`): programs check their stdout this
+   * way, so an inherited pipe is known even without -y.
+   */
+  private onStat(ev: SyscallEvent, task: Task, fdArg: Value | undefined, mode: Value | undefined): void {
+    const d = fdOf(fdArg);
+    if (d === null || mode === undefined) return;
+    const kind = kindFromMode(mode);
+    if (kind === null) return;
+    const s = this.streamAt(task, d.fd, d.path, null, this.point(ev, task, ""));
+    if (s.kind === "unknown") s.kind = kind;
+  }
+
   /** SCM_RIGHTS: fds received in a control message are new references to known streams. */
   private onRecvmsg(ev: SyscallEvent, task: Task): void {
     if (!isOk(ev)) return;
@@ -689,6 +713,27 @@ export class StreamModel {
  */
 function isSharedIdentity(id: string | null): id is string {
   return id !== null && !id.startsWith("pipe:");
+}
+
+/** `""` as the path of newfstatat/statx (with AT_EMPTY_PATH): the call is about the fd itself. */
+function isEmptyPath(v: Value | undefined): boolean {
+  return v !== undefined && v.kind === "str" && v.value === "" && !v.truncated;
+}
+
+// File type bits of st_mode (sys/stat.h), for `-X raw` where the mode is a plain octal number.
+const S_IFMT = 0o170000;
+const S_IFIFO = 0o010000;
+const S_IFSOCK = 0o140000;
+
+/** st_mode → kind: FIFO is a pipe, a socket is taken as a stream one, anything else is not a stream. */
+function kindFromMode(mode: Value): StreamKind | null {
+  const names = flagNames(mode);
+  const type = names.find((n) => n.startsWith("S_IF"));
+  if (type !== undefined) return type === "S_IFIFO" ? "pipe" : type === "S_IFSOCK" ? "socket" : "other";
+  const bits = intOf(mode);
+  if (bits === null) return null;
+  const fmt = bits & S_IFMT;
+  return fmt === S_IFIFO ? "pipe" : fmt === S_IFSOCK ? "socket" : fmt === 0 ? null : "other";
 }
 
 function identityType(id: string): string {

@@ -499,6 +499,26 @@ describe("analyzer", () => {
     assert.deepEqual(findings, []);
   });
 
+  test("fstat tells an inherited stdout is a pipe, without -y (Node.js process.exit after a write)", () => {
+    const { findings } = analyzeLines(`
+      300 fstat(1, {st_mode=S_IFIFO|0600, st_size=0, ...}) = 0
+      300 write(1, "xxxx"..., 1000000) = 65536
+      300 write(1, "xxxx"..., 934464) = -1 EAGAIN (Resource temporarily unavailable)
+      300 exit_group(0) = ?
+      300 +++ exited with 0 +++
+      400 newfstatat(1, "", {st_mode=S_IFREG|0644, st_size=0, ...}, AT_EMPTY_PATH) = 0
+      400 write(1, "xxxx"..., 1000) = 10
+      400 +++ exited with 0 +++
+      500 statx(1, "", AT_STATX_SYNC_AS_STAT|AT_EMPTY_PATH, STATX_ALL, {stx_mask=STATX_ALL|STATX_MNT_ID, stx_attributes=0, stx_mode=S_IFIFO|0600, stx_size=0, ...}) = 0
+      500 write(1, "xxxx"..., 1000) = 10
+      500 +++ exited with 0 +++
+    `);
+    assert.deepEqual(findings.map(brief), [
+      { rule: "exit-with-unsent", line: 4, unsentBytes: 934464 },
+      { rule: "exit-with-unsent", line: 11, unsentBytes: 990 },
+    ]);
+  });
+
   test("an inherited fd of unknown kind that ends with unsent bytes is a note, not a finding", () => {
     const { findings, analyzer } = analyzeLines(`
       300 write(1, "{\\"data\\": [1, 2, 3"..., 100000) = 65536
