@@ -12,12 +12,17 @@ import { fileURLToPath } from "node:url";
  * stderr with the program's stdout and stderr on the same descriptor (`2>&1`). */
 export type CaptureMode = "file" | "ff" | "stderr";
 
+/** Which chatty is traced: the C one (default), or its Node.js or Python flavour for the
+ * syscalls of a language runtime (libuv's epoll loop and thread pool, CPython's imports). */
+export type ChattyProgram = "c" | "node" | "python";
+
 export interface FlagVariant {
   /** Human label, e.g. `-f -tt` or `-f 2>&1`. */
   readonly label: string;
   /** strace arguments (without -o and the program). */
   readonly args: readonly string[];
   readonly mode: CaptureMode;
+  readonly program: ChattyProgram;
 }
 
 export interface CaptureFile {
@@ -30,6 +35,7 @@ export interface Capture {
   readonly label: string;
   readonly args: readonly string[];
   readonly mode: CaptureMode;
+  readonly program: ChattyProgram;
   readonly files: readonly CaptureFile[];
   /** True only for `2>&1` captures: program output is mixed into strace's lines. */
   readonly programOutput: boolean;
@@ -116,13 +122,16 @@ export const FLAG_VARIANTS: readonly FlagVariant[] = [
   v("-f -s 4096 -x 2>&1", ["-f", "-s", "4096", "-x"], "stderr"),
   v("-f -k 2>&1", ["-f", "-k"], "stderr"),
   v("-f -e write=1,2 2>&1", ["-f", "-e", "write=1,2"], "stderr"),
+  v("node: -f -yy -tt -T", ["-f", "-yy", "-tt", "-T"], "file", "node"),
+  v("node: -f 2>&1", ["-f"], "stderr", "node"),
+  v("python: -f -yy -ttt -T", ["-f", "-yy", "-ttt", "-T"], "file", "python"),
 ];
 
 /** One recording normally takes well under a second; -k is the slowest. */
 const RUN_TIMEOUT_MS = 20_000;
 
-function v(label: string, args: readonly string[], mode: CaptureMode): FlagVariant {
-  return { label, args, mode };
+function v(label: string, args: readonly string[], mode: CaptureMode, program: ChattyProgram = "c"): FlagVariant {
+  return { label, args, mode, program };
 }
 
 /** The repository root, from this file's place in `dist/scripts/`. */
@@ -159,13 +168,26 @@ export async function recordFlagMatrix(opts: RecordOptions = {}): Promise<FlagMa
     if (cc.error || cc.status !== 0) {
       throw new Error(`building ${source} failed: ${cc.error?.message ?? cc.stderr}`);
     }
+    const fixtures = join(repoRoot(), "test", "fixtures", "chatty");
+    const python = spawnSync("python3", ["-c", "pass"]);
+    const commands: Record<ChattyProgram, readonly string[] | string> = {
+      c: [program],
+      node: [process.execPath, join(fixtures, "chatty.mjs")],
+      // -S: no site imports, so the run stays short under strace.
+      python: python.error || python.status !== 0 ? "python3 not found" : ["python3", "-S", join(fixtures, "chatty.py")],
+    };
     const variants = FLAG_VARIANTS.filter((x) => !opts.only || opts.only.includes(x.label));
     const results: (Capture | UnsupportedVariant)[] = new Array(variants.length);
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < variants.length) {
         const i = next++;
-        results[i] = await recordOne(variants[i]!, i, dir, program);
+        const variant = variants[i]!;
+        const command = commands[variant.program];
+        results[i] =
+          typeof command === "string"
+            ? { label: variant.label, reason: command }
+            : await recordOne(variant, i, dir, command);
       }
     };
     const n = Math.max(1, opts.concurrency ?? 2);
@@ -187,7 +209,7 @@ async function recordOne(
   variant: FlagVariant,
   index: number,
   dir: string,
-  program: string,
+  command: readonly string[],
 ): Promise<Capture | UnsupportedVariant> {
   const capDir = join(dir, `${String(index).padStart(2, "0")}-${slug(variant.label)}`);
   const workDir = join(capDir, "work");
@@ -209,7 +231,7 @@ async function recordOne(
     stderrPath = join(capDir, "strace.err");
     stderrFd = openSync(stderrPath, "w");
   }
-  straceArgs.push(program, workDir);
+  straceArgs.push(...command, workDir);
   const exitCode = await new Promise<number | null>((resolve) => {
     const child = spawn("strace", straceArgs, { stdio: ["ignore", stdoutFd, stderrFd], cwd: capDir });
     // A hung run must not hang the suite: strace is killed (its tracees die with it).
@@ -246,6 +268,7 @@ async function recordOne(
     label: variant.label,
     args: variant.args,
     mode: variant.mode,
+    program: variant.program,
     files,
     programOutput: variant.mode === "stderr",
     followsForks: variant.args.some((a) => a === "-f" || a === "-ff"),
