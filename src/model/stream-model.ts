@@ -232,9 +232,11 @@ export class StreamModel {
       return this.anonymous;
     }
     if (this.tasks.size === 0 && this.anonymous === null) return this.addTask(pid, pid, this.newTable(), null);
-    if (this.launched === true) {
-      // A child printing before its parent's clone resumed: give it a copy of the table of the
-      // task that ran last (fork semantics) until the clone says whether it shares it.
+    if (this.launched === true || this.facts.sawClone) {
+      // A child printing before its parent's clone resumed (the trace started the program, or
+      // the program is already seen cloning): give it a copy of the table of the task that ran
+      // last, fork semantics, until the clone says whether it shares it. A copy never makes a
+      // close look like the last one, so a wrong guess can hide a finding but not invent one.
       const base = (this.lastTask ?? this.anonymous)?.table ?? this.newTable();
       return this.addTask(pid, pid, this.copyTable(base), { closedFromBase: new Map(), own: new Set() });
     }

@@ -381,6 +381,21 @@ describe("fd tables", () => {
     assert.deepEqual(decorated.findings.map(brief), [{ rule: "close-with-unsent", line: 4, unsentBytes: 1000 }]);
   });
 
+  test("-p attach of a process seen forking: a new pid is a child with its own copy", () => {
+    const { findings } = analyzeLines(`
+      600 write(8<UNIX-STREAM:[1->2]>, "AAAA"..., 1000) = 100
+      600 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f) = 601
+      601 exit_group(0) = ?
+      601 +++ exited with 0 +++
+      600 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f <unfinished ...>
+      602 close(8<UNIX-STREAM:[1->2]>) = 0
+      600 <... clone resumed>) = 602
+      600 write(8<UNIX-STREAM:[1->2]>, "AAAA"..., 900) = 900
+      600 shutdown(8<UNIX-STREAM:[1->2]>, SHUT_WR) = 0
+    `);
+    assert.deepEqual(findings, []);
+  });
+
   test("close-on-exec at execve drops the reference; close_range too", () => {
     const { findings } = analyzeLines(`
       100 socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_TCP) = 3
