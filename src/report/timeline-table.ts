@@ -40,6 +40,8 @@ function bar(value: number, max: number): string {
 export function renderTimeline(s: TimelineStream, style: Style): string {
   const first = s.rows.find((r) => r.time !== null)?.time ?? null;
   const pids = new Set(s.rows.map((r) => r.pid));
+  // An -ff set numbers lines per file: name the file when the rows come from several.
+  const manyFiles = new Set(s.rows.map((r) => r.file)).size > 1;
   const maxUnsent = Math.max(0, ...s.rows.map((r) => r.unsentAfter));
   const table = new Table({
     head: ["time (s)", "line", pids.size > 1 ? "pid call" : "call", "requested", "accepted", "result", "unsent after"],
@@ -55,7 +57,7 @@ export function renderTimeline(s: TimelineStream, style: Style): string {
     const call = r.fd !== s.fd ? `${base} (fd ${r.fd})` : base;
     table.push([
       t,
-      String(r.line),
+      manyFiles ? `${escapeText(r.file.slice(r.file.lastIndexOf("/") + 1))}:${r.line}` : String(r.line),
       escapeText(call),
       r.requested === null ? "" : `${r.requestedExact ? "" : "≥"}${formatCount(r.requested)}`,
       r.accepted === null ? "" : formatCount(r.accepted),
