@@ -15,6 +15,7 @@ import type { TraceEvent } from "./syntax/events.js";
 
 export type { Finding, EvidenceLine, LastWrite } from "./rules/finding.js";
 export type { TraceNote } from "./model/trace-notes.js";
+export type { ModelEvent } from "./model/model-events.js";
 export type { RuleName, Severity } from "./rules/rule.js";
 export { RULES, RULE_NAMES, isRuleName } from "./rules/registry.js";
 

@@ -5,7 +5,7 @@
 // and the shutdowns and closes.
 import type { Argv } from "yargs";
 import { createAnalyzer } from "../../analysis.js";
-import type { ModelEvent } from "../../model/model-events.js";
+import type { ModelEvent } from "../../analysis.js";
 import { readTraceEvents, resolveTraces } from "../../pipeline/trace-input.js";
 import { shouldColor } from "../../report/style.js";
 import { renderTimeline } from "../../report/timeline-table.js";
