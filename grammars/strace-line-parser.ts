@@ -106,6 +106,18 @@ export interface LineParseResult {
 }
 
 const UNAVAILABLE: Value = Object.freeze({ kind: "unavailable" });
+/** Marks a separator in an argument list (never escapes the parser). */
+const COMMA: Value = Object.freeze({ kind: "expr", text: "," });
+const NO_AUX: string[] = [];
+
+interface ResultHead {
+  readonly ret: number | null;
+  readonly retText: string;
+  readonly retPath: string | undefined;
+  readonly errno: string | null;
+  readonly unavailable: boolean;
+}
+
 /** The "before" of a `=> out` that starts a resumed half; replaced when the halves are joined. */
 export const CUT_BEFORE: Value = Object.freeze({ kind: "unavailable" });
 const ELLIPSIS: Value = Object.freeze({ kind: "expr", text: "..." });
@@ -250,8 +262,18 @@ export class StraceLineParser extends EmbeddedActionsParser {
     return leaders;
   });
 
+  // The OR alternatives of the hot rules are built once (HyperFormula does the same): they
+  // capture nothing but `this`, so one array serves every line.
+  private leaderAlts: IOrAlt<Leader>[] | undefined;
+  private bodyAlts: IOrAlt<ParsedBody>[] | undefined;
+  private nameAlts: IOrAlt<IToken>[] | undefined;
+  private callEndAlts: IOrAlt<{ end: CallEnd; argsEnd: number; result: ParsedResult | null }>[] | undefined;
+  private resultAlts: IOrAlt<ResultHead>[] | undefined;
+  private itemAlts: IOrAlt<Value>[] | undefined;
+  private numberAlts: IOrAlt<IToken>[] | undefined;
+
   public leader = this.RULE("leader", (): Leader =>
-    this.OR(<IOrAlt<Leader>[]>[
+    this.OR((this.leaderAlts ??= [
       {
         ALT: () => {
           const tok = this.CONSUME(T.Int);
@@ -284,20 +306,20 @@ export class StraceLineParser extends EmbeddedActionsParser {
           return { kind: "secontext", text: this.text.slice(open.startOffset + 1, close.startOffset) };
         },
       },
-    ]),
+    ])),
   );
 
   public body = this.RULE("body", (): ParsedBody =>
-    this.OR([
+    this.OR((this.bodyAlts ??= [
       { ALT: () => this.SUBRULE(this.syscall) },
       { ALT: () => this.SUBRULE(this.resumed) },
       { ALT: () => this.SUBRULE(this.signal) },
       { ALT: () => this.SUBRULE(this.exit) },
-    ]),
+    ])),
   );
 
   public syscall = this.RULE("syscall", (): ParsedBody => {
-    const nameTok = this.OR([{ ALT: () => this.CONSUME(T.Ident) }, { ALT: () => this.CONSUME(T.Question3) }]);
+    const nameTok = this.OR((this.nameAlts ??= [{ ALT: () => this.CONSUME(T.Ident) }, { ALT: () => this.CONSUME(T.Question3) }]));
     const open = this.CONSUME(T.LParen);
     this.ACTION(() => (this.bodyStarted = true));
     const args = this.SUBRULE(this.argList);
@@ -332,7 +354,7 @@ export class StraceLineParser extends EmbeddedActionsParser {
   });
 
   public callEnd = this.RULE("callEnd", (): { end: CallEnd; argsEnd: number; result: ParsedResult | null } =>
-    this.OR([
+    this.OR((this.callEndAlts ??= [
       {
         ALT: () => {
           const close = this.CONSUME(T.RParen);
@@ -360,36 +382,31 @@ export class StraceLineParser extends EmbeddedActionsParser {
           return { end: "detached" as CallEnd, argsEnd: mark.startOffset, result: null };
         },
       },
-    ]),
+    ])),
   );
 
   public result = this.RULE("result", (): ParsedResult => {
     this.CONSUME(T.Equals);
-    const aux: string[] = [];
-    let ret: number | null = null;
-    let retText = "?";
-    let retPath: string | undefined;
-    let errno: string | null = null;
-    let unavailable = false;
-    this.OR([
+    const head = this.OR((this.resultAlts ??= [
       {
-        ALT: () => {
+        ALT: (): ResultHead => {
           this.CONSUME(T.Question);
+          let errno: string | null = null;
+          let unavailable = false;
           this.OPTION(() => {
             this.OR2([
               { ALT: () => (errno = this.CONSUME(T.Ident).image) },
               { ALT: () => (this.CONSUME(T.UnavailableMark), (unavailable = true)) },
             ]);
           });
+          return { ret: null, retText: "?", retPath: undefined, errno, unavailable };
         },
       },
       {
-        ALT: () => {
+        ALT: (): ResultHead => {
           const tok = this.OR3([{ ALT: () => this.CONSUME(T.Int) }, { ALT: () => this.CONSUME(T.HexInt) }]);
-          this.ACTION(() => {
-            retText = tok.image;
-            ret = intValue(tok.image);
-          });
+          let retPath: string | undefined;
+          let errno: string | null = null;
           this.OPTION2(() => {
             const deco = this.CONSUME(T.Decoration);
             this.ACTION(() => (retPath = decorationPath(deco.image)));
@@ -398,13 +415,21 @@ export class StraceLineParser extends EmbeddedActionsParser {
             const e = this.OR4([{ ALT: () => this.CONSUME2(T.Ident) }, { ALT: () => this.CONSUME2(T.Int) }]);
             errno = e.image;
           });
+          return this.ACTION(() => ({ ret: intValue(tok.image), retText: tok.image, retPath, errno, unavailable: false }))!;
         },
       },
-    ]);
-    this.MANY(() => aux.push(this.SUBRULE(this.auxText)));
-    return retPath === undefined
-      ? { ret, retText, errno, aux, unavailable }
-      : { ret, retText, retPath, errno, aux, unavailable };
+    ]));
+    let aux: string[] = NO_AUX;
+    this.MANY(() => {
+      const text = this.SUBRULE(this.auxText);
+      if (aux === NO_AUX) aux = [];
+      aux.push(text);
+    });
+    return this.ACTION((): ParsedResult =>
+      head.retPath === undefined
+        ? { ret: head.ret, retText: head.retText, errno: head.errno, aux, unavailable: head.unavailable }
+        : { ret: head.ret, retText: head.retText, retPath: head.retPath, errno: head.errno, aux, unavailable: head.unavailable },
+    )!;
   });
 
   public auxText = this.RULE("auxText", (): string => {
@@ -441,34 +466,23 @@ export class StraceLineParser extends EmbeddedActionsParser {
     const slots: Value[][] = [];
     let current: Value[] | null = null;
     this.MANY(() => {
-      this.OR([
-        {
-          ALT: () => {
-            this.CONSUME(T.Comma);
-            this.ACTION(() => {
-              slots.push(current ?? []);
-              current = [];
-            });
-          },
-        },
+      const item = this.OR((this.itemAlts ??= [
+        { ALT: () => (this.CONSUME(T.Comma), COMMA) },
         {
           ALT: () => {
             this.CONSUME(T.FatArrow);
             const after = this.SUBRULE(this.value);
-            this.ACTION(() => (current ??= []).push({ kind: "changed", before: CUT_BEFORE, after }));
+            return this.ACTION((): Value => ({ kind: "changed", before: CUT_BEFORE, after }))!;
           },
         },
-        {
-          ALT: () => {
-            const v = this.SUBRULE2(this.value);
-            this.ACTION(() => (current ??= []).push(v));
-          },
-        },
-      ]);
+        { ALT: () => this.SUBRULE2(this.value) },
+      ]));
+      if (item === COMMA) {
+        slots.push(current ?? []);
+        current = [];
+      } else (current ??= []).push(item);
     });
-    this.ACTION(() => {
-      if (current !== null) slots.push(current);
-    });
+    if (current !== null) slots.push(current);
     return slots;
   });
 
@@ -528,13 +542,13 @@ export class StraceLineParser extends EmbeddedActionsParser {
       },
       {
         ALT: () => {
-          const tok = this.OR2([
+          const tok = this.OR2((this.numberAlts ??= [
             { ALT: () => this.CONSUME(T.Int) },
             { ALT: () => this.CONSUME(T.HexInt) },
             { ALT: () => this.CONSUME(T.Float) },
             // Only a MAC address (`00:00:00:00:00:00`) lexes as a clock inside arguments.
             { ALT: () => this.CONSUME(T.Clock) },
-          ]);
+          ]));
           let deco: IToken | null = null;
           let deleted = false;
           this.OPTION4(() => {

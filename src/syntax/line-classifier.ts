@@ -28,9 +28,11 @@ export interface StraceMessage {
 
 /** Find strace's own message in a line: the whole line, or spliced into a call's text. */
 export function findStraceMessage(text: string): StraceMessage | null {
+  const at = text.indexOf("strace: ");
+  if (at < 0 && text.indexOf("[ Process PID=") < 0) return null; // the common case, cheaply
   let column = -1;
   if (MESSAGE_AT_START.test(text) || PERSONALITY.test(text)) column = 0;
-  else if (text.indexOf("strace: Process ") >= 0) {
+  else if (at >= 0 && text.indexOf("strace: Process ") >= 0) {
     const m = MESSAGE_INSIDE.exec(text);
     if (m) column = m.index;
   }
@@ -64,11 +66,11 @@ const SUMMARY_ROW = /^\s*\d+\.\d+(?:\s+\d+(?:\.\d+)?)+\s+(?:[\w?]+|total)\s*$/;
 /** Summary table lines (`strace -c` / `-C`): a header, a rule, rows. `inTable` says whether a
  *  header was already seen, so bare numeric rows are only taken after one. */
 export function summaryLine(text: string, inTable: boolean): "header" | "row" | null {
-  if (SUMMARY_HEADER.test(text)) return "header";
+  if ((text.indexOf("% time") >= 0 || text.startsWith("System call usage")) && SUMMARY_HEADER.test(text)) return "header";
   if (!inTable) return null;
   return SUMMARY_RULE.test(text) || SUMMARY_ROW.test(text) ? "row" : null;
 }
 
 export function isBlank(text: string): boolean {
-  return text.trim() === "";
+  return text.length === 0 || (text.charCodeAt(0) <= 0x20 && text.trim() === "");
 }
