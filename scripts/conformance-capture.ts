@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import type { TraceEvent } from "../src/syntax/events.js";
 import { compareFields, expectFromLines } from "./conformance-oracle.js";
-import type { OracleMode } from "./conformance-oracle.js";
+import type { ExpectedCall, ExpectedJoin, OracleMode } from "./conformance-oracle.js";
 import { runSource } from "./conformance-run.js";
 import type { CreateEventParser, SourceTally } from "./conformance-run.js";
 import type { Capture, CaptureFile } from "./flag-matrix.js";
@@ -33,6 +33,27 @@ export function displayPath(capture: Capture, file: CaptureFile): string {
   return `matrix/${capture.label}/${name}`;
 }
 
+/** What the oracle reads in one capture file. */
+export function expectationsFor(
+  capture: Capture,
+  file: CaptureFile,
+): { complete: ExpectedCall[]; joined: ExpectedJoin[] } {
+  const lines = readFileSync(file.path, "utf8").split("\n");
+  if (lines[lines.length - 1] === "") lines.pop();
+  const expected = expectFromLines(lines, oracleMode(capture, file));
+  if (capture.mode === "stderr") {
+    // In `2>&1` captures only whole lines free of program output and strace messages are
+    // plain strace lines; a joined call there may have been cut by either.
+    const clean = (line: number): boolean => {
+      const text = lines[line - 1] ?? "";
+      return !text.includes(PROGRAM_MARK) && !text.includes("strace: ");
+    };
+    expected.complete = expected.complete.filter((e) => clean(e.line));
+    expected.joined = [];
+  }
+  return expected;
+}
+
 export async function checkCapture(
   createEventParser: CreateEventParser,
   capture: Capture,
@@ -47,19 +68,7 @@ export async function checkCapture(
       for (const ev of evs) events.push(ev);
     },
   });
-  const lines = readFileSync(file.path, "utf8").split("\n");
-  if (lines[lines.length - 1] === "") lines.pop();
-  const expected = expectFromLines(lines, oracleMode(capture, file));
-  if (capture.mode === "stderr") {
-    // In `2>&1` captures only whole lines free of program output and strace messages are
-    // plain strace lines; a joined call there may have been cut by either.
-    const clean = (line: number): boolean => {
-      const text = lines[line - 1] ?? "";
-      return !text.includes(PROGRAM_MARK) && !text.includes("strace: ");
-    };
-    expected.complete = expected.complete.filter((e) => clean(e.line));
-    expected.joined = [];
-  }
+  const expected = expectationsFor(capture, file);
   const fieldProblems = compareFields(displayPath(capture, file), events, expected);
   return {
     capture,

@@ -225,7 +225,9 @@ async function recordOne(
     stdoutFd = openSync(stderrPath, "w");
     stderrFd = stdoutFd;
   } else {
-    const target = variant.mode === "ff" ? join(capDir, "trace") : join(capDir, "trace.txt");
+    // -ff files get a directory of their own: `parse DIR` reads every file in it as one set.
+    if (variant.mode === "ff") mkdirSync(join(capDir, "ff"));
+    const target = variant.mode === "ff" ? join(capDir, "ff", "trace") : join(capDir, "trace.txt");
     straceArgs.push("-o", target);
     stdoutFd = openSync(join(capDir, "program.out"), "w");
     stderrPath = join(capDir, "strace.err");
@@ -250,9 +252,9 @@ async function recordOne(
 
   const files: CaptureFile[] = [];
   if (variant.mode === "ff") {
-    for (const name of readdirSync(capDir).sort()) {
+    for (const name of readdirSync(join(capDir, "ff")).sort()) {
       const m = /^trace\.(\d+)$/.exec(name);
-      if (m) files.push({ path: join(capDir, name), pid: Number(m[1]) });
+      if (m) files.push({ path: join(capDir, "ff", name), pid: Number(m[1]) });
     }
   } else if (existsSync(join(capDir, "trace.txt"))) {
     files.push({ path: join(capDir, "trace.txt"), pid: null });
