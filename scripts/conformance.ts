@@ -14,7 +14,7 @@ import type { SourceTally } from "./conformance-run.js";
 import { recordFlagMatrix, repoRoot } from "./flag-matrix.js";
 
 /** Files in the corpora that are not strace output (the strace2pcap packet capture, READMEs). */
-const NOT_TRACES = /\.(md|pcap|pcapng|txt\.license)$/i;
+const NOT_TRACES = /\.(md|pcap|pcapng)$/i;
 
 interface Totals {
   sources: number;
@@ -110,6 +110,9 @@ async function main(argv: readonly string[]): Promise<number> {
     if (matrix) {
       console.log(`== flag matrix (${matrix.straceVersion}, ${matrix.captures.length} captures in ${matrix.elapsedMs} ms)`);
       for (const u of matrix.unsupported) console.log(`unsupported here: ${u.label}: ${u.reason}`);
+      for (const c of matrix.captures) {
+        for (const s of c.straceComplaints) console.log(`strace complained while recording ${c.label}: ${s}`);
+      }
       try {
         for (const capture of matrix.captures) {
           for (const file of capture.files) {

@@ -41,7 +41,11 @@ export interface Capture {
   readonly programOutput: boolean;
   /** `-f`/`-ff` in the args (pids printed on lines; children traced). */
   readonly followsForks: boolean;
+  /** strace's exit code: the program's, unless strace itself failed. */
   readonly straceExitCode: number | null;
+  /** `strace: ...` error lines strace printed while recording (e.g. -k's libunwind failure
+   * when a non-leader thread execs, which ends the trace early on strace 6.1). */
+  readonly straceComplaints: readonly string[];
   readonly durationMs: number;
 }
 
@@ -259,12 +263,13 @@ async function recordOne(
   } else if (existsSync(join(capDir, "trace.txt"))) {
     files.push({ path: join(capDir, "trace.txt"), pid: null });
   }
-  const errText = existsSync(stderrPath) ? readFileSync(stderrPath, "utf8") : "";
-  const rejected = /strace: (invalid|unrecognized|unknown|must|option|.*requires)|Usage: strace/i.exec(errText);
+  // strace's own complaints (the program's stderr shares the file in -o modes, and may
+  // precede one on the same line); attach/detach notices are not complaints.
+  const errText = variant.mode === "stderr" ? "" : existsSync(stderrPath) ? readFileSync(stderrPath, "utf8") : "";
+  const complaints = [...errText.matchAll(/strace: (?!Process \d+ (?:attached|detached))[^\n]*/g)].map((m) => m[0]);
   const empty = files.every((f) => statSync(f.path).size === 0);
-  if (exitCode === null || files.length === 0 || (empty && rejected)) {
-    const firstLine = errText.split("\n").find((l) => l.includes("strace")) ?? `exit code ${exitCode}`;
-    return { label: variant.label, reason: firstLine.trim() };
+  if (exitCode === null || files.length === 0 || (empty && complaints.length > 0)) {
+    return { label: variant.label, reason: complaints[0] ?? `strace exit code ${exitCode}, no output` };
   }
   return {
     label: variant.label,
@@ -275,6 +280,7 @@ async function recordOne(
     programOutput: variant.mode === "stderr",
     followsForks: variant.args.some((a) => a === "-f" || a === "-ff"),
     straceExitCode: exitCode,
+    straceComplaints: complaints,
     durationMs: Date.now() - started,
   };
 }
@@ -284,6 +290,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const m = await recordFlagMatrix();
   for (const c of m.captures) {
     console.log(`${c.label.padEnd(44)} ${c.files.length} file(s) ${c.durationMs} ms exit ${c.straceExitCode}`);
+    for (const s of c.straceComplaints) console.log(`  ${s}`);
   }
   for (const u of m.unsupported) console.log(`UNSUPPORTED ${u.label}: ${u.reason}`);
   console.log(`${m.straceVersion}; ${m.captures.length} captures in ${m.elapsedMs} ms under ${m.dir}`);
