@@ -415,6 +415,8 @@ export class StraceLineParser extends EmbeddedActionsParser {
             const e = this.OR4([{ ALT: () => this.CONSUME2(T.Ident) }, { ALT: () => this.CONSUME2(T.Int) }]);
             errno = e.image;
           });
+          // `--pidns-translation`: `getpid() = 123 /* 456 in strace's PID NS */`.
+          this.OPTION4(() => this.CONSUME(T.Comment));
           return this.ACTION(() => ({ ret: intValue(tok.image), retText: tok.image, retPath, errno, unavailable: false }))!;
         },
       },

@@ -15,8 +15,25 @@ function atom(config: Parameters<typeof createToken>[0]): TokenType {
 
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\f\v]+/, group: Lexer.SKIPPED });
 
-/** C string, escapes kept raw (decoded later). `...` after it is a separate Ellipsis token. */
-export const StringLit = atom({ name: "StringLit", pattern: /"(?:[^"\\]|\\[\s\S])*"/ });
+/** A C string, escapes kept raw (decoded later); `...` after it is a separate Ellipsis token.
+ *  Scanned by hand: a backtracking regex overflows its stack on multi-megabyte `-s` strings. */
+function matchString(text: string, offset: number): CustomPatternMatcherReturn | null {
+  let from = offset + 1;
+  for (;;) {
+    const quote = text.indexOf('"', from);
+    if (quote < 0) return null;
+    let backslashes = 0;
+    while (quote - 1 - backslashes > offset && text.charCodeAt(quote - 1 - backslashes) === 0x5c) backslashes++;
+    if ((backslashes & 1) === 0) return [text.slice(offset, quote + 1)];
+    from = quote + 1;
+  }
+}
+export const StringLit = atom({
+  name: "StringLit",
+  pattern: { exec: matchString },
+  start_chars_hint: ['"'],
+  line_breaks: false,
+});
 export const Comment = atom({ name: "Comment", pattern: /\/\*[\s\S]*?\*\// });
 
 // `<`-led marks; order is important: the specific marks before the generic decoration.

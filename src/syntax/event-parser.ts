@@ -81,8 +81,10 @@ class StraceEventParser implements EventParser {
         this.physicalLine(lines[i], lineNo);
       } catch (err) {
         // The grammar and classifier are total; this is a last guard so one line never stops a trace.
+        const reason = `internal error: ${(err as Error).message}`;
         this.stats.countLine("unrecognized");
-        this.stats.sample("unrecognized", lineNo, lines[i], `internal error: ${(err as Error).message}`);
+        this.stats.sample("unrecognized", lineNo, lines[i], reason);
+        this.out.push({ type: "unrecognized", file: this.file, line: lineNo, pid: null, time: null, text: lines[i], reason });
       }
     }
     if (!this.stats.flags.has("-k")) this.release();
@@ -479,8 +481,10 @@ class StraceEventParser implements EventParser {
   }
 
   /** Evidence of strace's value-printing options in the argument text (cheap checks only). */
-  private noteValueFlags(text: string, p: ParsedLine): void {
+  private noteValueFlags(line: string, p: ParsedLine): void {
     const flags = this.stats.flags;
+    // Evidence needs no more than the start of a line; the regexes must not run over megabytes.
+    const text = line.length > 4096 ? line.slice(0, 4096) : line;
     if (text.indexOf("\\x") >= 0) {
       // strace prints mostly-binary strings all in hex anyway; only -xx does so for a printable
       // string, and only -x mixes plain characters with \x escapes.

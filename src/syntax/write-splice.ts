@@ -13,6 +13,8 @@ export interface ProgramOutput {
 const WRITE_HEAD =
   /\b(?:write|pwrite64)\(\d+(?:<(?:[^<>"]|"(?:[^"\\]|\\.)*"|<[^<>]*>)*>)?, "((?:[^"\\]|\\.)*)"(\.\.\.)?, (\d+)/;
 
+const MAX_SPLICE_LINE = 256 * 1024;
+
 export interface WriteSplice {
   /** The call text up to and including its last argument. */
   readonly head: string;
@@ -24,6 +26,9 @@ export interface WriteSplice {
 /** Find a write whose text is followed directly by program output. `errorOffset` is where the
  *  grammar stopped: the splice must start at or before it. */
 export function findWriteSplice(text: string, errorOffset: number): WriteSplice | null {
+  // Program output on a terminal comes in lines and pipe-sized writes; a megabyte line is a
+  // long `-s` string, and the backtracking regex below must not run over it.
+  if (text.length > MAX_SPLICE_LINE) return null;
   const m = WRITE_HEAD.exec(text);
   if (m === null) return null;
   const bytes = decodeCString(m[1]);

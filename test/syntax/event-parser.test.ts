@@ -352,3 +352,33 @@ test("never throws and accounts for every physical line on garbage input", () =>
   assert.equal(parser.stats.totalLines, lines.length);
   assert.equal(lineTotal(parser), lines.length);
 });
+
+test("multi-megabyte strings (-s 655350 and more) parse in one piece", () => {
+  const plain = `write(3, "${"A".repeat(20_000_000)}", 20000000) = 20000000`;
+  const hex = `write(3, "${"\\x41".repeat(1_000_000)}", 1000000) = 1000000`;
+  for (const [line, n] of [[plain, 20_000_000], [hex, 1_000_000]] as const) {
+    const { events } = run(line);
+    assert.equal(events.length, 1);
+    const w = events[0] as SyscallEvent;
+    assert.equal(w.ret, n);
+    assert.equal(w.args[1].kind === "str" && w.args[1].value.length, n);
+  }
+});
+
+test("strace notices: personality changes, detach splices, pidns comments", () => {
+  const { events, parser } = run(
+    [
+      "[ Process PID=1234 runs in 32 bit mode. ]",
+      "restart_syscall(<... resuming interrupted read ...>strace: Process 10534 detached",
+      " <detached ...>",
+      "getpid() = 123 /* 456 in strace's PID NS */",
+      "strace: attach: ptrace(PTRACE_SEIZE, 1): Operation not permitted",
+    ].join("\n"),
+  );
+  assert.equal(parser.stats.lines.unrecognized, 0);
+  assert.equal(parser.stats.lines.foreign, 0);
+  assert.deepEqual(
+    events.map((e) => (e.type === "notice" ? `notice:${e.notice}` : e.type === "syscall" ? `${e.name}:${e.form}` : e.type)),
+    ["notice:message", "notice:detached", "notice:detached", "restart_syscall:never-resumed", "getpid:complete", "notice:message"],
+  );
+});
