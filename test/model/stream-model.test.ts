@@ -75,6 +75,17 @@ describe("byte timeline", () => {
     ]);
   });
 
+  test("strace 4.x iovecs and msghdr: `{\"data\", 147}` and `msg_iov(1)=[...]`", () => {
+    const { findings } = analyzeLines(`
+      20    socket(PF_INET, SOCK_STREAM, IPPROTO_TCP) = 20
+      20    sendmsg(20, {msg_name(0)=NULL, msg_iov(2)=[{"\\0\\0\\0\\217"..., 147}, {"abc", 300}], msg_controllen=0, msg_flags=0}, 0) = 100
+      20    writev(20, [{"GET / HTTP/1.0\\r\\n", 16}, {"Host: x\\r\\n\\r\\n", 200}], 2) = 16
+      20    close(20) = 0
+    `);
+    // 447 intended by the sendmsg, 116 accepted in all (the writev's range lies inside it).
+    assert.deepEqual(findings.map(brief), [{ rule: "close-with-unsent", line: 4, unsentBytes: 331 }]);
+  });
+
   test("-X raw: hex values everywhere", () => {
     const { findings } = analyzeLines(`
       100 socketpair(0x1, 0x1|0x800, 0, [3, 4]) = 0
