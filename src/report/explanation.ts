@@ -13,6 +13,16 @@ function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
+/** Shorten a call's arguments, never its result: `sendto(6, …, 14896226, MSG_NOS…) = 219264`. */
+function cutCall(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const i = text.lastIndexOf(") = ");
+  if (i < 0) return cut(text, max);
+  const result = text.slice(i);
+  const room = max - result.length - 1;
+  return room >= 8 ? `${text.slice(0, room)}…${result}` : cut(text, max);
+}
+
 /** Shared objects whose frames say nothing about the program's own code path. */
 const RUNTIME_LIB = /\/(libc|libpthread|ld-linux[^/]*|libstdc\+\+|libgcc_s|libuv|libnode)[.-][^/]*$/;
 
@@ -50,7 +60,7 @@ export function renderExplanation(f: Finding, style: Style, columns = 80): strin
   // Evidence lines name the file by its base name (the headline has the full path).
   const showPid = new Set(f.evidence.map((e) => e.pid)).size > 1;
   const rows = f.evidence.map((e) => {
-    const call = cut(escapeText(e.call), MAX_CALL);
+    const call = cutCall(escapeText(e.call), MAX_CALL);
     // With -k, the program's own frame tells which code path ended the stream.
     const frame = e.role === "point-of-no-return" ? ownFrame(e.stack) : null;
     return {

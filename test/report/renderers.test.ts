@@ -75,6 +75,14 @@ describe("explanation", () => {
     assert.match(lines.at(-1)!, /^ +in closer\+0x71 \(\/tmp\/srv\)$/);
   });
 
+  test("a long call is shortened in its arguments, never in its result", () => {
+    const f = finding();
+    const long = "sendto(6, …, 14896226, MSG_NOSIGNAL|MSG_DONTWAIT|MSG_MORE, NULL, 0) = 219264";
+    const evidence = f.evidence.map((e, i) => (i === 0 ? { ...e, call: long } : e));
+    const text = renderExplanation({ ...f, evidence }, PLAIN, 200);
+    assert.match(text, /\[23457\] sendto\(6, …, 14896226, MSG_NO[^\n]*…\) = 219264 /);
+  });
+
   test("evidence notes move to their own line on a narrow terminal", () => {
     for (const line of renderExplanation(finding(), PLAIN, 60).split("\n").slice(2)) assert.ok(visibleWidth(line) <= 60, line);
   });
