@@ -81,11 +81,13 @@ test("CRLF endings and invalid UTF-8 in program output change nothing", () => {
 
 test("a 20 MB line is cut, reported with path:line, and the race after it is still found", () => {
   const lines = sample.split("\n");
-  lines.splice(10, 0, `9349  12:00:00.000000 write(1, "${"A".repeat(20_000_000)}", 20000000) = 20000000`);
+  const huge = `9349  12:00:00.000000 write(1, "${"A".repeat(20_000_000)}", 20000000) = 20000000`;
+  lines.splice(10, 0, huge);
   const p = file("huge-line.strace", lines.join("\n"));
   const r = run("analyze", "--format", "json", p);
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /huge-line\.strace:11: warning\[SR003\]: line is 20,000,04\d characters long/);
+  const size = huge.length.toLocaleString("en-US");
+  assert.ok(r.stderr.includes(`huge-line.strace:11: warning[SR003]: line is ${size} characters long`), r.stderr);
   assert.equal(JSON.parse(r.stdout).findings[0].rule, "shutdown-with-unsent");
 });
 
