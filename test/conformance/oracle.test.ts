@@ -155,13 +155,14 @@ test("the comparison reports every wrong field as path:line: expected X got Y", 
   assert.deepEqual(compareFields("t", right, expected), []);
   const wrong = [
     ev(1, { ret: 1, errno: null }),
-    ev(2, { name: "close", pid: null }),
+    ev(2, { name: "close", pid: null, form: "never-resumed" }),
     ev(3, { name: "wait4", ret: 9726, form: "joined", endLine: 4, args: [int(9726)] }),
   ];
   assert.deepEqual(compareFields("t", wrong, expected), [
     "t:1: ret: expected -1 got 1",
     't:1: errno: expected "EAGAIN" got null',
     "t:2: pid: expected 9724 got null",
+    't:2: form: expected "complete" got "never-resumed"',
     "t:5: expected syscall dup got no event",
     "t:3: args: expected 4 (1 before <unfinished ...>, 3 after resumed) got 1",
   ]);
