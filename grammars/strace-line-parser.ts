@@ -53,8 +53,9 @@ export interface ParsedResult {
   readonly unavailable: boolean;
 }
 
-/** How a call's line ends: with a return, `<unfinished ...>` or `<detached ...>`. */
-export type CallEnd = "complete" | "unfinished" | "detached";
+/** How a call's line ends: with a return, `<unfinished ...>`, `<detached ...>`, or (-ff, a
+ *  thread's execve) `<pid changed to N ...>`. */
+export type CallEnd = "complete" | "unfinished" | "detached" | "pid-changed";
 
 export type ParsedBody =
   | {
@@ -380,6 +381,12 @@ export class StraceLineParser extends EmbeddedActionsParser {
         ALT: () => {
           const mark = this.CONSUME(T.DetachedMark);
           return { end: "detached" as CallEnd, argsEnd: mark.startOffset, result: null };
+        },
+      },
+      {
+        ALT: () => {
+          const mark = this.CONSUME(T.PidChangedMark);
+          return { end: "pid-changed" as CallEnd, argsEnd: mark.startOffset, result: null };
         },
       },
     ])),

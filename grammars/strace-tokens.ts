@@ -41,6 +41,9 @@ export const UnfinishedMark = atom({ name: "UnfinishedMark", pattern: /<unfinish
 export const ResumedMark = atom({ name: "ResumedMark", pattern: /<\.\.\. [\w?]+ resumed(?: #\d+)?>/ });
 export const ResumingMark = atom({ name: "ResumingMark", pattern: /<\.\.\. resuming interrupted [\w?]+ \.\.\.>/ });
 export const DetachedMark = atom({ name: "DetachedMark", pattern: /<detached \.\.\.>/ });
+/** `-ff`: a thread's execve ends its file with `<pid changed to TGID ...>`; the tgid's file
+ *  has the `<... execve resumed>` half. */
+export const PidChangedMark = atom({ name: "PidChangedMark", pattern: /<pid changed to \d+ \.\.\.>/ });
 export const UnavailableMark = atom({ name: "UnavailableMark", pattern: /<unavailable>/ });
 export const DurationMark = atom({ name: "DurationMark", pattern: /<\d+(?:\.\d+)?>/ });
 
@@ -143,6 +146,7 @@ export const allTokens: TokenType[] = [
   ResumedMark,
   ResumingMark,
   DetachedMark,
+  PidChangedMark,
   UnavailableMark,
   DurationMark,
   ShiftLeft,

@@ -310,7 +310,7 @@ class StraceEventParser implements EventParser {
         const kind: LineKind =
           body.kind === "resumed" ? "resumed" : body.end === "complete" ? "syscall" : "unfinished";
         if (!counted) stats.countLine(kind);
-        this.call(body, p, pid, time, lineNo, endLine);
+        this.call(body, p, pid, time, lineNo, endLine, text);
         return;
       }
       case "signal": {
@@ -370,11 +370,18 @@ class StraceEventParser implements EventParser {
     time: number | null,
     lineNo: number,
     endLine: number,
+    text: string,
   ): void {
     this.stats.countSyscall(body.name);
     if (body.kind === "call") {
       if (body.end === "complete") {
         this.emitSyscall(this.syscallEvent(body.name, body.args, body.result!, p, pid, time, lineNo, endLine, "complete"));
+        return;
+      }
+      if (body.end === "pid-changed") {
+        // The call completes in the tgid's -ff file (`<... execve resumed>`); here it only ends.
+        const mark = /<pid changed to (\d+) \.\.\.>/.exec(text);
+        this.emit({ type: "notice", file: this.file, line: lineNo, pid, time, notice: "message", text: `${body.name}: pid changed to ${mark?.[1] ?? "?"}` });
         return;
       }
       const pending: PendingCall = { pid, name: body.name, line: lineNo, time, slots: body.args.slice() };
