@@ -84,6 +84,8 @@ test("unfinished and resumed halves are paired per pid and name, arguments split
     "4450  <... clone3 resumed> => {parent_tid=[4451]}, 88) = 4451",
     "4455  pipe2( <unfinished ...>",
     "4455  <... pipe2 resumed>[5<pipe:[5739]>, 6<pipe:[5739]>], 0) = 0",
+    "2634  epoll_pwait(3,  <unfinished ...>",
+    "2634  <... epoll_pwait resumed> <unfinished ...>) = ?",
   ];
   const { joined } = expectFromLines(lines, BARE);
   assert.deepEqual(
