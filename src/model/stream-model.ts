@@ -51,6 +51,10 @@ export interface TraceFacts {
   elidedRequests: number;
   timestamps: boolean;
   maxPidsSeen: number;
+  /** Events came from more than one file (an -ff set). */
+  multiFile: boolean;
+  /** The first fd used without the call that created it in a trace that started the program. */
+  untracked: { readonly fd: number; readonly file: string; readonly line: number } | null;
 }
 
 // Linux clone flags (include/uapi/linux/sched.h).
@@ -159,13 +163,18 @@ export class StreamModel {
     elidedRequests: 0,
     timestamps: false,
     maxPidsSeen: 0,
+    multiFile: false,
+    untracked: null,
   };
+  private firstFile: string | null = null;
 
   constructor(private readonly emit: (ev: ModelEvent) => void) {}
 
   process(ev: TraceEvent): void {
     // Mapped once per event: under -r the axis sums deltas.
     this.now = this.axis.map(ev.time);
+    this.firstFile ??= ev.file;
+    if (ev.file !== this.firstFile) this.facts.multiFile = true;
     switch (ev.type) {
       case "syscall":
         this.onSyscall(ev);
@@ -325,7 +334,12 @@ export class StreamModel {
     }
     if (entry === undefined) {
       let s = isSharedIdentity(info?.identity ?? null) ? this.byIdentity.get(info?.identity as string) : undefined;
-      s ??= new Stream(info?.kind ?? "unknown", path, info?.identity ?? null);
+      if (s === undefined) {
+        s = new Stream(info?.kind ?? "unknown", path, info?.identity ?? null);
+        // A program started under strace got every fd above stderr from a call the trace
+        // shows, unless a -e trace= filter hid it: then aliases (dup) may be missing too.
+        if (this.launched === true && fd > 2 && this.facts.untracked === null) this.facts.untracked = { fd, file: at.file, line: at.line };
+      }
       this.install(table, fd, s, false, at);
       entry = table.get(fd);
       if (entry === undefined) return s;

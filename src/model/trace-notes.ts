@@ -29,6 +29,16 @@ export function traceNotes(trace: string, facts: TraceFacts, unrecognized: numbe
       "record with -e trace=%network,%desc,%process, or with no filter",
     );
   }
+  // In an -ff set merged without timestamps one thread's use can precede another's creating
+  // call: the merge order, not a filter, would explain it.
+  if (facts.untracked !== null && !(facts.multiFile && !facts.timestamps)) {
+    const u = facts.untracked;
+    note(
+      "SR208",
+      `fd ${u.fd} was used at ${u.file}:${u.line} without the call that created it (a -e trace= filter?): dup, open and socket calls are missing, so a close may look like the last reference when it is not`,
+      "record with -e trace=%network,%desc,%process (or no filter), or with -yy so streams are known by inode",
+    );
+  }
   if (facts.writeAttempts > 0 && !facts.sawClone && facts.maxPidsSeen > 1) {
     note(
       "SR202",

@@ -545,6 +545,17 @@ describe("analyzer", () => {
     ]);
   });
 
+  test("a launched program using an fd it never created: the trace was filtered, say so", () => {
+    const { analyzer } = analyzeLines(`
+      100 execve("./srv", ["./srv"], 0x7ffd /* 3 vars */) = 0
+      100 write(1, "hello\\n", 6) = 6
+      100 write(6, "AAAA"..., 100) = 100
+      100 close(6) = 0
+    `);
+    const note = analyzer.notes.find((n) => n.code === "SR208");
+    assert.match(note?.message ?? "", /^fd 6 was used at trace\.log:3 without the call that created it/);
+  });
+
   test("an inherited fd of unknown kind that ends with unsent bytes is a note, not a finding", () => {
     const { findings, analyzer } = analyzeLines(`
       300 write(1, "{\\"data\\": [1, 2, 3"..., 100000) = 65536
