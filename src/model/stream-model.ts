@@ -5,11 +5,26 @@
 import type { ExitEvent, NoticeEvent, SyscallEvent, TraceEvent, Value } from "../syntax/events.js";
 import { summarizeExit, summarizeSyscall, syscallResult } from "./call-summary.js";
 import { FdTable } from "./fd-table.js";
-import type { ModelEvent, ReleaseCause, ShutdownEvent } from "./model-events.js";
+import type { ModelEvent, ReleaseCause } from "./model-events.js";
 import { RECENT_ATTEMPTS, Stream } from "./stream.js";
 import type { Attempt, PointRef } from "./stream.js";
 import { classifyDecoration, kindFromSocketType } from "./stream-kind.js";
 import type { StreamKind } from "./stream-kind.js";
+import {
+  CLONE_FILES,
+  CLONE_THREAD,
+  CLOSE_RANGE_CLOEXEC,
+  CLOSE_RANGE_UNSHARE,
+  F_DUPFD,
+  F_DUPFD_CLOEXEC,
+  F_SETFD,
+  FD_CLOEXEC,
+  FD_RETURNING,
+  kindFromMode,
+  O_CLOEXEC,
+  shutdownHow,
+  SOCK_CLOEXEC,
+} from "./linux-abi.js";
 import { TimeAxis } from "./time-axis.js";
 import { arg, arrayOf, fdOf, field, flagBits, flagNames, hasFlag, intOf, namedArg } from "./values.js";
 import { isWriteFamily, writeOutcome, writeRequest } from "./write-family.js";
@@ -57,21 +72,6 @@ export interface TraceFacts {
   untracked: { readonly fd: number; readonly file: string; readonly line: number } | null;
 }
 
-// Linux clone flags (include/uapi/linux/sched.h).
-const CLONE_FILES = 0x400;
-const CLONE_THREAD = 0x10000;
-// socket type / open flags.
-const SOCK_CLOEXEC = 0x80000;
-const O_CLOEXEC = 0x80000;
-// fcntl commands (include/uapi/asm-generic/fcntl.h, linux/fcntl.h).
-const F_DUPFD = 0;
-const F_SETFD = 2;
-const F_DUPFD_CLOEXEC = 1030;
-const FD_CLOEXEC = 1;
-// close_range flags.
-const CLOSE_RANGE_UNSHARE = 2;
-const CLOSE_RANGE_CLOEXEC = 4;
-
 /** Group id of the unprefixed task until its pid is known (pids are never negative). */
 const ANONYMOUS_TGID = -1;
 
@@ -80,49 +80,6 @@ const MAX_FRAMES = 8;
 
 /** A copy count this large (1 GiB+) means "as much as there is", not a size the program holds. */
 const COPY_UNTIL_EOF = 1 << 30;
-
-/** Calls that return a new fd even when `-y` does not decorate the result. */
-const FD_RETURNING = new Set([
-  "open",
-  "openat",
-  "openat2",
-  "creat",
-  "open_by_handle_at",
-  "epoll_create",
-  "epoll_create1",
-  "eventfd",
-  "eventfd2",
-  "timerfd_create",
-  "signalfd",
-  "signalfd4",
-  "memfd_create",
-  "memfd_secret",
-  "inotify_init",
-  "inotify_init1",
-  "fanotify_init",
-  "pidfd_open",
-  "pidfd_getfd",
-  "userfaultfd",
-  "perf_event_open",
-  "io_uring_setup",
-  "mq_open",
-  "fsopen",
-  "fsmount",
-  "open_tree",
-]);
-
-const SHUT_BY_NAME: Readonly<Record<string, ShutdownEvent["how"]>> = { SHUT_RD: "rd", SHUT_WR: "wr", SHUT_RDWR: "rdwr" };
-const SHUT_BY_NUMBER: readonly ShutdownEvent["how"][] = ["rd", "wr", "rdwr"];
-
-/** Parse `how` in every spelling: `SHUT_WR`, `1`, `0x1`, `0x1 /* SHUT_WR *\/`, `how=SHUT_WR`. */
-export function shutdownHow(v: Value | undefined): ShutdownEvent["how"] {
-  for (const name of flagNames(v)) {
-    const how = SHUT_BY_NAME[name];
-    if (how !== undefined) return how;
-  }
-  const n = intOf(v);
-  return n !== null ? (SHUT_BY_NUMBER[n] ?? "unknown") : "unknown";
-}
 
 function isOk(ev: SyscallEvent): boolean {
   return ev.errno === null && ev.ret !== null && ev.ret >= 0;
@@ -734,22 +691,6 @@ function isSharedIdentity(id: string | null): id is string {
 /** `""` as the path of newfstatat/statx (with AT_EMPTY_PATH): the call is about the fd itself. */
 function isEmptyPath(v: Value | undefined): boolean {
   return v !== undefined && v.kind === "str" && v.value === "" && !v.truncated;
-}
-
-// File type bits of st_mode (sys/stat.h), for `-X raw` where the mode is a plain octal number.
-const S_IFMT = 0o170000;
-const S_IFIFO = 0o010000;
-const S_IFSOCK = 0o140000;
-
-/** st_mode → kind: FIFO is a pipe, a socket is taken as a stream one, anything else is not a stream. */
-function kindFromMode(mode: Value): StreamKind | null {
-  const names = flagNames(mode);
-  const type = names.find((n) => n.startsWith("S_IF"));
-  if (type !== undefined) return type === "S_IFIFO" ? "pipe" : type === "S_IFSOCK" ? "socket" : "other";
-  const bits = intOf(mode);
-  if (bits === null) return null;
-  const fmt = bits & S_IFMT;
-  return fmt === S_IFIFO ? "pipe" : fmt === S_IFSOCK ? "socket" : fmt === 0 ? null : "other";
 }
 
 function identityType(id: string): string {
