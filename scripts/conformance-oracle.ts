@@ -257,3 +257,18 @@ export function compareFields(
   }
   return problems;
 }
+
+/** For traces whose flags are unknown (the corpora): `bare` when nearly every line starts
+ * with a pid-sized number (≤ 7 digits, so not an epoch), `bracket` when `[pid N]` appears,
+ * else `none`. */
+export function guessMode(lines: readonly string[]): OracleMode {
+  let bare = 0;
+  let nonEmpty = 0;
+  for (const l of lines) {
+    if (l.trim() === "") continue;
+    nonEmpty++;
+    if (/^\d{1,7}(?:<[^>]*>)?\s+\S/.test(l)) bare++;
+    else if (l.startsWith("[pid ")) return { pidPrefix: "bracket", filePid: null };
+  }
+  return { pidPrefix: nonEmpty > 0 && bare >= nonEmpty * 0.9 ? "bare" : "none", filePid: null };
+}

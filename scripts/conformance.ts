@@ -6,9 +6,11 @@
 // Foreign lines in corpora are listed for a human to judge (real program output is allowed).
 //
 // Options: --no-corpora, --no-matrix, --samples N (default 5), --keep (keep the captures).
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
+import type { TraceEvent } from "../src/syntax/events.js";
 import { checkCapture, displayPath } from "./conformance-capture.js";
+import { compareFields, expectFromLines, guessMode } from "./conformance-oracle.js";
 import { formatSample, loadEventParser, runSource } from "./conformance-run.js";
 import type { SourceTally } from "./conformance-run.js";
 import { recordFlagMatrix, repoRoot } from "./flag-matrix.js";
@@ -87,10 +89,19 @@ async function main(argv: readonly string[]): Promise<number> {
           console.log(`${shown}  skipped (not strace output)`);
           continue;
         }
-        const s = await runSource(createEventParser, file, { maxSamples });
+        const events: TraceEvent[] = [];
+        const s = await runSource(createEventParser, file, { maxSamples, onEvents: (evs) => events.push(...evs) });
         add(corpusTotals, s);
-        console.log(row(shown, s));
+        // The same field oracle as for the matrix, with the pid layout guessed from the file.
+        const lines = readFileSync(file, "utf8").split("\n");
+        if (lines[lines.length - 1] === "") lines.pop();
+        const expected = expectFromLines(lines, guessMode(lines));
+        const problems = compareFields(shown, events, expected);
+        corpusTotals.fieldProblems += problems.length;
+        console.log(row(shown, s, `  fields checked ${expected.complete.length}+${expected.joined.length} joined, disagreements ${problems.length}`));
         printSamples(shown, s, true);
+        for (const p of problems.slice(0, maxSamples)) console.log(`  field ${p}`);
+        if (problems.length > 0) failures.push(`${shown}: ${problems.length} field disagreements`);
         if (s.unrecognized > 0) failures.push(`${shown}: ${s.unrecognized} unrecognised`);
         if (s.crashes > 0) failures.push(`${shown}: ${s.crashes} crashes`);
       }

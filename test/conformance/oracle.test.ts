@@ -2,7 +2,7 @@
 // report a wrong field (otherwise the matrix field test could not fail).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { compareFields, expectFromLines, plainNumber, splitArgs } from "../../scripts/conformance-oracle.js";
+import { compareFields, expectFromLines, guessMode, plainNumber, splitArgs } from "../../scripts/conformance-oracle.js";
 import type { OracleMode } from "../../scripts/conformance-oracle.js";
 import type { SyscallEvent, Value } from "../../src/syntax/events.js";
 
@@ -178,4 +178,12 @@ test("the comparison reports every wrong field as path:line: expected X got Y", 
   assert.deepEqual(compareFields("t", shifted, { complete: [], joined: expected.joined }), [
     't:3: arg 2 (from the resumed half, "0"): expected 0 got {"kind":"ident","name":"NULL"}',
   ]);
+});
+
+test("the pid layout of a trace with unknown flags is guessed from its lines", () => {
+  assert.deepEqual(guessMode(["9724  close(3) = 0", "9725  close(4) = 0", ""]), BARE);
+  assert.deepEqual(guessMode(["1795560611 close(3) = 0", "1795560612 close(4) = 0"]), NONE);
+  assert.deepEqual(guessMode(["close(3) = 0", "[pid  12] close(4) = 0"]), BRACKET);
+  assert.deepEqual(guessMode(["00:09:47.789648 close(3) = 0"]), NONE);
+  assert.deepEqual(guessMode([]), NONE);
 });
