@@ -13,7 +13,11 @@ export interface Run {
 }
 
 export function analyzeLines(text: string, options: AnalyzerOptions & { batchLines?: number } = {}): Run {
-  const lines = text.replace(/^\n/, "").replace(/\n\s*$/, "").split("\n").map((l) => l.replace(/^ {4}/, ""));
+  // Inline snippets are indented with the test code: remove the common indentation only, so
+  // a line that strace itself starts with spaces (a continuation) keeps them.
+  const raw = text.replace(/^\n/, "").replace(/\n\s*$/, "").split("\n");
+  const indent = Math.min(...raw.filter((l) => l.trim() !== "").map((l) => /^ */.exec(l)![0].length));
+  const lines = raw.map((l) => l.slice(indent));
   const parser = createEventParser({ file: "trace.log" });
   const analyzer = createAnalyzer({ trace: "trace.log", ...options });
   const findings: Finding[] = [];
