@@ -27,7 +27,7 @@ import {
 } from "./linux-abi.js";
 import { TimeAxis } from "./time-axis.js";
 import { arg, arrayOf, fdOf, field, flagBits, flagNames, hasFlag, intOf, namedArg } from "./values.js";
-import { isWriteFamily, writeOutcome, writeRequest } from "./write-family.js";
+import { isPeerGone, isWriteFamily, writeOutcome, writeRequest } from "./write-family.js";
 import type { WriteRequest } from "./write-family.js";
 
 /** A thread or process. Threads share their table; `pending` marks a child whose creating
@@ -434,7 +434,15 @@ export class StreamModel {
         if (ev.errno === null && ev.ret === 0) this.onExec(ev, task);
         return;
       case "recvmsg":
+        this.onPeerError(ev, task);
         this.onRecvmsg(ev, task);
+        return;
+      case "read":
+      case "readv":
+      case "recv":
+      case "recvfrom":
+      case "recvmmsg":
+        this.onPeerError(ev, task);
         return;
       case "fstat":
       case "fstat64":
@@ -646,6 +654,17 @@ export class StreamModel {
     for (const [fd, e] of [...task.table.entries].sort((a, b) => a[0] - b[0])) {
       if (e.cloexec) this.closeFd(task, fd, "exec", at);
     }
+  }
+
+  /**
+   * A read that failed with ECONNRESET (and friends) shows the peer is gone: a tail left
+   * unsent afterwards is the peer's doing, not a race in the program.
+   */
+  private onPeerError(ev: SyscallEvent, task: Task): void {
+    if (!isPeerGone(ev.errno)) return;
+    const d = fdOf(arg(ev.args, 0));
+    const entry = d !== null ? task.table.get(d.fd) : undefined;
+    if (entry !== undefined) entry.stream.broken = true;
   }
 
   /**

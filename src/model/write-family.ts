@@ -155,7 +155,14 @@ export type WriteOutcome =
 // Numeric errnos as `-X raw` or an unknown errno may print them (x86_64/generic values).
 const EAGAIN_NAMES = new Set(["EAGAIN", "EWOULDBLOCK", "11", "0xb"]);
 const RESTART_NAMES = new Set(["EINTR", "4", "0x4"]);
-const BROKEN_NAMES = new Set(["EPIPE", "ECONNRESET", "ENOTCONN", "ESHUTDOWN", "ECONNABORTED", "EHOSTUNREACH", "ENETUNREACH", "ETIMEDOUT", "32", "104"]);
+// The connection is gone: whatever was unsent could not have been delivered anyway.
+const PEER_GONE = new Set(["EPIPE", "ECONNRESET", "ECONNABORTED", "EHOSTUNREACH", "ENETUNREACH", "ETIMEDOUT", "32", "104"]);
+const BROKEN_NAMES = new Set([...PEER_GONE, "ENOTCONN", "ESHUTDOWN"]);
+
+/** A read-side errno that says the peer is gone (a reset seen by recv, read, recvmsg...). */
+export function isPeerGone(errno: string | null): boolean {
+  return errno !== null && PEER_GONE.has(errno);
+}
 
 export function writeOutcome(ev: SyscallEvent): WriteOutcome {
   const e = ev.errno;

@@ -472,6 +472,30 @@ describe("no truncation findings for non-streams", () => {
   });
 });
 
+describe("a peer that is gone", () => {
+  test("a reset seen by recv before the close: the tail could not have been delivered", () => {
+    const { findings } = analyzeLines(`
+      100 accept4(5, NULL, NULL, SOCK_NONBLOCK) = 7
+      100 write(7, "AAAA"..., 100000) = 30000
+      100 write(7, "AAAA"..., 70000) = -1 EAGAIN (Resource temporarily unavailable)
+      100 epoll_wait(4, [{events=EPOLLIN|EPOLLERR|EPOLLHUP, data={u32=7, u64=7}}], 64, -1) = 1
+      100 recvfrom(7, 0x7ffd, 4096, 0, NULL, NULL) = -1 ECONNRESET (Connection reset by peer)
+      100 close(7) = 0
+    `);
+    assert.deepEqual(findings, []);
+  });
+
+  test("an end of file from the peer is not enough: a half-closed peer still reads", () => {
+    const { findings } = analyzeLines(`
+      100 accept4(5, NULL, NULL, SOCK_NONBLOCK) = 7
+      100 write(7, "AAAA"..., 100000) = 30000
+      100 recvfrom(7, "", 4096, 0, NULL, NULL) = 0
+      100 close(7) = 0
+    `);
+    assert.deepEqual(findings.map(brief), [{ rule: "close-with-unsent", line: 4, unsentBytes: 70000 }]);
+  });
+});
+
 describe("analyzer", () => {
   test("findings come out of the push that completes them, and batching changes nothing", () => {
     const text = `
