@@ -14,12 +14,20 @@ export interface PendingCall {
 
 export class CallJoiner {
   private readonly inFlight = new Map<number | null, PendingCall>();
+  private last: PendingCall | null = null;
+
+  /** The call most recently cut, if still in flight (for strace's bare -z continuations). */
+  lastStarted(): PendingCall | null {
+    const last = this.last;
+    return last !== null && this.inFlight.get(last.pid) === last ? last : null;
+  }
 
   /** Record a call cut by `<unfinished ...>`; returns the call it displaces, which will never
    *  resume (strace prints at most one unfinished call per thread). */
   start(call: PendingCall): PendingCall | null {
     const previous = this.inFlight.get(call.pid) ?? null;
     this.inFlight.set(call.pid, call);
+    this.last = call;
     return previous;
   }
 

@@ -2,6 +2,7 @@
 // or strace's own messages cut in two (`2>&1`, STRACE-FORMAT.md §6), joins unfinished/resumed
 // halves per thread (§7), and converts parse results into the objects of events.ts.
 import { CUT_BEFORE, slotValue, straceLineParser } from "../../grammars/strace-line-parser.js";
+import { straceLexer } from "../../grammars/strace-tokens.js";
 import type { ArgSlot, LineParseResult, ParsedBody, ParsedLine, ParsedResult } from "../../grammars/strace-line-parser.js";
 import type { LineKind, SyscallEvent, TraceEvent, Value } from "./events.js";
 import { CallJoiner, joinSlots, type PendingCall } from "./call-joiner.js";
@@ -48,6 +49,9 @@ interface CutLine {
   readonly counted: boolean;
   /** Lines of other text seen since; a cut line waits for only a few. */
   age: number;
+  /** Cut where untraced program output began, a guess: other cut points to try, best first, and
+   *  the continuation may itself follow more program output on its line. */
+  fuzzy?: { heads: string[] };
 }
 
 /** How many unrelated lines may pass before a cut call is given up. */
@@ -141,8 +145,19 @@ class StraceEventParser implements EventParser {
       if (message.column > 0) {
         stats.flags.add("2>&1");
         const head = text.slice(0, message.column);
-        if (this.cut !== null) this.cut.text += head;
-        else this.cut = { text: head, line: lineNo, counted: true, age: 0 };
+        const cut = this.cut;
+        if (cut !== null && straceLineParser.parseLine(cut.text + head).incomplete) {
+          cut.text += head;
+          if (cut.fuzzy !== undefined) cut.fuzzy.heads = cut.fuzzy.heads.map((h) => h + head);
+        } else {
+          const hr = straceLineParser.parseLine(head);
+          if (hr.incomplete && hr.bodyStarted) {
+            if (cut !== null) this.giveUpCut();
+            this.cut = { text: head, line: lineNo, counted: true, age: 0 };
+          } else if (!isBlank(head)) {
+            this.foreign(head, lineNo, false); // program output without a newline, then the message
+          }
+        }
       }
       this.emit({
         type: "notice",
@@ -158,18 +173,22 @@ class StraceEventParser implements EventParser {
 
     if (this.cut !== null) {
       const cut = this.cut;
-      const joined = cut.text + text;
-      const r = straceLineParser.parseLine(joined);
-      if (r.value !== null) {
-        this.cut = null;
-        stats.countLine("continuation");
-        this.parsedLine(r.value, joined, cut.line, lineNo, cut.counted);
-        return;
-      }
-      if (r.incomplete) {
-        cut.text = joined;
-        stats.countLine("continuation");
-        return;
+      if (cut.fuzzy !== undefined) {
+        if (this.continueFuzzyCut(cut, cut.fuzzy.heads, text, lineNo)) return;
+      } else {
+        const joined = cut.text + text;
+        const r = straceLineParser.parseLine(joined);
+        if (r.value !== null) {
+          this.cut = null;
+          stats.countLine("continuation");
+          this.parsedLine(r.value, joined, cut.line, lineNo, cut.counted);
+          return;
+        }
+        if (r.incomplete) {
+          cut.text = joined;
+          stats.countLine("continuation");
+          return;
+        }
       }
     }
 
@@ -237,6 +256,7 @@ class StraceEventParser implements EventParser {
         this.parsedLine(loose.value, text, lineNo, lineNo, false);
         return;
       }
+      if (this.cutBeforeProgramOutput(text, r, lineNo)) return;
       stats.countLine("unrecognized");
       stats.sample("unrecognized", lineNo, text, describeError(r));
       this.emit({
@@ -250,8 +270,23 @@ class StraceEventParser implements EventParser {
       });
       return;
     }
+    if (this.cut === null && this.bareContinuation(text, lineNo)) return;
     this.foreign(text, lineNo, true);
     if (this.cut !== null && ++this.cut.age > CUT_PATIENCE) this.giveUpCut();
+  }
+
+  /** strace 6.1 with -z/-Z (`--status`) prints the second half of a call it had cut with
+   *  `<unfinished ...>` with neither pid nor `<... name resumed>` (`)    = 100`,
+   *  `NULL, 0, NULL) = 4408`): join it to the call most recently cut, if that was recent. */
+  private bareContinuation(text: string, lineNo: number): boolean {
+    const last = this.joiner.lastStarted();
+    if (last === null || lineNo - last.line > BARE_CONTINUATION_WINDOW) return false;
+    const synthetic = `<... ${last.name} resumed>${text}`;
+    const r = straceLineParser.parseLine(synthetic);
+    if (r.value === null || r.value.body.kind !== "resumed" || r.value.body.end !== "complete") return false;
+    this.stats.flags.add("-z");
+    this.parsedLine(r.value, synthetic, lineNo, lineNo, false, last.pid);
+    return true;
   }
 
   private foreign(text: string, lineNo: number, count: boolean): void {
@@ -284,6 +319,60 @@ class StraceEventParser implements EventParser {
     if (segment !== "") this.foreign(segment, lineNo, false);
   }
 
+  /** Output of a process strace does not follow (no -f, or an exec'd child) lands in the middle
+   *  of a call's text with no write to say what it is: cut the call before it. The cut point is
+   *  a guess among the last tokens before the one the grammar rejected (a head must be a viable
+   *  start of a call); the continuation decides (continueFuzzyCut). */
+  private cutBeforeProgramOutput(text: string, r: LineParseResult, lineNo: number): boolean {
+    if (text.length > FUZZY_MAX_LINE || r.errorOffset <= 0) return false;
+    const tokens = straceLexer.tokenize(text).tokens;
+    let idx = tokens.findIndex((t) => t.startOffset >= r.errorOffset);
+    if (idx < 0) idx = tokens.length;
+    const good: string[] = [];
+    const weak: string[] = [];
+    for (let k = idx; k >= Math.max(1, idx - 3); k--) {
+      const cutAt = k < tokens.length ? tokens[k].startOffset : r.errorOffset;
+      const head = text.slice(0, cutAt);
+      const hr = straceLineParser.parseLine(head);
+      if (!hr.incomplete || !hr.bodyStarted) continue;
+      // A head ending in an operator (`~`, `|`, `=`) most likely took the output's first char.
+      (/[~|&=!*+\-/:.]\s*$/.test(head) ? weak : good).push(head);
+    }
+    const heads = [...good, ...weak];
+    if (heads.length === 0) return false;
+    if (this.cut !== null) this.giveUpCut();
+    this.stats.flags.add("2>&1");
+    this.cut = { text: heads[0], line: lineNo, counted: false, age: 0, fuzzy: { heads } };
+    this.foreign(text.slice(heads[0].length), lineNo, false);
+    return true;
+  }
+
+  /** The next line after a guessed cut: the call's rest, possibly after more program output. */
+  private continueFuzzyCut(cut: CutLine, heads: readonly string[], text: string, lineNo: number): boolean {
+    const accept = (joined: string, value: ParsedLine, foreignText: string): boolean => {
+      this.cut = null;
+      this.stats.countLine("continuation");
+      if (foreignText !== "") this.foreign(foreignText, lineNo, false);
+      this.parsedLine(value, joined, cut.line, lineNo, cut.counted);
+      return true;
+    };
+    for (const head of heads) {
+      const joined = head + text;
+      const r = straceLineParser.parseLine(joined);
+      if (r.value !== null && cleanArgs(r.value)) return accept(joined, r.value, "");
+    }
+    if (text.length > FUZZY_MAX_LINE || straceLineParser.parseLine(text).value !== null) return false;
+    for (let i = 1; i < text.length; i++) {
+      if (!plausibleResume(text, i)) continue;
+      for (const head of heads) {
+        const joined = head + text.slice(i);
+        const r = straceLineParser.parseLine(joined);
+        if (r.value !== null && cleanArgs(r.value)) return accept(joined, r.value, text.slice(0, i));
+      }
+    }
+    return false;
+  }
+
   /** A cut call whose rest never came: report it rather than guess. */
   private giveUpCut(): void {
     const cut = this.cut!;
@@ -295,12 +384,19 @@ class StraceEventParser implements EventParser {
   }
 
   /** Turn one parsed (possibly rejoined) line into events. `counted`: its stats line is done. */
-  private parsedLine(p: ParsedLine, text: string, lineNo: number, endLine: number, counted: boolean): void {
+  private parsedLine(
+    p: ParsedLine,
+    text: string,
+    lineNo: number,
+    endLine: number,
+    counted: boolean,
+    pidOverride: number | null = null,
+  ): void {
     const stats = this.stats;
     const prefix = readPrefix(p.leaders, this.prefix);
     this.noteFlags(prefix, p);
     this.noteValueFlags(text, p);
-    const pid = prefix.pid ?? this.filePid;
+    const pid = pidOverride ?? prefix.pid ?? this.filePid;
     if (pid !== null) stats.pids.add(pid);
     const time = prefix.time;
     const body = p.body;
@@ -556,6 +652,30 @@ function hasMixedHexString(text: string): boolean {
     if (m[1].replace(/\\x[0-9a-f]{2}|\\[0-7]{1,3}|\\./g, "") !== "") return true;
   }
   return false;
+}
+
+/** How many lines after its `<unfinished ...>` a bare -z continuation may come. */
+const BARE_CONTINUATION_WINDOW = 16;
+
+/** Guessed cuts are tried only on lines of ordinary length. */
+const FUZZY_MAX_LINE = 1024;
+
+/** Where strace's part of a line can resume after program output: at a closing bracket, a
+ *  separator, an opening bracket, a quote, a number, `=`/`<`, or an upper-case constant. */
+function plausibleResume(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c === 0x29 || c === 0x5d || c === 0x2c || c === 0x5b || c === 0x7b || c === 0x22 || c === 0x3d || c === 0x3c) return true;
+  if (c >= 0x30 && c <= 0x39) return !/\w/.test(text[i - 1]);
+  if ((c >= 0x41 && c <= 0x5a) || c === 0x5f) return !/\w/.test(text[i - 1]) && /^[A-Z_][A-Z0-9_]*\b/.test(text.slice(i, i + 40));
+  return false;
+}
+
+/** A rejoined call whose every argument is one value: no stray program words left in it. */
+function cleanArgs(p: ParsedLine): boolean {
+  const b = p.body;
+  if (b.kind !== "call" && b.kind !== "resumed") return true;
+  for (const slot of b.args) if (slot.length !== 1) return false;
+  return true;
 }
 
 /** -yy names a socket's protocol (`TCP:[...]`, `UNIX-STREAM:[...]`); -y prints `socket:[N]`. */

@@ -382,3 +382,57 @@ test("strace notices: personality changes, detach splices, pidns comments", () =
     ["notice:message", "notice:detached", "notice:detached", "restart_syscall:never-resumed", "getpid:complete", "notice:message"],
   );
 });
+
+test("-z/-Z (strace 6.1): a bare second half joins the call most recently cut", () => {
+  const { events, parser } = run(
+    [
+      "5120  fcntl(5, F_DUPFD, 100 <unfinished ...>",
+      ")                                       = 100",
+      "5126  rt_sigaction(SIGPIPE, {sa_handler=SIG_DFL, sa_mask=[PIPE]},  <unfinished ...>",
+      "{sa_handler=0x55fc6d67a439, sa_mask=[], sa_flags=SA_RESTORER}, 8) = 0",
+    ].join("\n"),
+  );
+  const calls = syscalls(events);
+  assert.deepEqual(
+    calls.map((c) => [c.name, c.pid, c.ret, c.form, c.args.length]),
+    [
+      ["fcntl", 5120, 100, "joined", 3],
+      ["rt_sigaction", 5126, 0, "joined", 4],
+    ],
+  );
+  assert.equal(parser.stats.lines.foreign, 0);
+});
+
+test("2>&1 without -f: output of untraced processes inside a call is cut out by the grammar", () => {
+  const { events, parser } = run(
+    [
+      "clone3({flags=CLONE_VM, tls=0x7fdad65326c0}~chatty~ thread line 0",
+      " => {parent_tid=[19938]}, 88) = 19938",
+      'openat(AT_FDCWD, "/tmp/x", O_RDWR|O_CREAT|O_TRUNC, 0644~chatty~ thread line 1',
+      ") = 5",
+      "wait4(19968, ~chatty~ exec child running",
+      "~chatty~ exec child stderr, no newline[{WIFEXITED(s) && WEXITSTATUS(s) == 3}], 0, NULL) = 19968",
+      "~chatty~ no newline at the endstrace: Process 5187 detached",
+    ].join("\n"),
+  );
+  assert.deepEqual(
+    syscalls(events).map((c) => [c.name, c.ret, c.args.length, c.line]),
+    [
+      ["clone3", 19938, 2, 1],
+      ["openat", 5, 4, 3],
+      ["wait4", 19968, 4, 5],
+    ],
+  );
+  assert.deepEqual(
+    events.filter((e) => e.type === "foreign").map((e) => e.type === "foreign" && e.text),
+    [
+      "~chatty~ thread line 0",
+      "~chatty~ thread line 1",
+      "~chatty~ exec child running",
+      "~chatty~ exec child stderr, no newline",
+      "~chatty~ no newline at the end",
+    ],
+  );
+  assert.equal(parser.stats.lines.unrecognized, 0);
+  assert.equal(lineTotal(parser), 7);
+});
