@@ -437,6 +437,10 @@ export class StreamModel {
         this.onPeerError(ev, task);
         this.onRecvmsg(ev, task);
         return;
+      case "poll":
+      case "ppoll":
+        this.onPollErrors(ev, task);
+        return;
       case "read":
       case "readv":
       case "recv":
@@ -665,6 +669,19 @@ export class StreamModel {
     const d = fdOf(arg(ev.args, 0));
     const entry = d !== null ? task.table.get(d.fd) : undefined;
     if (entry !== undefined) entry.stream.broken = true;
+  }
+
+  /**
+   * poll's answer, printed after the return value (`= 1 ([{fd=6, revents=POLLOUT|POLLERR}])`):
+   * POLLERR/POLLHUP on an fd means its connection failed or the reader went away.
+   */
+  private onPollErrors(ev: SyscallEvent, task: Task): void {
+    if (ev.aux === undefined || !/POLL(ERR|HUP)/.test(ev.aux)) return;
+    for (const m of ev.aux.matchAll(/\{fd=(\d+)[^}]*?revents=([A-Z|]+)/g)) {
+      if (!/POLL(ERR|HUP)\b/.test(m[2] as string)) continue;
+      const entry = task.table.get(Number(m[1]));
+      if (entry !== undefined) entry.stream.broken = true;
+    }
   }
 
   /**

@@ -485,6 +485,20 @@ describe("a peer that is gone", () => {
     assert.deepEqual(findings, []);
   });
 
+  test("poll reporting POLLERR or POLLHUP on the fd", () => {
+    const { findings } = analyzeLines(`
+      100 pipe2([3, 4], O_NONBLOCK) = 0
+      100 write(4, "AAAA"..., 100000) = 65536
+      100 poll([{fd=4, events=POLLOUT}], 1, -1) = 1 ([{fd=4, revents=POLLERR}])
+      100 close(4) = 0
+      100 socketpair(AF_UNIX, SOCK_STREAM, 0, [5, 6]) = 0
+      100 write(5, "AAAA"..., 100000) = 65536
+      100 poll([{fd=6, events=POLLIN}, {fd=5, events=POLLOUT}], 2, -1) = 1 ([{fd=5, revents=POLLOUT}])
+      100 close(5) = 0
+    `);
+    assert.deepEqual(findings.map(brief), [{ rule: "close-with-unsent", line: 8, unsentBytes: 34464 }]);
+  });
+
   test("an end of file from the peer is not enough: a half-closed peer still reads", () => {
     const { findings } = analyzeLines(`
       100 accept4(5, NULL, NULL, SOCK_NONBLOCK) = 7
