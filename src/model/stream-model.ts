@@ -66,6 +66,8 @@ export interface TraceFacts {
   elidedRequests: number;
   timestamps: boolean;
   maxPidsSeen: number;
+  /** io_uring in use: its reads and writes never appear as syscalls. */
+  sawIoUring: boolean;
   /** Events came from more than one file (an -ff set). */
   multiFile: boolean;
   /** The first fd used without the call that created it in a trace that started the program. */
@@ -121,6 +123,7 @@ export class StreamModel {
     timestamps: false,
     maxPidsSeen: 0,
     multiFile: false,
+    sawIoUring: false,
     untracked: null,
   };
   private firstFile: string | null = null;
@@ -436,6 +439,11 @@ export class StreamModel {
       case "recvmsg":
         this.onPeerError(ev, task);
         this.onRecvmsg(ev, task);
+        return;
+      case "io_uring_setup":
+      case "io_uring_enter":
+        this.facts.sawIoUring = true;
+        if (name === "io_uring_setup" && isOk(ev)) this.createStream(task, ev.ret as number, "other", ev.retPath ?? null, false, this.point(ev, task, ""));
         return;
       case "poll":
       case "ppoll":

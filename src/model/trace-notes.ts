@@ -75,6 +75,13 @@ export function traceNotes(trace: string, facts: TraceFacts, unrecognized: numbe
       "record with -yy so strace names what each fd is",
     );
   }
+  if (facts.sawIoUring) {
+    note(
+      "SR209",
+      "the program uses io_uring: writes and closes submitted through it are not syscalls, so strace cannot show them",
+      "a trace of such a program can miss losses; check its io_uring use separately (e.g. with bpftrace on io_uring tracepoints)",
+    );
+  }
   if (unrecognized > 0) {
     note("SR206", `${unrecognized} line(s) could not be recognised and were skipped`, "run `strace-race stats` on the trace to see them");
   }

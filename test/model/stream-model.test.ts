@@ -605,6 +605,14 @@ describe("analyzer", () => {
     assert.match(note?.message ?? "", /first: fd 1 at trace\.log:2, 34,464 bytes/);
   });
 
+  test("io_uring hides writes from strace: a note says so", () => {
+    const { analyzer } = analyzeLines(`
+      100 io_uring_setup(256, {flags=0, sq_thread_cpu=0, sq_thread_idle=0, sq_entries=256, cq_entries=512, features=IORING_FEAT_SINGLE_MMAP, sq_off={head=0, tail=64, ring_mask=256, ring_entries=264, flags=276, dropped=272, array=8512}, cq_off={head=128, tail=192, ring_mask=260, ring_entries=268, overflow=284, cqes=320, flags=280}}) = 5
+      100 io_uring_enter(5, 1, 0, 0, NULL, 8) = 1
+    `);
+    assert.ok(analyzer.notes.some((n) => n.code === "SR209"));
+  });
+
   test("stats are counted from the events, notes once per trace", () => {
     const { analyzer } = analyzeLines(`
       socketpair(AF_UNIX, SOCK_STREAM, 0, [3, 4]) = 0
