@@ -2,7 +2,7 @@
 // and crashes) and compares the syscall fields with the independent oracle.
 import { readFileSync } from "node:fs";
 import type { TraceEvent } from "../src/syntax/events.js";
-import { compareFields, expectFromLines } from "./conformance-oracle.js";
+import { compareFields, expectFromLines, removeSplices } from "./conformance-oracle.js";
 import type { ExpectedCall, ExpectedJoin, OracleMode } from "./conformance-oracle.js";
 import { runSource } from "./conformance-run.js";
 import type { CreateEventParser, SourceTally } from "./conformance-run.js";
@@ -38,12 +38,30 @@ export function expectationsFor(
   capture: Capture,
   file: CaptureFile,
 ): { complete: ExpectedCall[]; joined: ExpectedJoin[] } {
-  const lines = readFileSync(file.path, "utf8").split("\n");
+  const text = readFileSync(file.path, "utf8");
+  const mode = oracleMode(capture, file);
+  const hexDumps = capture.args.some((a) => /^(read|write)=/.test(a));
+  if (capture.mode === "stderr" && !hexDumps) {
+    // Cut the program's and strace's messages out wherever they landed, then read the
+    // rebuilt lines; report against the physical line where each call starts.
+    const cleaned = removeSplices(text);
+    const at = (line: number): number => cleaned.origin[line - 1]!;
+    const found = expectFromLines(cleaned.lines, mode);
+    return {
+      complete: found.complete.map((e) => ({ ...e, line: at(e.line) })),
+      joined: found.joined.map((j) => ({
+        ...j,
+        line: at(j.line),
+        endLine: j.endLine !== undefined && cleaned.span[j.endLine - 1] === 1 ? at(j.endLine) : undefined,
+      })),
+    };
+  }
+  const lines = text.split("\n");
   if (lines[lines.length - 1] === "") lines.pop();
-  const expected = expectFromLines(lines, oracleMode(capture, file));
+  const expected = expectFromLines(lines, mode);
   if (capture.mode === "stderr") {
-    // In `2>&1` captures only whole lines free of program output and strace messages are
-    // plain strace lines; a joined call there may have been cut by either.
+    // With hex dumps (whose text column shows the program's bytes too) only whole lines free
+    // of program output and strace messages are checked; a joined call may have been cut.
     const clean = (line: number): boolean => {
       const text = lines[line - 1] ?? "";
       return !text.includes(PROGRAM_MARK) && !text.includes("strace: ");

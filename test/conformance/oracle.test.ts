@@ -2,7 +2,7 @@
 // report a wrong field (otherwise the matrix field test could not fail).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { compareFields, expectFromLines, guessMode, plainNumber, splitArgs } from "../../scripts/conformance-oracle.js";
+import { compareFields, expectFromLines, guessMode, plainNumber, removeSplices, splitArgs } from "../../scripts/conformance-oracle.js";
 import type { OracleMode } from "../../scripts/conformance-oracle.js";
 import type { SyscallEvent, Value } from "../../src/syntax/events.js";
 
@@ -98,6 +98,21 @@ test("unfinished and resumed halves are paired per pid and name, arguments split
   );
 });
 
+test("stderr captures: an unprefixed half is never paired, and it voids pending calls of its name", () => {
+  const lines = [
+    "[pid  8871] clone(child_stack=NULL, flags=SIGCHLD <unfinished ...>",
+    "<... clone resumed>, child_tidptr=0x7f69482e7a10) = ? ERESTARTNOINTR (To be restarted)",
+    "clone(child_stack=NULL, flags=SIGCHLD <unfinished ...>",
+    "[pid  8871] <... clone resumed>, child_tidptr=0x7f69482e7a10) = 8878",
+    "[pid  8871] wait4(8877,  <unfinished ...>",
+    "[pid  8871] <... wait4 resumed>NULL, 0, NULL) = 8877",
+  ];
+  assert.deepEqual(
+    expectFromLines(lines, BRACKET).joined.map((j) => [j.line, j.endLine, j.name]),
+    [[5, 6, "wait4"]],
+  );
+});
+
 test("argument splitting skips strings, comments, brackets and fd decorations", () => {
   assert.deepEqual(splitArgs('5</tmp/we\\74i\\76rd, {name}\\n\\"q\\" \\303\\251.txt>(deleted), "after, unlink\\n", 13'), [
     '5</tmp/we\\74i\\76rd, {name}\\n\\"q\\" \\303\\251.txt>(deleted)',
@@ -186,4 +201,27 @@ test("the pid layout of a trace with unknown flags is guessed from its lines", (
   assert.deepEqual(guessMode(["close(3) = 0", "[pid  12] close(4) = 0"]), BRACKET);
   assert.deepEqual(guessMode(["00:09:47.789648 close(3) = 0"]), NONE);
   assert.deepEqual(guessMode([]), NONE);
+});
+
+test("2>&1 captures: program and strace messages are cut out and strace's lines rebuilt", () => {
+  const text = [
+    'write(1, "~chatty~ hi\\n", 12~chatty~ hi',
+    ") = 12",
+    "~chatty~ a whole line of output",
+    'write(2, "~chatty~ nn~", 12~chatty~ nn~) = 12',
+    "clone(child_stack=NULL, flags=SIGCHLDstrace: Process 5 attached",
+    ", child_tidptr=0x1) = 5",
+    "strace: Process 6 attached",
+    "[pid     5] exit_group(0) = ?",
+    "",
+  ].join("\n");
+  const r = removeSplices(text);
+  assert.deepEqual(r.lines, [
+    'write(1, "~chatty~ hi\\n", 12) = 12',
+    'write(2, "~chatty~ nn~", 12) = 12',
+    "clone(child_stack=NULL, flags=SIGCHLD, child_tidptr=0x1) = 5",
+    "[pid     5] exit_group(0) = ?",
+  ]);
+  assert.deepEqual(r.origin, [1, 4, 5, 8]);
+  assert.deepEqual(r.span, [2, 1, 2, 1]);
 });
