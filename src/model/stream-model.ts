@@ -369,6 +369,7 @@ export class StreamModel {
     if (ev.form === "resumed-only") return;
     const name = ev.name;
     if (isWriteFamily(name)) {
+      if (name === "sendmsg" && isOk(ev)) this.onFdsSent(task, arg(ev.args, 1));
       this.onWrite(ev, task);
       return;
     }
@@ -703,6 +704,21 @@ export class StreamModel {
     if (kind === null) return;
     const s = this.streamAt(task, d.fd, d.path, null, this.point(ev, task, ""));
     if (s.kind === "unknown") s.kind = kind;
+  }
+
+  /**
+   * SCM_RIGHTS sends: the receiver now holds the streams too, and it may be a process this
+   * trace does not show. Each sent stream gets a reference that is never dropped, so closing
+   * the sender's fd is never taken for the last reference.
+   */
+  private onFdsSent(task: Task, msg: Value | undefined): void {
+    for (const cmsg of arrayOf(field(msg, "msg_control"))?.items ?? []) {
+      for (const item of arrayOf(field(cmsg, "cmsg_data"))?.items ?? []) {
+        const d = fdOf(item);
+        const entry = d !== null ? task.table.get(d.fd) : undefined;
+        if (entry !== undefined) entry.stream.refs++;
+      }
+    }
   }
 
   /** SCM_RIGHTS: fds received in a control message are new references to known streams. */

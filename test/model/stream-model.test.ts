@@ -407,6 +407,17 @@ describe("fd tables", () => {
     assert.deepEqual(findings, []);
   });
 
+  test("an fd passed with SCM_RIGHTS lives on in the receiver: the sender's close is not the last", () => {
+    const { findings } = analyzeLines(`
+      100 socketpair(AF_UNIX, SOCK_STREAM, 0, [3, 4]) = 0
+      100 accept4(5, NULL, NULL, SOCK_NONBLOCK) = 7
+      100 write(7, "AAAA"..., 100000) = 30000
+      100 sendmsg(3, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="F", iov_len=1}], msg_iovlen=1, msg_control=[{cmsg_len=20, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[7]}], msg_controllen=24, msg_flags=0}, 0) = 1
+      100 close(7) = 0
+    `);
+    assert.deepEqual(findings, []);
+  });
+
   test("close-on-exec at execve drops the reference; close_range too", () => {
     const { findings } = analyzeLines(`
       100 socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_TCP) = 3
