@@ -674,7 +674,13 @@ function plausibleResume(text: string, i: number): boolean {
 function cleanArgs(p: ParsedLine): boolean {
   const b = p.body;
   if (b.kind !== "call" && b.kind !== "resumed") return true;
-  for (const slot of b.args) if (slot.length !== 1) return false;
+  const n = b.args.length;
+  for (let i = 0; i < n; i++) {
+    const len = b.args[i].length;
+    // The separator of a cut call stays on one side: `f(a,  <unfinished ...>`, `resumed>, b)`.
+    const separatorSlot = (i === n - 1 && b.end !== "complete") || (i === 0 && b.kind === "resumed");
+    if (len !== 1 && !(len === 0 && separatorSlot)) return false;
+  }
   return true;
 }
 

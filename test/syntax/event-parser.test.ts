@@ -436,3 +436,20 @@ test("2>&1 without -f: output of untraced processes inside a call is cut out by 
   assert.equal(parser.stats.lines.unrecognized, 0);
   assert.equal(lineTotal(parser), 7);
 });
+
+test("2>&1: another process's output inside a cut call keeps the call's trailing separator", () => {
+  const { events } = run(
+    [
+      '[pid 10914] write(1, "~chatty~ child says hi\\n", 23strace: Process 10915 attached',
+      " <unfinished ...>",
+      "[pid 10915] rt_sigaction(SIGPIPE, {sa_handler=SIG_DFL, sa_mask=[PIPE]}, ~chatty~ child says hi",
+      " <unfinished ...>",
+      "[pid 10914] <... write resumed>)        = 23",
+      "[pid 10915] <... rt_sigaction resumed>{sa_handler=0x5649c96ae439, sa_mask=[]}, 8) = 0",
+    ].join("\n"),
+  );
+  const sig = syscalls(events).find((e) => e.name === "rt_sigaction")!;
+  assert.equal(sig.form, "joined");
+  assert.equal(sig.args.length, 4);
+  assert.equal(sig.line, 3);
+});
