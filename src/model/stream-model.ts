@@ -26,7 +26,7 @@ import {
   SOCK_CLOEXEC,
 } from "./linux-abi.js";
 import { TimeAxis } from "./time-axis.js";
-import { arg, arrayOf, fdOf, field, flagBits, flagNames, hasFlag, intOf, namedArg } from "./values.js";
+import { arg, arrayOf, fdOf, field, flagBits, flagNames, hasFlag, intOf, listItems, namedArg } from "./values.js";
 import { isPeerGone, isWriteFamily, writeOutcome, writeRequest } from "./write-family.js";
 import type { WriteRequest } from "./write-family.js";
 
@@ -712,8 +712,8 @@ export class StreamModel {
    * the sender's fd is never taken for the last reference.
    */
   private onFdsSent(task: Task, msg: Value | undefined): void {
-    for (const cmsg of arrayOf(field(msg, "msg_control"))?.items ?? []) {
-      for (const item of arrayOf(field(cmsg, "cmsg_data"))?.items ?? []) {
+    for (const cmsg of listItems(field(msg, "msg_control"))) {
+      for (const item of listItems(field(cmsg, "cmsg_data"))) {
         const d = fdOf(item);
         const entry = d !== null ? task.table.get(d.fd) : undefined;
         if (entry !== undefined) entry.stream.refs++;
@@ -724,11 +724,11 @@ export class StreamModel {
   /** SCM_RIGHTS: fds received in a control message are new references to known streams. */
   private onRecvmsg(ev: SyscallEvent, task: Task): void {
     if (!isOk(ev)) return;
-    const control = arrayOf(field(arg(ev.args, 1), "msg_control"));
-    if (control === null) return;
+    const control = listItems(field(arg(ev.args, 1), "msg_control"));
+    if (control.length === 0) return;
     const at = this.point(ev, task, summarizeSyscall(ev));
-    for (const cmsg of control.items) {
-      for (const item of arrayOf(field(cmsg, "cmsg_data"))?.items ?? []) {
+    for (const cmsg of control) {
+      for (const item of listItems(field(cmsg, "cmsg_data"))) {
         const d = fdOf(item);
         if (d !== null && d.path !== null) {
           if (task.table.get(d.fd) !== undefined) this.release(task.table, d.fd, "close", at, "quiet");

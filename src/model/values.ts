@@ -137,11 +137,18 @@ export function fieldByPrefix(v: Value | undefined, prefix: string): Value | und
   return undefined;
 }
 
-/** The items of an array value, looking through `changed` (the kernel's view wins). */
+/** The items of an array value, looking through `changed` (the kernel's view wins). A
+ * one-item array prints like a pointer-to-value (`[7]`), so an `indirect` is a one-item list. */
 export function arrayOf(v: Value | undefined): { items: readonly Value[]; elided: boolean } | null {
   const u = unnamed(v);
   if (u === undefined) return null;
   if (u.kind === "array") return { items: u.items, elided: u.elided };
+  if (u.kind === "indirect") return { items: [u.value], elided: false };
   if (u.kind === "changed") return arrayOf(u.after) ?? arrayOf(u.before);
   return null;
+}
+
+/** The elements of a list, or none. */
+export function listItems(v: Value | undefined): readonly Value[] {
+  return arrayOf(v)?.items ?? [];
 }
