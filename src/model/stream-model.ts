@@ -41,6 +41,9 @@ interface Task {
   exitCall: PointRef | null;
   /** Stable id of the thread group, for "from another thread" (see PointRef.group). */
   group: number;
+  /** Put in the attached process's table by inference (no clone seen): getpid() may show
+   * it is another process after all (several -p). */
+  inferred: boolean;
 }
 
 /** What a not-yet-bound child did to its provisional copy of the table, replayed on the
@@ -165,7 +168,7 @@ export class StreamModel {
   }
 
   private addTask(pid: number | null, tgid: number | null, table: FdTable, pending: PendingChild | null, group?: number): Task {
-    const task: Task = { pid, tgid, table, pending, exitCall: null, group: group ?? this.nextGroup++ };
+    const task: Task = { pid, tgid, table, pending, exitCall: null, group: group ?? this.nextGroup++, inferred: false };
     table.users++;
     if (pid !== null) this.tasks.set(pid, task);
     return task;
@@ -213,7 +216,9 @@ export class StreamModel {
     // of the attached process and shares its table.
     const root = this.rootTable ?? this.newTable();
     const rootTask = [...this.tasks.values()].find((t) => t.table === root);
-    return this.addTask(pid, rootTask?.tgid ?? pid, root, null, rootTask?.group);
+    const task = this.addTask(pid, rootTask?.tgid ?? pid, root, null, rootTask?.group);
+    task.inferred = true;
+    return task;
   }
 
   private endTask(task: Task, at: PointRef): void {
@@ -441,6 +446,9 @@ export class StreamModel {
         this.onPeerError(ev, task);
         this.onRecvmsg(ev, task);
         return;
+      case "getpid":
+        if (task.inferred && ev.errno === null && ev.ret !== null && ev.ret > 0) this.onGetpid(task, ev.ret);
+        return;
       case "io_uring_setup":
       case "io_uring_enter":
         this.facts.sawIoUring = true;
@@ -667,6 +675,22 @@ export class StreamModel {
     for (const [fd, e] of [...task.table.entries].sort((a, b) => a[0] - b[0])) {
       if (e.cloexec) this.closeFd(task, fd, "exec", at);
     }
+  }
+
+  /**
+   * getpid() returns the thread group id. A task placed in the attached process's table by
+   * inference that reports another group is a process of its own (strace -p A -p B): it moves
+   * to that group's table, or to a table of its own. Fds it used so far stay behind.
+   */
+  private onGetpid(task: Task, tgid: number): void {
+    task.inferred = false;
+    if (tgid === task.tgid) return;
+    const peer = [...this.tasks.values()].find((t) => t !== task && (t.tgid === tgid || t.pid === tgid));
+    task.table.users--;
+    task.table = peer?.table ?? new FdTable();
+    task.table.users++;
+    task.tgid = tgid;
+    task.group = peer?.group ?? this.nextGroup++;
   }
 
   /**

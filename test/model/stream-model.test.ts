@@ -347,6 +347,21 @@ describe("fd tables", () => {
     assert.ok(analyzer.notes.some((n) => n.code === "SR202"));
   });
 
+  test("-p A -p B: getpid() shows an unknown pid is another process, with its own fds", () => {
+    const text = (bPid: number): string => `
+      500 write(8, "AAAA"..., 5000) = 3000
+      500 shutdown(8, SHUT_RD) = 0
+      700 getpid() = ${bPid}
+      700 close(8) = 0
+      500 write(8, "AAAA"..., 2000) = 2000
+      500 close(8) = 0
+    `;
+    // Another process: its fd 8 is not ours; ours is retried and then closed cleanly.
+    assert.deepEqual(analyzeLines(text(700)).findings, []);
+    // A thread of 500 (getpid says 500): its close closes our fd 8 with 2,000 bytes unsent.
+    assert.deepEqual(analyzeLines(text(500)).findings.map(brief), [{ rule: "close-with-unsent", line: 4, unsentBytes: 2000 }]);
+  });
+
   test("-p attach without decorations: a close by another thread of an fd it never opened", () => {
     const { findings } = analyzeLines(`
       500 sendto(9, "HTTP"..., 5000, MSG_NOSIGNAL, NULL, 0) = 3000
