@@ -11,7 +11,7 @@ export interface ProgramOutput {
 }
 
 const WRITE_HEAD =
-  /\b(?:write|pwrite64)\(\d+(?:<(?:[^<>"]|"(?:[^"\\]|\\.)*"|<[^<>]*>)*>)?, "((?:[^"\\]|\\.)*)"(\.\.\.)?, (\d+)/;
+  /\b(?:write|pwrite64)\(([12])(?:<(?:[^<>"]|"(?:[^"\\]|\\.)*"|<[^<>]*>)*>)?, "((?:[^"\\]|\\.)*)"(\.\.\.)?, (\d+)/;
 
 const MAX_SPLICE_LINE = 256 * 1024;
 
@@ -23,30 +23,35 @@ export interface WriteSplice {
   readonly output: ProgramOutput;
 }
 
-/** Find a write whose text is followed directly by program output. `errorOffset` is where the
- *  grammar stopped: the splice must start at or before it. */
+/** Find a write to stdout/stderr whose text is followed directly by its own bytes. `errorOffset`
+ *  is where the grammar stopped: the splice must start at or before it. */
 export function findWriteSplice(text: string, errorOffset: number): WriteSplice | null {
   // Program output on a terminal comes in lines and pipe-sized writes; a megabyte line is a
   // long `-s` string, and the backtracking regex below must not run over it.
   if (text.length > MAX_SPLICE_LINE) return null;
   const m = WRITE_HEAD.exec(text);
   if (m === null) return null;
-  const bytes = decodeCString(m[1]);
-  const truncated = m[2] !== undefined;
+  const bytes = decodeCString(m[2]);
+  const truncated = m[3] !== undefined;
   let headEnd = m.index + m[0].length;
   if (!truncated) {
     // The count equals the string's byte length; output starting with digits must not be
     // taken for more count digits.
     const count = String(bytes.length);
-    if (!m[3].startsWith(count)) return null;
-    headEnd -= m[3].length - count.length;
+    if (!m[4].startsWith(count)) return null;
+    headEnd -= m[4].length - count.length;
   }
   if (headEnd > errorOffset) return null;
-  const expected = truncated ? null : Buffer.from(bytes, "latin1").toString("utf8");
+  const shown = Buffer.from(bytes, "latin1").toString("utf8");
+  const rest = text.slice(headEnd);
+  // What follows must be this write's bytes (the output of another process can land here too).
+  const firstLine = shown.split("\n", 1)[0];
+  const check = firstLine.slice(0, Math.min(firstLine.length, rest.length, 64));
+  if (!rest.startsWith(check)) return null;
   return {
     head: text.slice(0, headEnd),
-    rest: text.slice(headEnd),
-    output: expected !== null ? textOutput(expected) : countedOutput(+m[3]),
+    rest,
+    output: truncated ? countedOutput(+m[4]) : textOutput(shown),
   };
 }
 

@@ -453,3 +453,25 @@ test("2>&1: another process's output inside a cut call keeps the call's trailing
   assert.equal(sig.args.length, 4);
   assert.equal(sig.line, 3);
 });
+
+test("2>&1: a write to another fd is not mistaken for the writer of output spliced into it", () => {
+  const { events } = run(
+    [
+      '[pid 14353] write(1</dev/pts/0>, "~chatty~ thread line 0\\n", 23 <unfinished ...>',
+      '[pid 14350] write(5</tmp/data.bin>, "DDDDDDDD"..., 8192~chatty~ thread line 0',
+      " <unfinished ...>",
+      "[pid 14353] <... write resumed>) = 23",
+      "[pid 14350] <... write resumed>) = 8192",
+      "[pid 14350] close(5</tmp/data.bin>) = 0",
+    ].join("\n"),
+  );
+  assert.deepEqual(
+    syscalls(events).map((e) => [e.pid, e.name, e.ret, e.args.length]),
+    [
+      [14353, "write", 23, 3],
+      [14350, "write", 8192, 3],
+      [14350, "close", 0, 1],
+    ],
+  );
+  assert.deepEqual(events.filter((e) => e.type === "foreign").map((e) => e.type === "foreign" && e.text), ["~chatty~ thread line 0"]);
+});
