@@ -76,6 +76,7 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
   const settled = new WeakMap<Stream, Finding | null>();
   let fresh: Finding[] = [];
   const unknownLosses: UnknownKindLosses = { count: 0, first: null };
+  const internal: { count: number; first: { file: string; line: number; message: string } | null } = { count: 0, first: null };
 
   const wanted = (f: Finding): boolean =>
     enabled.has(f.rule) &&
@@ -148,7 +149,13 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
             stats.unrecognized++;
             break;
         }
-        model.process(ev);
+        try {
+          model.process(ev);
+        } catch (err) {
+          // A bug of ours must not lose the rest of a long trace: skip the event, say so once.
+          internal.count++;
+          internal.first ??= { file: ev.file, line: ev.line, message: (err as Error)?.message ?? String(err) };
+        }
       }
       let lines = 0;
       for (const n of maxLine.values()) lines += n;
@@ -157,7 +164,17 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
     },
     end() {
       notes.length = 0;
-      notes.push(...traceNotes(options.trace ?? [...maxLine.keys()][0] ?? "-", model.facts, stats.unrecognized, unknownLosses));
+      const trace = options.trace ?? [...maxLine.keys()][0] ?? "-";
+      notes.push(...traceNotes(trace, model.facts, stats.unrecognized, unknownLosses));
+      if (internal.first !== null) {
+        const f = internal.first;
+        notes.push({
+          code: "SR299",
+          trace,
+          message: `internal error on ${internal.count} event(s), first at ${f.file}:${f.line} (${f.message}); those events were skipped`,
+          hint: "please report this with the trace line",
+        });
+      }
       return [];
     },
     stats,
