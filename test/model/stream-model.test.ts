@@ -2,6 +2,9 @@
 // shared tables, -p attach, restarts, elided iovecs, every shutdown spelling, non-streams.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { createAnalyzer } from "../../src/analysis.js";
+import { createEventParser } from "../../src/syntax/event-parser.js";
+import type { TraceEvent } from "../../src/syntax/events.js";
 import { analyzeLines, brief } from "./analyze-lines.js";
 
 describe("byte timeline", () => {
@@ -637,6 +640,24 @@ describe("analyzer", () => {
       100 io_uring_enter(5, 1, 0, 0, NULL, 8) = 1
     `);
     assert.ok(analyzer.notes.some((n) => n.code === "SR209"));
+  });
+
+  test("an event the model chokes on is skipped and noted; the rest of the trace is analysed", () => {
+    const analyzer = createAnalyzer({ trace: "t" });
+    const base = { file: "t", pid: 1, time: null, ret: 0, errno: null, form: "complete" } as const;
+    // Not a valid event (args missing): stands for any bug of ours on an odd line.
+    const broken = { ...base, type: "syscall", line: 1, name: "close", args: null } as unknown as TraceEvent;
+    const lines = [
+      "1 socketpair(AF_UNIX, SOCK_STREAM, 0, [3, 4]) = 0",
+      "1 write(3, \"AAAA\"..., 1000) = 10",
+      "1 shutdown(3, SHUT_WR) = 0",
+    ];
+    const parser = createEventParser({ file: "t" });
+    const out: TraceEvent[] = [];
+    parser.push(lines, 2, out);
+    assert.deepEqual(analyzer.push([broken, ...out]).map((f) => f.line), [4]);
+    analyzer.end();
+    assert.match(analyzer.notes.find((n) => n.code === "SR299")?.message ?? "", /^internal error on 1 event\(s\), first at t:1/);
   });
 
   test("stats are counted from the events, notes once per trace", () => {
