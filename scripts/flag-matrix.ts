@@ -126,6 +126,13 @@ export const FLAG_VARIANTS: readonly FlagVariant[] = [
   v("-f -s 4096 -x 2>&1", ["-f", "-s", "4096", "-x"], "stderr"),
   v("-f -k 2>&1", ["-f", "-k"], "stderr"),
   v("-f -e write=1,2 2>&1", ["-f", "-e", "write=1,2"], "stderr"),
+  v("-f -e inject=close:signal=SIGURG:when=2+5", ["-f", "-e", "inject=close:signal=SIGURG:when=2+5"], "file"),
+  v("-f -e status=failed,unfinished -e quiet=all", ["-f", "-e", "status=failed,unfinished", "-e", "quiet=all"], "file"),
+  // Newer than strace 6.1, or build-dependent: recorded where the local strace accepts them.
+  v("--always-show-pid -f 2>&1", ["--always-show-pid", "-f"], "stderr"),
+  v("-f -N", ["-f", "-N"], "file"),
+  v("-f --color=always", ["-f", "--color=always"], "file"),
+  v("-f --secontext", ["-f", "--secontext"], "file"),
   v("node: -f -yy -tt -T", ["-f", "-yy", "-tt", "-T"], "file", "node"),
   v("node: -f 2>&1", ["-f"], "stderr", "node"),
   v("python: -f -yy -ttt -T", ["-f", "-yy", "-ttt", "-T"], "file", "python"),
@@ -265,10 +272,12 @@ async function recordOne(
   }
   // strace's own complaints (the program's stderr shares the file in -o modes, and may
   // precede one on the same line); attach/detach notices are not complaints.
-  const errText = variant.mode === "stderr" ? "" : existsSync(stderrPath) ? readFileSync(stderrPath, "utf8") : "";
+  const errText = existsSync(stderrPath) ? readFileSync(stderrPath, "utf8") : "";
   const complaints = [...errText.matchAll(/strace: (?!Process \d+ (?:attached|detached))[^\n]*/g)].map((m) => m[0]);
+  // In a 2>&1 capture a rejected option is the first line of the "trace" itself.
+  const rejectedInline = variant.mode === "stderr" && exitCode !== 0 && /^strace: /.test(errText);
   const empty = files.every((f) => statSync(f.path).size === 0);
-  if (exitCode === null || files.length === 0 || (empty && complaints.length > 0)) {
+  if (exitCode === null || files.length === 0 || rejectedInline || (empty && complaints.length > 0)) {
     return { label: variant.label, reason: complaints[0] ?? `strace exit code ${exitCode}, no output` };
   }
   return {
