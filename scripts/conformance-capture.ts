@@ -33,6 +33,18 @@ export function displayPath(capture: Capture, file: CaptureFile): string {
   return `matrix/${capture.label}/${name}`;
 }
 
+/** Appends the physical line each `path:line: ...` problem is about (the capture itself is
+ * a temporary file, gone after the run). */
+export function withLineText(problems: readonly string[], path: string): string[] {
+  if (problems.length === 0) return [];
+  const lines = readFileSync(path, "utf8").split("\n");
+  return problems.map((p) => {
+    const m = /^[^\n]*?:(\d+): /.exec(p);
+    const text = m ? lines[Number(m[1]) - 1] : undefined;
+    return text === undefined ? p : `${p}\n      | ${text.length > 300 ? `${text.slice(0, 300)}…` : text}`;
+  });
+}
+
 /** What the oracle reads in one capture file. */
 export function expectationsFor(
   capture: Capture,
@@ -87,7 +99,7 @@ export async function checkCapture(
     },
   });
   const expected = expectationsFor(capture, file);
-  const fieldProblems = compareFields(displayPath(capture, file), events, expected);
+  const fieldProblems = withLineText(compareFields(displayPath(capture, file), events, expected), file.path);
   return {
     capture,
     file,

@@ -4,7 +4,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
-import { displayPath, expectationsFor } from "../../scripts/conformance-capture.js";
+import { displayPath, expectationsFor, withLineText } from "../../scripts/conformance-capture.js";
 import { compareFields } from "../../scripts/conformance-oracle.js";
 import { loadEventParser, runSource } from "../../scripts/conformance-run.js";
 import { recordFlagMatrix, repoRoot } from "../../scripts/flag-matrix.js";
@@ -19,7 +19,11 @@ let matrix: FlagMatrix | null = null;
 before(async () => {
   matrix = await recordFlagMatrix({ only: LABELS });
 });
-after(() => matrix?.cleanup());
+// CONFORMANCE_KEEP=1 keeps the captures for a look at a failure.
+after(() => {
+  if (process.env.CONFORMANCE_KEEP) console.log(`captures kept in ${matrix?.dir}`);
+  else matrix?.cleanup();
+});
 
 /** The path the CLI is given: the file, or the directory of an -ff set. */
 function inputPath(capture: Capture): string {
@@ -48,7 +52,7 @@ test("parse: every complete and joined call's pid, name, ret and errno as printe
       const mine = events.filter((ev) => resolve(ev.file) === resolve(file.path));
       const expected = expectationsFor(capture, file);
       checked += expected.complete.length + expected.joined.length;
-      problems.push(...compareFields(displayPath(capture, file), mine, expected));
+      problems.push(...withLineText(compareFields(displayPath(capture, file), mine, expected), file.path));
     }
   }
   assert.ok(checked > 500, `only ${checked} calls checked`);

@@ -31,7 +31,11 @@ before(async () => {
   }
 });
 
-after(() => matrix?.cleanup());
+// CONFORMANCE_KEEP=1 keeps the captures for a look at a failure.
+after(() => {
+  if (process.env.CONFORMANCE_KEEP) console.log(`captures kept in ${matrix?.dir}`);
+  else matrix?.cleanup();
+});
 
 test("every flag set issue 2 names is recorded, or reported unsupported with the reason", () => {
   assert.ok(matrix);
