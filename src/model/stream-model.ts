@@ -44,6 +44,8 @@ interface Task {
   /** Put in the attached process's table by inference (no clone seen): getpid() may show
    * it is another process after all (several -p). */
   inferred: boolean;
+  /** The stream of this task's latest write: the one a SIGPIPE is about. */
+  lastWritten: Stream | null;
 }
 
 /** What a not-yet-bound child did to its provisional copy of the table, replayed on the
@@ -149,6 +151,8 @@ export class StreamModel {
         this.onNotice(ev);
         break;
       case "signal":
+        if (ev.signal === "SIGPIPE") this.onSigpipe(ev.pid);
+        break;
       case "foreign":
       case "unrecognized":
         break;
@@ -168,7 +172,7 @@ export class StreamModel {
   }
 
   private addTask(pid: number | null, tgid: number | null, table: FdTable, pending: PendingChild | null, group?: number): Task {
-    const task: Task = { pid, tgid, table, pending, exitCall: null, group: group ?? this.nextGroup++, inferred: false };
+    const task: Task = { pid, tgid, table, pending, exitCall: null, group: group ?? this.nextGroup++, inferred: false, lastWritten: null };
     table.users++;
     if (pid !== null) this.tasks.set(pid, task);
     return task;
@@ -353,6 +357,7 @@ export class StreamModel {
   private onExit(ev: ExitEvent): void {
     if (ev.time !== null) this.facts.timestamps = true;
     if (ev.how === "superseded") return; // the exec'ing thread lives on under this pid
+    if (ev.how === "killed" && ev.signal === "SIGPIPE") this.onSigpipe(ev.pid);
     const task = this.taskOf(ev.pid, false);
     if (task === null) return;
     const at = this.point(ev, task, summarizeExit(ev));
@@ -513,6 +518,7 @@ export class StreamModel {
     }
     const at = this.point(ev, task, summarizeSyscall(ev));
     const s = this.streamAt(task, req.fd, req.path, req.hint, at);
+    task.lastWritten = s;
     if (outcome.kind === "broken") {
       s.broken = true;
       return;
@@ -691,6 +697,16 @@ export class StreamModel {
     task.table.users++;
     task.tgid = tgid;
     task.group = peer?.group ?? this.nextGroup++;
+  }
+
+  /**
+   * SIGPIPE (delivered, or the signal that killed the process) comes from a write into a
+   * stream whose reader is gone: the task's latest write is the one, and its tail is the
+   * peer's loss, not the program's.
+   */
+  private onSigpipe(pid: number | null): void {
+    const task = this.taskOf(pid, false);
+    if (task?.lastWritten != null) task.lastWritten.broken = true;
   }
 
   /**

@@ -514,6 +514,17 @@ describe("a peer that is gone", () => {
     assert.deepEqual(findings, []);
   });
 
+  test("killed by SIGPIPE after a short write: the reader went away (tar | gzip | head)", () => {
+    const { findings } = analyzeLines(`
+      1949 write(1<pipe:[262043]>, "ustar"..., 10240) = 4096
+      1949 --- SIGPIPE {si_signo=SIGPIPE, si_code=SI_USER, si_pid=1949, si_uid=0} ---
+      1949 +++ killed by SIGPIPE +++
+      1951 write(1<pipe:[262044]>, "gz"..., 163840) = 65536
+      1951 +++ killed by SIGPIPE +++
+    `);
+    assert.deepEqual(findings, []);
+  });
+
   test("poll reporting POLLERR or POLLHUP on the fd", () => {
     const { findings } = analyzeLines(`
       100 pipe2([3, 4], O_NONBLOCK) = 0
