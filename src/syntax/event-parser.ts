@@ -68,6 +68,7 @@ class StraceEventParser implements EventParser {
   private held: SyscallEvent | null = null;
   private heldStack: string[] | null = null;
   private out: TraceEvent[] = [];
+  private lastShape = -1;
 
   constructor(
     private readonly file: string,
@@ -611,6 +612,18 @@ class StraceEventParser implements EventParser {
 
   /** Evidence of strace options, for `stats`. */
   private noteFlags(prefix: LinePrefix, p: ParsedLine): void {
+    // Lines of one trace look alike: skip the work when this line's shape was seen last time.
+    const shape =
+      (prefix.pid === null ? 0 : prefix.bracketedPid ? 1 : 2) |
+      (prefix.comm === null ? 0 : 4) |
+      (prefix.sysno ? 8 : 0) |
+      (prefix.ip ? 16 : 0) |
+      (prefix.secontext ? 32 : 0) |
+      (p.durationText === null ? 0 : 64) |
+      (prefix.stampDigits << 7) |
+      ((prefix.stamp === null ? 0 : STAMP_CODES[prefix.stamp]) << 12);
+    if (shape === this.lastShape) return;
+    this.lastShape = shape;
     const flags = this.stats.flags;
     if (prefix.pid !== null) flags.add(prefix.bracketedPid ? "-f (stderr)" : "-f");
     if (prefix.comm !== null) flags.add("-Y");
@@ -653,6 +666,8 @@ function hasMixedHexString(text: string): boolean {
   }
   return false;
 }
+
+const STAMP_CODES: Record<NonNullable<LinePrefix["stamp"]>, number> = { t: 1, tt: 2, ttt: 3, "unix-s": 4, r: 5, "t-r": 6 };
 
 /** How many lines after its `<unfinished ...>` a bare -z continuation may come. */
 const BARE_CONTINUATION_WINDOW = 16;

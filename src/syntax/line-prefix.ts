@@ -42,9 +42,9 @@ function fractionDigits(text: string): number {
 
 /** Seconds since local midnight of an `HH:MM:SS[.frac]` clock (strftime %T, -t/-tt). */
 function clockSeconds(text: string): number {
-  return (
-    +text.slice(0, 2) * 3600 + +text.slice(3, 5) * 60 + +text.slice(6, 8) + (text.length > 8 ? +("0" + text.slice(8)) : 0)
-  );
+  const d = (i: number) => text.charCodeAt(i) - 48;
+  const whole = (d(0) * 10 + d(1)) * 3600 + (d(3) * 10 + d(4)) * 60 + d(6) * 10 + d(7);
+  return text.length > 8 ? whole + +text.slice(8) : whole; // `+".712183"` is 0.712183
 }
 
 /** Fill `into` from the leaders of one line (reuses the object: this runs for every line). */
