@@ -1,0 +1,41 @@
+// The leader of a line: which bare number is a pid and which a timestamp (STRACE-FORMAT.md §1).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { straceLineParser } from "../../grammars/strace-line-parser.js";
+import { emptyPrefix, readPrefix } from "../../src/syntax/line-prefix.js";
+import type { LinePrefix } from "../../src/syntax/line-prefix.js";
+
+function prefixOf(line: string): LinePrefix {
+  const r = straceLineParser.parseLine(line);
+  assert.ok(r.value, line);
+  return readPrefix(r.value.leaders, emptyPrefix());
+}
+
+test("a bare pid, and a bare epoch (--timestamps=unix,s) told apart by length", () => {
+  const pid = prefixOf("29786 execve(\"/bin/true\", [\"true\"], 0x7ffd /* 3 vars */) = 0");
+  assert.equal(pid.pid, 29786);
+  assert.equal(pid.time, null);
+  const epoch = prefixOf("1795560611 write(1, \"x\", 1) = 1 <0>");
+  assert.equal(epoch.pid, null);
+  assert.equal(epoch.time, 1795560611);
+  assert.equal(epoch.stamp, "unix-s");
+  const both = prefixOf("12492 1795563387 brk(NULL) = 0x5599f5501000");
+  assert.deepEqual([both.pid, both.time], [12492, 1795563387]);
+});
+
+test("-t, -tt, -ttt with ns, -r, -t -r, -n, -i, -Y and [pid N]", () => {
+  const t = prefixOf("9659  22:37:43 shutdown(3, SHUT_WR)     = 0");
+  assert.deepEqual([t.pid, t.time, t.stamp], [9659, 22 * 3600 + 37 * 60 + 43, "t"]);
+  const ns = prefixOf("9706  1795559864.350569232 shutdown(3, SHUT_WR) = 0 <0.000014467>");
+  assert.equal(ns.stamp, "ttt");
+  assert.equal(ns.stampDigits, 9);
+  assert.ok(Math.abs(ns.time! - 1795559864.350569232) < 1e-6);
+  const r = prefixOf("9686       0.000038 shutdown(3, SHUT_WR) = 0");
+  assert.deepEqual([r.pid, r.time, r.stamp], [9686, 0.000038, "r"]);
+  const tr = prefixOf("22:45:42 (+     0.000351) write(2, \"x\", 1) = 1");
+  assert.deepEqual([tr.pid, tr.time, tr.stamp], [null, 22 * 3600 + 45 * 60 + 42, "t-r"]);
+  const ni = prefixOf("12506<chatty> 23:36:27.275853 [  59] [00007f4665723ad7] execve(\"./c\", [\"./c\"], 0x7ffc /* 35 vars */) = 0");
+  assert.deepEqual([ni.pid, ni.comm, ni.sysno, ni.ip, ni.stamp], [12506, "chatty", true, true, "tt"]);
+  const bracket = prefixOf("[pid  9642] 22:37:43.000001 rseq(0x7f, 0x20, 0, 0x53053053) = 0");
+  assert.deepEqual([bracket.pid, bracket.bracketedPid], [9642, true]);
+});
