@@ -51,7 +51,7 @@ export const recordCommand: CommandSpec<RecordArgs> = {
   builder: (y: Argv) =>
     analyzeCommand
       .builder(y)
-      .parserConfiguration({ "populate--": true })
+      .parserConfiguration({ "boolean-negation": false, "populate--": true })
       .usage("$0 record [options] -- cmd [args...]\n$0 record [options] -p PID")
       .option("output", {
         alias: "o",
@@ -139,7 +139,9 @@ async function record(
       if (!err) close(fd, () => {});
     });
   });
-  const analysis = analyzeCommand.run({ ...args, paths: ["-"] }, { ...io, stdin: tee });
+  // The attached pid names what strace follows, not a findings filter: threads of that process
+  // and its children are reported too.
+  const analysis = analyzeCommand.run({ ...args, pid: undefined, paths: ["-"] }, { ...io, stdin: tee });
   const [code, straceCode] = await Promise.all([analysis, exited]);
   await new Promise<void>((resolve) => file.end(() => resolve()));
   if (spawnError) {
