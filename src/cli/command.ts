@@ -15,6 +15,8 @@ export interface CliIo {
   /** Aborted by the first Ctrl-C: file inputs stop at the next batch and the summary is
    * printed; stdin keeps being read until strace, interrupted too, closes the pipe. */
   readonly signal?: AbortSignal;
+  /** What findings call standard input (`record` names the file that keeps the trace). */
+  readonly stdinName?: string;
 }
 
 /** Exit codes (PRODUCT.md): 0 clean, 1 findings at/above --fail-on, 2 unusable input/usage. */

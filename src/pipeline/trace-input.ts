@@ -42,6 +42,7 @@ const FF_NAME = /^(.*)\.(\d{1,7})$/;
 /** Resolve CLI paths ("-" = stdin, files, directories, -ff sets) into trace groups. */
 export async function resolveTraces(
   paths: readonly string[],
+  stdinName: string = STDIN_NAME,
 ): Promise<{ groups: TraceGroup[]; problems: InputProblem[] }> {
   const groups: TraceGroup[] = [];
   const problems: InputProblem[] = [];
@@ -51,7 +52,7 @@ export async function resolveTraces(
   let stdinSeen = false;
   for (const path of list) {
     if (path === "-") {
-      if (!stdinSeen) groups.push({ name: STDIN_NAME, files: ["-"], ff: false, bytes: null });
+      if (!stdinSeen) groups.push({ name: stdinName, files: ["-"], ff: false, bytes: null });
       stdinSeen = true;
       continue;
     }
@@ -176,9 +177,9 @@ export function readTraceEvents(
   const sources: ByteSource[] = [];
   const perFile = group.files.map((file) => {
     const pid = group.ff ? Number(FF_NAME.exec(basename(file))?.[2]) : null;
-    const parser = createEventParser({ file: file === "-" ? STDIN_NAME : file, pid });
+    const parser = createEventParser({ file: file === "-" ? group.name : file, pid });
     parsers.push(parser);
-    const source = file === "-" ? streamSource(STDIN_NAME, io.stdin) : fileSource(file, null);
+    const source = file === "-" ? streamSource(group.name, io.stdin) : fileSource(file, null);
     sources.push(source);
     return fileEvents(source, parser, report, file === "-" ? undefined : io.signal);
   });

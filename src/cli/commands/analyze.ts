@@ -117,7 +117,7 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
   if (typeof settings === "string") return usage(io, settings, `rules: ${RULE_NAMES.join(", ")}; see \`${TOOL_NAME} analyze --help\``);
   const s = settings;
   const reporter = new ProblemReporter(io.stderr, s.quiet);
-  const { groups, problems } = await resolveTraces(args.paths ?? []);
+  const { groups, problems } = await resolveTraces(args.paths ?? [], io.stdinName);
   for (const p of problems) reporter.report(p);
 
   const findings: Finding[] = [];

@@ -141,7 +141,7 @@ async function record(
   });
   // The attached pid names what strace follows, not a findings filter: threads of that process
   // and its children are reported too.
-  const analysis = analyzeCommand.run({ ...args, pid: undefined, paths: ["-"] }, { ...io, stdin: tee });
+  const analysis = analyzeCommand.run({ ...args, pid: undefined, paths: ["-"] }, { ...io, stdin: tee, stdinName: output });
   const [code, straceCode] = await Promise.all([analysis, exited]);
   await new Promise<void>((resolve) => file.end(() => resolve()));
   if (spawnError) {
