@@ -16,7 +16,9 @@ import {
 } from "./line-classifier.js";
 import { emptyPrefix, readPrefix, type LinePrefix } from "./line-prefix.js";
 import { ParserStats } from "./parser-stats.js";
-import { findWriteSplice, type ProgramOutput } from "./write-splice.js";
+import { FlagEvidence } from "./flag-evidence.js";
+import { cleanArgs, FUZZY_MAX_LINE, plausibleResume } from "./guessed-cut.js";
+import { findWriteSplice, maybeSplicedWrite, type ProgramOutput } from "./write-splice.js";
 
 export { ParserStats } from "./parser-stats.js";
 
@@ -68,13 +70,14 @@ class StraceEventParser implements EventParser {
   private held: SyscallEvent | null = null;
   private heldStack: string[] | null = null;
   private out: TraceEvent[] = [];
-  private lastShape = -1;
+  private readonly evidence: FlagEvidence;
 
   constructor(
     private readonly file: string,
     private readonly filePid: number | null,
   ) {
     this.stats = new ParserStats(file);
+    this.evidence = new FlagEvidence(this.stats);
     if (filePid !== null) this.stats.flags.add("-ff");
   }
 
@@ -395,8 +398,8 @@ class StraceEventParser implements EventParser {
   ): void {
     const stats = this.stats;
     const prefix = readPrefix(p.leaders, this.prefix);
-    this.noteFlags(prefix, p);
-    this.noteValueFlags(text, p);
+    this.evidence.notePrefix(prefix, p);
+    this.evidence.noteValues(text, p);
     const pid = pidOverride ?? prefix.pid ?? this.filePid;
     if (pid !== null) stats.pids.add(pid);
     const time = prefix.time;
@@ -583,124 +586,10 @@ class StraceEventParser implements EventParser {
     }
     return ev;
   }
-
-  /** Evidence of strace's value-printing options in the argument text (cheap checks only). */
-  private noteValueFlags(line: string, p: ParsedLine): void {
-    const flags = this.stats.flags;
-    // Evidence needs no more than the start of a line; the regexes must not run over megabytes.
-    const text = line.length > 4096 ? line.slice(0, 4096) : line;
-    if (text.indexOf("\\x") >= 0) {
-      // strace prints mostly-binary strings all in hex anyway; only -xx does so for a printable
-      // string, and only -x mixes plain characters with \x escapes.
-      const allHex = ALL_HEX_STRING.exec(text);
-      if (allHex !== null && /^(?:\\x(?:[2-6][0-9a-f]|7[0-9a-e]))+$/.test(allHex[1])) flags.add("-xx");
-      else if (hasMixedHexString(text)) flags.add("-x");
-    }
-    if (text.indexOf(" /* ") >= 0 && /\b0x[0-9a-f]+ \/\* [A-Z_]/.test(text)) flags.add("-X verbose");
-    const b = p.body;
-    if (b.kind !== "call" && b.kind !== "resumed") return;
-    const first = b.args[0]?.[0];
-    if (first !== undefined && first.kind === "fd") {
-      flags.add(SOCKET_DECORATION.test(first.path) ? "-yy" : "-y");
-    }
-    const second = b.args[1]?.[0];
-    if (second !== undefined && second.kind === "str" && second.truncated) {
-      const n = second.value.length;
-      if (this.stats.truncatedStringBytes === null || n > this.stats.truncatedStringBytes) this.stats.truncatedStringBytes = n;
-    }
-  }
-
-  /** Evidence of strace options, for `stats`. */
-  private noteFlags(prefix: LinePrefix, p: ParsedLine): void {
-    // Lines of one trace look alike: skip the work when this line's shape was seen last time.
-    const shape =
-      (prefix.pid === null ? 0 : prefix.bracketedPid ? 1 : 2) |
-      (prefix.comm === null ? 0 : 4) |
-      (prefix.sysno ? 8 : 0) |
-      (prefix.ip ? 16 : 0) |
-      (prefix.secontext ? 32 : 0) |
-      (p.durationText === null ? 0 : 64) |
-      (prefix.stampDigits << 7) |
-      ((prefix.stamp === null ? 0 : STAMP_CODES[prefix.stamp]) << 12);
-    if (shape === this.lastShape) return;
-    this.lastShape = shape;
-    const flags = this.stats.flags;
-    if (prefix.pid !== null) flags.add(prefix.bracketedPid ? "-f (stderr)" : "-f");
-    if (prefix.comm !== null) flags.add("-Y");
-    if (prefix.stamp !== null) {
-      const digits = prefix.stampDigits;
-      const precision = digits === 0 ? "s" : digits <= 3 ? "ms" : digits <= 6 ? "us" : "ns";
-      flags.add(prefix.stamp === "t-r" ? "-t -r" : `-${prefix.stamp === "unix-s" ? "ttt" : prefix.stamp}`);
-      if ((digits !== 6 && prefix.stamp !== "t" && prefix.stamp !== "unix-s") || prefix.stamp === "unix-s") {
-        flags.add(`--timestamps=${precision}`);
-      }
-    }
-    if (prefix.sysno) flags.add("-n");
-    if (prefix.ip) flags.add("-i");
-    if (prefix.secontext) flags.add("--secontext");
-    if (p.durationText !== null) flags.add("-T");
-  }
 }
-
-/** A write whose count has text glued to it (`22program output`, or digits: `242` for a count
- *  of 2 followed by "42"): program output spliced in (§6). */
-function maybeSplicedWrite(p: ParsedLine): boolean {
-  const b = p.body;
-  if (b.kind !== "call" || (b.name !== "write" && b.name !== "pwrite64") || b.args.length < 3) return false;
-  const count = b.args[2];
-  if (count.length > 1) return true;
-  const str = b.args[1][0];
-  return str?.kind === "str" && !str.truncated && count[0]?.kind === "int" && count[0].text !== String(str.value.length);
-}
-
-const ALL_HEX_STRING = /"((?:\\x[0-9a-f]{2}){3,})"/;
-const STRING_WITH_HEX = /"((?:[^"\\]|\\.)*?\\x(?:[^"\\]|\\.)*)"/g;
-
-/** A string literal with both `\x` escapes and plain characters: only -x prints that. */
-function hasMixedHexString(text: string): boolean {
-  STRING_WITH_HEX.lastIndex = 0;
-  for (let i = 0; i < 3; i++) {
-    const m = STRING_WITH_HEX.exec(text);
-    if (m === null) return false;
-    if (m[1].replace(/\\x[0-9a-f]{2}|\\[0-7]{1,3}|\\./g, "") !== "") return true;
-  }
-  return false;
-}
-
-const STAMP_CODES: Record<NonNullable<LinePrefix["stamp"]>, number> = { t: 1, tt: 2, ttt: 3, "unix-s": 4, r: 5, "t-r": 6 };
 
 /** How many lines after its `<unfinished ...>` a bare -z continuation may come. */
 const BARE_CONTINUATION_WINDOW = 16;
-
-/** Guessed cuts are tried only on lines of ordinary length. */
-const FUZZY_MAX_LINE = 1024;
-
-/** Where strace's part of a line can resume after program output: at a closing bracket, a
- *  separator, an opening bracket, a quote, a number, `=`/`<`, or an upper-case constant. */
-function plausibleResume(text: string, i: number): boolean {
-  const c = text.charCodeAt(i);
-  if (c === 0x29 || c === 0x5d || c === 0x2c || c === 0x5b || c === 0x7b || c === 0x22 || c === 0x3d || c === 0x3c) return true;
-  if (c >= 0x30 && c <= 0x39) return !/\w/.test(text[i - 1]);
-  if ((c >= 0x41 && c <= 0x5a) || c === 0x5f) return !/\w/.test(text[i - 1]) && /^[A-Z_][A-Z0-9_]*\b/.test(text.slice(i, i + 40));
-  return false;
-}
-
-/** A rejoined call whose every argument is one value: no stray program words left in it. */
-function cleanArgs(p: ParsedLine): boolean {
-  const b = p.body;
-  if (b.kind !== "call" && b.kind !== "resumed") return true;
-  const n = b.args.length;
-  for (let i = 0; i < n; i++) {
-    const len = b.args[i].length;
-    // The separator of a cut call stays on one side: `f(a,  <unfinished ...>`, `resumed>, b)`.
-    const separatorSlot = (i === n - 1 && b.end !== "complete") || (i === 0 && b.kind === "resumed");
-    if (len !== 1 && !(len === 0 && separatorSlot)) return false;
-  }
-  return true;
-}
-
-/** -yy names a socket's protocol (`TCP:[...]`, `UNIX-STREAM:[...]`); -y prints `socket:[N]`. */
-const SOCKET_DECORATION = /^[A-Z][A-Za-z0-9-]*:\[/;
 
 function dropLeadingEmpty(slots: readonly ArgSlot[]): ArgSlot[] {
   return slots.length > 0 && slots[0].length === 0 ? slots.slice(1) : slots.slice();

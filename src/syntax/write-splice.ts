@@ -3,6 +3,7 @@
 // The string argument says exactly what the program wrote, so those characters can be skipped
 // (across line breaks) and the call rejoined.
 import { decodeCString } from "../../grammars/strace-line-parser.js";
+import type { ParsedLine } from "../../grammars/strace-line-parser.js";
 
 /** The program output still expected before the call's continuation. */
 export interface ProgramOutput {
@@ -86,4 +87,15 @@ function countedOutput(count: number): ProgramOutput {
       return { consumed, done: true };
     },
   };
+}
+
+/** A write whose count has text glued to it (`22program output`, or digits: `242` for a count
+ *  of 2 followed by "42"): program output spliced in (§6). */
+export function maybeSplicedWrite(p: ParsedLine): boolean {
+  const b = p.body;
+  if (b.kind !== "call" || (b.name !== "write" && b.name !== "pwrite64") || b.args.length < 3) return false;
+  const count = b.args[2];
+  if (count.length > 1) return true;
+  const str = b.args[1][0];
+  return str?.kind === "str" && !str.truncated && count[0]?.kind === "int" && count[0].text !== String(str.value.length);
 }

@@ -1,0 +1,88 @@
+// Evidence of the strace options a trace was recorded with, gathered line by line for `stats`:
+// the leader's shape (-f, -t/-tt/-ttt, precision, -n, -i, -Y, --secontext, -T) and the way
+// values are printed (-x/-xx, -X verbose, -y/-yy, the -s string limit).
+import type { ParsedLine } from "../../grammars/strace-line-parser.js";
+import type { LinePrefix } from "./line-prefix.js";
+import type { ParserStats } from "./parser-stats.js";
+
+export class FlagEvidence {
+  private lastShape = -1;
+
+  constructor(private readonly stats: ParserStats) {}
+
+  /** Evidence of strace's value-printing options in the argument text (cheap checks only). */
+  noteValues(line: string, p: ParsedLine): void {
+    const flags = this.stats.flags;
+    // Evidence needs no more than the start of a line; the regexes must not run over megabytes.
+    const text = line.length > 4096 ? line.slice(0, 4096) : line;
+    if (text.indexOf("\\x") >= 0) {
+      // strace prints mostly-binary strings all in hex anyway; only -xx does so for a printable
+      // string, and only -x mixes plain characters with \x escapes.
+      const allHex = ALL_HEX_STRING.exec(text);
+      if (allHex !== null && /^(?:\\x(?:[2-6][0-9a-f]|7[0-9a-e]))+$/.test(allHex[1])) flags.add("-xx");
+      else if (hasMixedHexString(text)) flags.add("-x");
+    }
+    if (text.indexOf(" /* ") >= 0 && /\b0x[0-9a-f]+ \/\* [A-Z_]/.test(text)) flags.add("-X verbose");
+    const b = p.body;
+    if (b.kind !== "call" && b.kind !== "resumed") return;
+    const first = b.args[0]?.[0];
+    if (first !== undefined && first.kind === "fd") {
+      flags.add(SOCKET_DECORATION.test(first.path) ? "-yy" : "-y");
+    }
+    const second = b.args[1]?.[0];
+    if (second !== undefined && second.kind === "str" && second.truncated) {
+      const n = second.value.length;
+      if (this.stats.truncatedStringBytes === null || n > this.stats.truncatedStringBytes) this.stats.truncatedStringBytes = n;
+    }
+  }
+
+  /** Evidence of strace options, for `stats`. */
+  notePrefix(prefix: LinePrefix, p: ParsedLine): void {
+    // Lines of one trace look alike: skip the work when this line's shape was seen last time.
+    const shape =
+      (prefix.pid === null ? 0 : prefix.bracketedPid ? 1 : 2) |
+      (prefix.comm === null ? 0 : 4) |
+      (prefix.sysno ? 8 : 0) |
+      (prefix.ip ? 16 : 0) |
+      (prefix.secontext ? 32 : 0) |
+      (p.durationText === null ? 0 : 64) |
+      (prefix.stampDigits << 7) |
+      ((prefix.stamp === null ? 0 : STAMP_CODES[prefix.stamp]) << 12);
+    if (shape === this.lastShape) return;
+    this.lastShape = shape;
+    const flags = this.stats.flags;
+    if (prefix.pid !== null) flags.add(prefix.bracketedPid ? "-f (stderr)" : "-f");
+    if (prefix.comm !== null) flags.add("-Y");
+    if (prefix.stamp !== null) {
+      const digits = prefix.stampDigits;
+      const precision = digits === 0 ? "s" : digits <= 3 ? "ms" : digits <= 6 ? "us" : "ns";
+      flags.add(prefix.stamp === "t-r" ? "-t -r" : `-${prefix.stamp === "unix-s" ? "ttt" : prefix.stamp}`);
+      if ((digits !== 6 && prefix.stamp !== "t" && prefix.stamp !== "unix-s") || prefix.stamp === "unix-s") {
+        flags.add(`--timestamps=${precision}`);
+      }
+    }
+    if (prefix.sysno) flags.add("-n");
+    if (prefix.ip) flags.add("-i");
+    if (prefix.secontext) flags.add("--secontext");
+    if (p.durationText !== null) flags.add("-T");
+  }
+}
+
+const ALL_HEX_STRING = /"((?:\\x[0-9a-f]{2}){3,})"/;
+const STRING_WITH_HEX = /"((?:[^"\\]|\\.)*?\\x(?:[^"\\]|\\.)*)"/g;
+
+/** A string literal with both `\x` escapes and plain characters: only -x prints that. */
+function hasMixedHexString(text: string): boolean {
+  STRING_WITH_HEX.lastIndex = 0;
+  for (let i = 0; i < 3; i++) {
+    const m = STRING_WITH_HEX.exec(text);
+    if (m === null) return false;
+    if (m[1].replace(/\\x[0-9a-f]{2}|\\[0-7]{1,3}|\\./g, "") !== "") return true;
+  }
+  return false;
+}
+
+const STAMP_CODES: Record<NonNullable<LinePrefix["stamp"]>, number> = { t: 1, tt: 2, ttt: 3, "unix-s": 4, r: 5, "t-r": 6 };
+
+/** -yy names a socket's protocol (`TCP:[...]`, `UNIX-STREAM:[...]`); -y prints `socket:[N]`. */
+const SOCKET_DECORATION = /^[A-Z][A-Za-z0-9-]*:\[/;

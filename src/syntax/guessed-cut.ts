@@ -1,0 +1,31 @@
+// Guessed cut points for `2>&1` captures without -f: output of a process strace does not follow
+// lands inside a call's text with nothing saying what it is (STRACE-FORMAT.md §6, heuristic 3).
+// The event parser cuts before it and lets the next lines decide; these are the tests it uses.
+import type { ParsedLine } from "../../grammars/strace-line-parser.js";
+
+/** Guessed cuts are tried only on lines of ordinary length. */
+export const FUZZY_MAX_LINE = 1024;
+
+/** Where strace's part of a line can resume after program output: at a closing bracket, a
+ *  separator, an opening bracket, a quote, a number, `=`/`<`, or an upper-case constant. */
+export function plausibleResume(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c === 0x29 || c === 0x5d || c === 0x2c || c === 0x5b || c === 0x7b || c === 0x22 || c === 0x3d || c === 0x3c) return true;
+  if (c >= 0x30 && c <= 0x39) return !/\w/.test(text[i - 1]);
+  if ((c >= 0x41 && c <= 0x5a) || c === 0x5f) return !/\w/.test(text[i - 1]) && /^[A-Z_][A-Z0-9_]*\b/.test(text.slice(i, i + 40));
+  return false;
+}
+
+/** A rejoined call whose every argument is one value: no stray program words left in it. */
+export function cleanArgs(p: ParsedLine): boolean {
+  const b = p.body;
+  if (b.kind !== "call" && b.kind !== "resumed") return true;
+  const n = b.args.length;
+  for (let i = 0; i < n; i++) {
+    const len = b.args[i].length;
+    // The separator of a cut call stays on one side: `f(a,  <unfinished ...>`, `resumed>, b)`.
+    const separatorSlot = (i === n - 1 && b.end !== "complete") || (i === 0 && b.kind === "resumed");
+    if (len !== 1 && !(len === 0 && separatorSlot)) return false;
+  }
+  return true;
+}
