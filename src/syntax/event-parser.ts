@@ -104,7 +104,7 @@ class StraceEventParser implements EventParser {
     this.release();
     if (this.output !== null) this.output = null;
     if (this.cut !== null) this.giveUpCut();
-    for (const call of this.joiner.drain()) this.emitNeverResumed(call, null);
+    for (const call of this.joiner.drain()) this.emitNeverResumed(call);
     this.release();
     this.out = [];
   }
@@ -447,7 +447,7 @@ class StraceEventParser implements EventParser {
       this.threadGone(pid, lineNo);
       if (pid !== null) {
         const displaced = this.joiner.migrate(+m[1], pid);
-        if (displaced !== null) this.emitNeverResumed(displaced, lineNo);
+        if (displaced !== null) this.emitNeverResumed(displaced);
       }
       this.emit({ ...base, how: "superseded", newPid: +m[1] });
     } else {
@@ -460,7 +460,7 @@ class StraceEventParser implements EventParser {
 
   private threadGone(pid: number | null, lineNo: number): void {
     const call = this.joiner.finish(pid);
-    if (call !== null) this.emitNeverResumed(call, lineNo);
+    if (call !== null) this.emitNeverResumed(call);
   }
 
   private call(
@@ -490,11 +490,11 @@ class StraceEventParser implements EventParser {
         if (body.end === "detached") {
           this.emit({ type: "notice", file: this.file, line: lineNo, pid, time, notice: "detached", text: "<detached ...>" });
         }
-        this.emitNeverResumed(pending, null, body.result);
+        this.emitNeverResumed(pending, body.result);
         return;
       }
       const displaced = this.joiner.start(pending);
-      if (displaced !== null) this.emitNeverResumed(displaced, lineNo);
+      if (displaced !== null) this.emitNeverResumed(displaced);
       return;
     }
     // A resumed half.
@@ -506,11 +506,11 @@ class StraceEventParser implements EventParser {
         ? { ...started, slots }
         : { pid, name: body.name, line: lineNo, time, slots };
       if (body.end === "detached" || body.result !== null) {
-        this.emitNeverResumed(pending, null, body.result);
+        this.emitNeverResumed(pending, body.result);
         return;
       }
       const displaced = this.joiner.start(pending);
-      if (displaced !== null && displaced !== started) this.emitNeverResumed(displaced, lineNo);
+      if (displaced !== null && displaced !== started) this.emitNeverResumed(displaced);
       return;
     }
     if (started === null) {
@@ -525,7 +525,7 @@ class StraceEventParser implements EventParser {
     );
   }
 
-  private emitNeverResumed(call: PendingCall, _atLine: number | null, result: ParsedResult | null = null): void {
+  private emitNeverResumed(call: PendingCall, result: ParsedResult | null = null): void {
     const ev: SyscallEvent = {
       type: "syscall",
       file: this.file,
