@@ -2,6 +2,7 @@
 // the leader's shape (-f, -t/-tt/-ttt, precision, -n, -i, -Y, --secontext, -T) and the way
 // values are printed (-x/-xx, -X verbose, -y/-yy, the -s string limit).
 import type { ParsedLine } from "../../grammars/strace-line-parser.js";
+import { SYSCALL_ROLES } from "../../grammars/syscall-roles.js";
 import type { LinePrefix } from "./line-prefix.js";
 import type { ParserStats } from "./parser-stats.js";
 
@@ -22,14 +23,16 @@ export class FlagEvidence {
       if (allHex !== null && /^(?:\\x(?:[2-6][0-9a-f]|7[0-9a-e]))+$/.test(allHex[1])) flags.add("-xx");
       else if (hasMixedHexString(text)) flags.add("-x");
     }
-    if (text.indexOf(" /* ") >= 0 && /\b0x[0-9a-f]+ \/\* [A-Z_]/.test(text)) flags.add("-X verbose");
+    // -X verbose names a printed number's constant: `0x1 /* SHUT_WR */` (not `/* CAP_??? */`).
+    if (text.indexOf(" /* ") >= 0 && /\b0x[0-9a-f]+ \/\* [A-Z_][A-Z0-9_|]* \*\//.test(text)) flags.add("-X verbose");
     const b = p.body;
     if (b.kind !== "call" && b.kind !== "resumed") return;
     const first = b.args[0]?.[0];
     if (first !== undefined && first.kind === "fd") {
       flags.add(SOCKET_DECORATION.test(first.path) ? "-yy" : "-y");
     }
-    const second = b.args[1]?.[0];
+    // Only data buffers show -s: strace cuts some names (comm, 16 bytes) on its own.
+    const second = SYSCALL_ROLES[b.name]?.buf === 1 ? b.args[1]?.[0] : undefined;
     if (second !== undefined && second.kind === "str" && second.truncated) {
       const n = second.value.length;
       if (this.stats.truncatedStringBytes === null || n > this.stats.truncatedStringBytes) this.stats.truncatedStringBytes = n;

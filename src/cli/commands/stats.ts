@@ -115,8 +115,9 @@ export async function runStats(args: StatsArgs, io: CliIo): Promise<number> {
     for await (const _batch of reading.batches);
     for (const p of reading.parsers()) all.push(p.stats);
   }
-  if (all.length === 0) return EXIT_USAGE;
   const report = summarizeStats(all);
+  // Nothing was read (missing, empty or binary input): the error lines say it all.
+  if (all.length === 0 || (reporter.fatal && report.lines === 0)) return EXIT_USAGE;
   io.stdout.write(args.format === "json" ? JSON.stringify(report, null, 2) + "\n" : renderStatsTable(report));
   return reporter.fatal ? EXIT_USAGE : EXIT_OK;
 }
