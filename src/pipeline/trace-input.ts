@@ -26,6 +26,8 @@ export interface TraceGroup {
 export interface InputProblem {
   readonly file: string;
   readonly line?: number;
+  /** 1-based column in `line` where the problem starts (1 when only the line is known). */
+  readonly column?: number;
   readonly code: string;
   readonly message: string;
   readonly hint?: string;
@@ -33,6 +35,8 @@ export interface InputProblem {
   readonly fatal: boolean;
   /** How to print it (default: "error" when fatal, "warning" otherwise). */
   readonly severity?: "error" | "warning" | "note";
+  /** The offending line as read (printed escaped and shortened). */
+  readonly text?: string;
 }
 
 /** `prefix.<pid>` as `strace -ff -o prefix` names its files (pid_max is at most 2^22: 7 digits,
@@ -164,7 +168,13 @@ export interface TraceReading {
 
 export interface ReadOptions {
   onProblem?(p: InputProblem): void;
+  /** `--strict`: every unrecognised line is reported as an error (the first
+   * STRICT_LINES_SHOWN of each file, then one count). */
+  strict?: boolean;
 }
+
+/** Unrecognised lines reported one by one under `--strict`, per file. */
+export const STRICT_LINES_SHOWN = 20;
 
 /** Stream the events of one trace group (an -ff set merged by timestamp) in batches. */
 export function readTraceEvents(
@@ -181,7 +191,7 @@ export function readTraceEvents(
     parsers.push(parser);
     const source = file === "-" ? streamSource(group.name, io.stdin) : fileSource(file, null);
     sources.push(source);
-    return fileEvents(source, parser, report, file === "-" ? undefined : io.signal);
+    return fileEvents(source, parser, report, file === "-" ? undefined : io.signal, opts.strict === true);
   });
   const pids = group.files.map((f) => Number(FF_NAME.exec(basename(f))?.[2] ?? NaN));
   const batches = perFile.length === 1 ? perFile[0]! : mergeLanes(perFile, pids, group.name, report);
@@ -194,15 +204,32 @@ async function* fileEvents(
   parser: EventParser,
   report: (p: InputProblem) => void,
   signal?: AbortSignal,
+  strict = false,
 ): AsyncGenerator<readonly TraceEvent[]> {
   const file = source.name;
   let interrupted = false;
   let lines = 0;
   let straceEvents = 0;
+  let unrecognized = 0;
   let firstText: string | null = null;
   const count = (events: readonly TraceEvent[]) => {
     for (const ev of events) {
-      if (ev.type !== "foreign" && ev.type !== "unrecognized") straceEvents++;
+      if (ev.type === "unrecognized") {
+        unrecognized++;
+        if (strict && unrecognized <= STRICT_LINES_SHOWN) {
+          report({
+            file,
+            line: ev.line,
+            column: 1,
+            code: "SR013",
+            message: `line is not strace output that this tool recognises${ev.reason ? ` (${ev.reason})` : ""}`,
+            text: ev.text,
+            hint: "--strict refuses such lines; without it they are counted and skipped",
+            fatal: false,
+            severity: "error",
+          });
+        }
+      } else if (ev.type !== "foreign") straceEvents++;
     }
   };
   const longLine = (line: number, chars: number) =>
@@ -249,6 +276,16 @@ async function* fileEvents(
   }
   count(out);
   if (out.length > 0) yield out;
+  if (strict && unrecognized > STRICT_LINES_SHOWN) {
+    report({
+      file,
+      code: "SR013",
+      message: `${(unrecognized - STRICT_LINES_SHOWN).toLocaleString("en-US")} more unrecognised line(s) not shown`,
+      hint: "`strace-race stats` lists them with their line numbers",
+      fatal: false,
+      severity: "error",
+    });
+  }
 
   if (interrupted) {
     report({
@@ -305,14 +342,15 @@ function safePush(
     parser.push(lines, firstLine, out);
   } catch (err) {
     // The parser promises never to throw; if it does, keep going and say where.
-    report(internalProblem(file, firstLine, err));
+    report(internalProblem(file, firstLine, err, lines[0]));
   }
 }
 
-function internalProblem(file: string, line: number, err: unknown): InputProblem {
+function internalProblem(file: string, line: number, err: unknown, text?: string): InputProblem {
   return {
     file,
     line,
+    ...(text !== undefined ? { text: text.slice(0, 4096) } : {}),
     code: "SR900",
     message: `internal error while parsing near this line: ${(err as Error)?.message ?? String(err)}`,
     hint: "please report this with the offending lines; the rest of the trace was still read",
