@@ -51,7 +51,7 @@ export function renderSvgChart(series: StreamSeries, options: SvgChartOptions): 
   const ph = H - M.top - M.bottom;
   const out: string[] = [];
   out.push(
-    `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(options.label)}" xmlns="http://www.w3.org/2000/svg" data-points="${points.length}">`,
+    `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(options.label)}" data-points="${points.length}">`,
   );
   out.push(`<title>${escapeHtml(options.label)}</title>`);
   if (points.length === 0) {

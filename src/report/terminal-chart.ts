@@ -4,6 +4,7 @@
 import type { ChartPoint, StreamSeries } from "./chart-data.js";
 import { chartAxis, compactBytes, compactSeconds } from "./chart-data.js";
 import { escapeText } from "./escape.js";
+import { formatCount } from "./numbers.js";
 
 export interface TerminalChartOptions {
   /** Terminal width in columns; every line of the chart fits in it (at least 40 is used). */
@@ -30,6 +31,12 @@ const boldRed = sgr("1;31");
 const yellow = sgr("33");
 const cyan = sgr("36");
 const dim = sgr("2");
+
+/** One colour code per run of equal cells, not per cell. */
+function paintRow(row: string, color: boolean): string {
+  if (!color) return row;
+  return row.replace(/█+|░+/g, (run) => (run.startsWith(ACCEPTED) ? green(true, run) : red(true, run)));
+}
 
 function markOf(p: ChartPoint, isPonr: boolean): Mark | null {
   if (isPonr && p.unsent > 0) return "!";
@@ -91,7 +98,7 @@ export function renderTerminalChart(series: StreamSeries, options: TerminalChart
   const color = options.color;
   const points = series.points;
   const name = series.name !== null ? escapeText(series.name) : series.kind;
-  const title = `bytes of fd ${series.fd} (${name}): intended vs accepted${series.exact ? "" : " (requests are lower bounds)"}`;
+  const title = `bytes of fd ${series.fd} (${name}) over ${formatCount(series.calls)} call(s): intended vs accepted${series.exact ? "" : " (requests are lower bounds)"}`;
   if (points.length === 0) return `${fit(title, width)}\n  (no calls)\n`;
 
   const axis = chartAxis(points);
@@ -105,12 +112,9 @@ export function renderTerminalChart(series: StreamSeries, options: TerminalChart
   const span = axis.max - axis.min;
   const colOf = (i: number): number => {
     const x = axis.xs[i] as number;
-    if (span <= 0) return Math.floor((plotWidth - 1) / 2);
-    if (axis.mode === "index") {
-      // Each call gets an equal share of the columns; the point sits at the end of its share.
-      const n = span + 1;
-      return Math.min(plotWidth - 1, Math.floor(((x - axis.min + 1) * plotWidth) / n) - 1);
-    }
+    if (span <= 0) return 0;
+    // By index, each call owns an equal share of the columns, starting at its own.
+    if (axis.mode === "index") return Math.floor(((x - axis.min) * plotWidth) / (span + 1));
     return Math.round(((x - axis.min) / span) * (plotWidth - 1));
   };
 
@@ -118,35 +122,19 @@ export function renderTerminalChart(series: StreamSeries, options: TerminalChart
   const intended: (number | null)[] = new Array(plotWidth).fill(null);
   const accepted: (number | null)[] = new Array(plotWidth).fill(null);
   const marks: (Mark | null)[] = new Array(plotWidth).fill(null);
-  const cols = points.map((_, i) => colOf(i));
   for (let i = 0; i < points.length; i++) {
     const p = points[i] as ChartPoint;
-    const c = cols[i] as number;
+    const c = colOf(i);
     intended[c] = p.intendedTotal;
     accepted[c] = p.acceptedTotal;
     const m = markOf(p, i === series.pointOfNoReturn);
     const had = marks[c] ?? null;
     if (m !== null && (had === null || PRIORITY[m] > PRIORITY[had])) marks[c] = m;
   }
-  // In index mode a call fills its whole share of columns.
-  const firstCol = cols[0] as number;
-  let lastI: number | null = null;
-  let lastA: number | null = null;
-  for (let c = 0; c < plotWidth; c++) {
-    if (intended[c] !== null) {
-      lastI = intended[c] as number;
-      lastA = accepted[c] as number;
-    } else if (c > firstCol || (axis.mode === "index" && span > 0)) {
-      intended[c] = lastI;
-      accepted[c] = lastA;
-    }
-  }
-  if (axis.mode === "index" && span > 0) {
-    // Columns before the first call's point belong to it.
-    const p = points[0] as ChartPoint;
-    for (let c = 0; c < firstCol; c++) {
-      intended[c] = p.intendedTotal;
-      accepted[c] = p.acceptedTotal;
+  for (let c = 1; c < plotWidth; c++) {
+    if (intended[c] === null) {
+      intended[c] = intended[c - 1] ?? null;
+      accepted[c] = accepted[c - 1] ?? null;
     }
   }
 
@@ -166,15 +154,21 @@ export function renderTerminalChart(series: StreamSeries, options: TerminalChart
     }
     for (let r = 0; r < height; r++) {
       const row = grid[height - 1 - r] as string[];
-      if (r < ac) row[c] = green(color, ACCEPTED);
-      else if (r < ic) row[c] = red(color, UNSENT);
+      if (r < ac) row[c] = ACCEPTED;
+      else if (r < ic) row[c] = UNSENT;
     }
   }
 
-  const out: string[] = [fit(title, width)];
+  const last = points[points.length - 1] as ChartPoint;
+  const end = series.pointOfNoReturn >= 0 ? (points[series.pointOfNoReturn] as ChartPoint) : null;
+  const facts =
+    `${formatCount(last.intendedTotal)} B intended, ${formatCount(last.acceptedTotal)} accepted, ` +
+    (end === null ? `${formatCount(last.unsent)} unsent, still open` : `${formatCount(end.unsent)} unsent at line ${end.line}`);
+  const out: string[] = [fit(title, width), fit(facts, width)];
   for (let r = 0; r < height; r++) {
     const label = r === 0 ? yLabels[0] : r === Math.floor(height / 2) ? yLabels[1] : "";
-    out.push(`${dim(color, (label ?? "").padStart(labelWidth))} ┤${(grid[r] as string[]).join("")}`.trimEnd());
+    const pad = (label ?? "").padStart(labelWidth);
+    out.push(`${label ? dim(color, pad) : pad} ┤${paintRow((grid[r] as string[]).join("").trimEnd(), color)}`);
   }
   out.push(`${dim(color, (yLabels[2] as string).padStart(labelWidth))} └${"─".repeat(plotWidth)}`);
   const markRow = marks.map((m) => (m === null ? " " : paintMark(m, color))).join("");
