@@ -33,14 +33,34 @@ export class CallJoiner {
 
   /** Take the call a `<... name resumed>` line continues, if it was seen. */
   resume(pid: number | null, name: string): PendingCall | null {
-    const call = this.inFlight.get(pid);
+    let call = this.inFlight.get(pid);
+    if (call === undefined) call = this.unprefixedHalf(pid, name);
     if (call === undefined) return null;
+    pid = call.pid;
     // restart_syscall may name a different call than the one interrupted (strace 6.12 NEWS).
     if (call.name !== name && name !== "restart_syscall" && call.name !== "restart_syscall" && call.name !== "???") {
       return null;
     }
     this.inFlight.delete(pid);
     return call;
+  }
+
+  /** On stderr, strace prints no pid while one process is traced and `[pid N]` while several
+   *  are (STRACE-FORMAT §1), so the halves of one call can differ: `clone3(... <unfinished ...>`
+   *  unprefixed, `[pid 29778] <... clone3 resumed>` once the child exists, and the reverse when
+   *  the others exit. Match such a half only when exactly one candidate exists. */
+  private unprefixedHalf(pid: number | null, name: string): PendingCall | undefined {
+    if (pid !== null) {
+      const unprefixed = this.inFlight.get(null);
+      return unprefixed !== undefined && unprefixed.name === name ? unprefixed : undefined;
+    }
+    let found: PendingCall | undefined;
+    for (const call of this.inFlight.values()) {
+      if (call.name !== name) continue;
+      if (found !== undefined) return undefined;
+      found = call;
+    }
+    return found;
   }
 
   /** The thread is gone (`+++ exited/killed +++`): its call in flight never resumes. */

@@ -346,6 +346,16 @@ class StraceEventParser implements EventParser {
     if (heads.length === 0) return false;
     if (this.cut !== null) this.giveUpCut();
     this.stats.flags.add("2>&1");
+    // Output without a newline can be followed by the call's rest on this same line
+    // (`rt_sigprocmask(SIG_SETMASK, [], text~ <unfinished ...>`).
+    for (const head of heads) {
+      const found = resumeAfterOutput([head], text.slice(head.length));
+      if (found !== null) {
+        this.foreign(found.output, lineNo, false);
+        this.parsedLine(found.value, found.joined, lineNo, lineNo, false);
+        return true;
+      }
+    }
     this.cut = { text: heads[0], line: lineNo, counted: false, age: 0, fuzzy: { heads } };
     this.foreign(text.slice(heads[0].length), lineNo, false);
     return true;
@@ -365,16 +375,9 @@ class StraceEventParser implements EventParser {
       const r = straceLineParser.parseLine(joined);
       if (r.value !== null && cleanArgs(r.value)) return accept(joined, r.value, "");
     }
-    if (text.length > FUZZY_MAX_LINE || straceLineParser.parseLine(text).value !== null) return false;
-    for (let i = 1; i < text.length; i++) {
-      if (!plausibleResume(text, i)) continue;
-      for (const head of heads) {
-        const joined = head + text.slice(i);
-        const r = straceLineParser.parseLine(joined);
-        if (r.value !== null && cleanArgs(r.value)) return accept(joined, r.value, text.slice(0, i));
-      }
-    }
-    return false;
+    if (straceLineParser.parseLine(text).value !== null) return false;
+    const found = resumeAfterOutput(heads, text);
+    return found !== null && accept(found.joined, found.value, found.output);
   }
 
   /** A cut call whose rest never came: report it rather than guess. */
@@ -590,6 +593,24 @@ class StraceEventParser implements EventParser {
 
 /** How many lines after its `<unfinished ...>` a bare -z continuation may come. */
 const BARE_CONTINUATION_WINDOW = 16;
+
+/** The first place in `text` after which strace's part of a cut call resumes: program output
+ *  before it, a clean rejoined call with one of `heads`. */
+function resumeAfterOutput(
+  heads: readonly string[],
+  text: string,
+): { joined: string; value: ParsedLine; output: string } | null {
+  if (text.length > FUZZY_MAX_LINE) return null;
+  for (let i = 1; i < text.length; i++) {
+    if (!plausibleResume(text, i)) continue;
+    for (const head of heads) {
+      const joined = head + text.slice(i);
+      const r = straceLineParser.parseLine(joined);
+      if (r.value !== null && cleanArgs(r.value)) return { joined, value: r.value, output: text.slice(0, i) };
+    }
+  }
+  return null;
+}
 
 function dropLeadingEmpty(slots: readonly ArgSlot[]): ArgSlot[] {
   return slots.length > 0 && slots[0].length === 0 ? slots.slice(1) : slots.slice();

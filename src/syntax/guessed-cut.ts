@@ -7,9 +7,10 @@ import type { ParsedLine } from "../../grammars/strace-line-parser.js";
 export const FUZZY_MAX_LINE = 1024;
 
 /** Where strace's part of a line can resume after program output: at a closing bracket, a
- *  separator, an opening bracket, a quote, a number, `=`/`<`, or an upper-case constant. */
+ *  separator, an opening bracket, a quote, a number, `=`/`<` (or ` <`), or an upper-case constant. */
 export function plausibleResume(text: string, i: number): boolean {
   const c = text.charCodeAt(i);
+  if (c === 0x20 && text.charCodeAt(i + 1) === 0x3c) return true; // ` <unfinished ...>`
   if (c === 0x29 || c === 0x5d || c === 0x2c || c === 0x5b || c === 0x7b || c === 0x22 || c === 0x3d || c === 0x3c) return true;
   if (c >= 0x30 && c <= 0x39) return !/\w/.test(text[i - 1]);
   if ((c >= 0x41 && c <= 0x5a) || c === 0x5f) return !/\w/.test(text[i - 1]) && /^[A-Z_][A-Z0-9_]*\b/.test(text.slice(i, i + 40));

@@ -475,3 +475,42 @@ test("2>&1: a write to another fd is not mistaken for the writer of output splic
   );
   assert.deepEqual(events.filter((e) => e.type === "foreign").map((e) => e.type === "foreign" && e.text), ["~chatty~ thread line 0"]);
 });
+
+test("stderr -f: a call's halves with and without a pid prefix still join", () => {
+  const { events } = run(
+    [
+      "clone3({flags=CLONE_VM, tls=0x7f39e0a906c0}/opt/strace/bin/strace: Process 29779 attached",
+      " <unfinished ...>",
+      "[pid 29779] rseq({cpu_id_start=0} <unfinished ...>",
+      "[pid 29778] <... clone3 resumed> => {parent_tid=[29779]}, 88) = 29779",
+      "[pid 29779] <... rseq resumed>) = 0",
+      "[pid 29778] wait4(29779,  <unfinished ...>",
+      "[pid 29779] +++ exited with 0 +++",
+      "<... wait4 resumed>NULL, 0, NULL) = 29779",
+    ].join("\n"),
+  );
+  const calls = syscalls(events);
+  assert.deepEqual(
+    calls.map((c) => [c.name, c.form, c.pid, c.ret, c.args.length]),
+    [
+      ["clone3", "joined", 29778, 29779, 2], // the pid learned from the resumed half
+      ["rseq", "joined", 29779, 0, 1],
+      ["wait4", "joined", 29778, 29779, 4],
+    ],
+  );
+});
+
+test("2>&1: program output and the call's rest on the same line", () => {
+  const { events, parser } = run(
+    [
+      "[pid 29742] rt_sigprocmask(SIG_SETMASK, [], ~chatty~ done, partial line without newline~ <unfinished ...>",
+      "[pid 29742] <... rt_sigprocmask resumed>NULL, 8) = 0",
+    ].join("\n"),
+  );
+  const c = syscalls(events)[0];
+  assert.deepEqual([c.name, c.form, c.ret, c.args.length, c.line], ["rt_sigprocmask", "joined", 0, 4, 1]);
+  assert.deepEqual(events.filter((e) => e.type === "foreign").map((e) => e.type === "foreign" && e.text), [
+    "~chatty~ done, partial line without newline~",
+  ]);
+  assert.equal(lineTotal(parser), 2);
+});
