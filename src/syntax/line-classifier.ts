@@ -9,10 +9,13 @@ export function stripColor(text: string): string {
   return text.indexOf("\x1b[") < 0 ? text : text.replace(SGR, "");
 }
 
-/** strace's diagnostics start with argv[0] (`strace:`, `/opt/strace/bin/strace:`, `./strace:`). */
-const MESSAGE_AT_START = /^(?:\.{0,2}\/)?(?:[\w.+-]+\/)*strace: /;
+/** strace's diagnostics start with argv[0] (`strace:`, `/opt/strace/bin/strace:`, `./strace:`).
+ *  A leading `/` needs a directory after it, so the `/` closing `/* 35 vars *\/` in the text
+ *  just before a spliced message is not taken for part of the path. */
+const ARGV0 = String.raw`(?:\.{1,2}\/|(?:\.{0,2}\/)?(?:[\w.+-]+\/)+)?strace: `;
+const MESSAGE_AT_START = new RegExp(`^${ARGV0}`);
 /** The messages strace prints between the pieces of another tracee's line (`2>&1`). */
-const MESSAGE_INSIDE = /(?:\.{0,2}\/)?(?:[\w.+-]+\/)*strace: Process \d+ (?:attached|detached|suspended)/;
+const MESSAGE_INSIDE = new RegExp(`${ARGV0}Process \\d+ (?:attached|detached|suspended)`);
 const PROCESS_NOTICE = /strace: Process (\d+) (attached|detached)/;
 /** `[ Process PID=1234 runs in 32 bit mode. ]` (personality change). */
 const PERSONALITY = /^(?:\d+ +|\[pid +\d+\] +)?\[ Process PID=\d+ runs in .* mode\. \]$/;

@@ -514,3 +514,16 @@ test("2>&1: program output and the call's rest on the same line", () => {
   ]);
   assert.equal(lineTotal(parser), 2);
 });
+
+test("a message spliced right after a comment keeps the comment's closing slash", () => {
+  const { events, parser } = run(
+    [
+      '[pid  1229] execve("/nonexistent/prog", ["/nonexistent/prog"], 0x7ffe26717290 /* 35 vars */strace: Process 1230 attached',
+      " <unfinished ...>",
+      "[pid  1229] <... execve resumed>) = -1 ENOENT (No such file or directory)",
+    ].join("\n"),
+  );
+  const c = syscalls(events)[0];
+  assert.deepEqual([c.name, c.form, c.errno, c.args.length], ["execve", "joined", "ENOENT", 3]);
+  assert.equal(parser.stats.lines.foreign, 0);
+});
