@@ -46,9 +46,9 @@ const STYLE = `
 --error:#ff6b6b;--error-bg:#2a1618;--warning:#ffc078;--warning-bg:#2a2214;--ok:#69db7c;--hover:rgba(77,171,247,.16);--grid:#252a33}}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--fg);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
-main{max-width:1000px;margin:0 auto;padding:28px 20px 48px}
+main{max-width:1120px;margin:0 auto;padding:28px 20px 48px}
 h1{font-size:24px;margin:0 0 2px}h2{font-size:18px;margin:32px 0 12px}
-.sub{color:var(--muted);margin:0;word-break:break-all}
+.sub{color:var(--muted);margin:0;overflow-wrap:anywhere}
 code,.mono{font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 .tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(118px,1fr));gap:10px;margin:18px 0}
 .tile{background:var(--card);border:1px solid var(--border);border-radius:10px;padding:10px 14px}
@@ -64,16 +64,16 @@ code,.mono{font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 .card header{display:flex;flex-wrap:wrap;gap:8px;align-items:baseline}
 .badge{border-radius:6px;padding:1px 8px;font-weight:600;font-size:13px;text-transform:uppercase;letter-spacing:.03em}
 .badge.error{background:var(--error-bg);color:var(--error)}.badge.warning{background:var(--warning-bg);color:var(--warning)}
-.loc{color:var(--muted);margin-left:auto;word-break:break-all}
-.message{font-size:16px;margin:10px 0 12px;word-break:break-word}
+.loc{color:var(--muted);margin-left:auto;overflow-wrap:anywhere}
+.message{font-size:16px;margin:10px 0 12px;overflow-wrap:anywhere}
 .facts{display:grid;grid-template-columns:repeat(auto-fit,minmax(170px,1fr));gap:8px 16px;margin:0 0 14px}
 .facts div{min-width:0}.facts dt{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em}
-.facts dd{margin:0;font-weight:600;word-break:break-all}
+.facts dd{margin:0;font-weight:600;overflow-wrap:anywhere}
 table{border-collapse:collapse;width:100%}
 th{text-align:left;color:var(--muted);font-weight:600;font-size:12px;text-transform:uppercase;letter-spacing:.04em}
 th,td{padding:5px 8px;border-bottom:1px solid var(--border);vertical-align:top}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.evidence{font-size:14px}.evidence td.call{word-break:break-all}.evidence .note{color:var(--muted)}
+.evidence{font-size:14px}.evidence td.call{overflow-wrap:anywhere}.evidence .note{color:var(--muted)}
 .evidence tr.point-of-no-return td{background:var(--error-bg)}.evidence tr.point-of-no-return .note{color:var(--error);font-weight:600}
 .evidence .frame{color:var(--muted);font-size:12px}
 figure{margin:6px 0 14px}
@@ -99,6 +99,8 @@ svg.chart{width:100%;height:auto;display:block}
 .bar{display:block;width:120px;height:10px}.bar .i{fill:var(--gap)}.bar .a{fill:var(--accepted)}
 tr.lost td{background:var(--error-bg)}
 .muted{color:var(--muted)}
+.scroll{overflow-x:auto}
+table.streams{font-size:14px}table.streams td:nth-child(2){overflow-wrap:anywhere;min-width:12em}
 details summary{cursor:pointer;color:var(--muted);margin:6px 0}
 footer{color:var(--muted);font-size:13px;margin-top:36px}
 a{color:var(--accepted)}
@@ -144,11 +146,11 @@ function renderSummary(input: HtmlReportInput): string {
   out.push(tile(formatCount(s.unrecognized), "unrecognised lines", s.unrecognized > 0 ? "bad" : ""));
   out.push(`</div>`);
   if (s.traces.length > 1) {
-    out.push(`<table class="traces"><thead><tr><th>trace</th><th class="num">lines</th><th class="num">syscalls</th><th class="num">findings</th></tr></thead><tbody>`);
+    out.push(`<div class="scroll"><table class="traces"><thead><tr><th>trace</th><th class="num">lines</th><th class="num">syscalls</th><th class="num">findings</th></tr></thead><tbody>`);
     for (const t of s.traces) {
       out.push(`<tr><td class="mono">${esc(t.name)}</td><td class="num">${formatCount(t.lines)}</td><td class="num">${formatCount(t.syscalls)}</td><td class="num">${formatCount(t.findings)}</td></tr>`);
     }
-    out.push(`</tbody></table>`);
+    out.push(`</tbody></table></div>`);
   }
   out.push(`<h2>strace flags in evidence</h2>`);
   out.push(
@@ -233,7 +235,7 @@ function renderStreams(input: HtmlReportInput): string {
     return out.join("\n");
   }
   out.push(
-    `<table class="streams"><thead><tr><th class="num">fd</th><th>stream</th><th>pids</th><th class="num">writes</th><th class="num">EAGAIN</th>` +
+    `<div class="scroll"><table class="streams"><thead><tr><th class="num">fd</th><th>stream</th><th>pids</th><th class="num">writes</th><th class="num">EAGAIN</th>` +
       `<th class="num">short</th><th class="num">intended</th><th class="num">accepted</th><th>accepted share</th><th>ended by</th><th class="num">unsent at end</th></tr></thead><tbody>`,
   );
   for (const t of input.streams) {
@@ -249,7 +251,7 @@ function renderStreams(input: HtmlReportInput): string {
         `<td>${miniBar(t)}</td><td>${ended}</td><td class="num">${unsent}</td></tr>`,
     );
   }
-  out.push(`</tbody></table>`);
+  out.push(`</tbody></table></div>`);
   if ((input.streamsOmitted ?? 0) > 0) out.push(`<p class="muted">${plural(input.streamsOmitted ?? 0, "more stream")} not listed</p>`);
   out.push(`</section>`);
   return out.join("\n");
