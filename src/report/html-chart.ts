@@ -130,6 +130,18 @@ export function renderSvgChart(series: StreamSeries, options: SvgChartOptions): 
     );
   });
 
+  // The size of the gap where the write side ended: the bytes that were never sent.
+  const end = points[series.pointOfNoReturn];
+  if (end !== undefined && end.unsent > 0) {
+    const x = xs[series.pointOfNoReturn] as number;
+    const y = (sy(end.intendedTotal) + sy(end.acceptedTotal)) / 2;
+    const anchor = x > M.left + pw * 0.7 ? "end" : "start";
+    out.push(
+      `<text class="gap-label" data-marker="unsent" x="${fmt(x)}" dx="${anchor === "end" ? -8 : 8}" y="${fmt(y)}" text-anchor="${anchor}" dominant-baseline="middle">` +
+        `${series.exact ? "" : "≥ "}${formatCount(end.unsent)} B never sent</text>`,
+    );
+  }
+
   // One dot per write on the accepted line: EAGAIN hollow, short writes amber.
   points.forEach((p, i) => {
     if (p.kind !== "write") return;

@@ -80,7 +80,7 @@ figure{margin:6px 0 14px}
 svg.chart{width:100%;height:auto;display:block}
 .grid line{stroke:var(--grid);stroke-width:1}.axis{stroke:var(--muted);stroke-width:1}
 .tick{fill:var(--muted);font:11px ui-monospace,Menlo,Consolas,monospace}.axis-label{fill:var(--muted);font:12px system-ui,sans-serif}
-.gap{fill:var(--gap);stroke:none}
+.gap{fill:var(--gap);stroke:none}.gap-label{fill:var(--ponr);font:600 13px system-ui,sans-serif}
 .series{fill:none;stroke-width:2.5;stroke-linejoin:round}
 .series.intended{stroke:var(--intended);stroke-dasharray:7 4}.series.accepted{stroke:var(--accepted)}
 .dot{fill:var(--accepted);stroke:var(--card);stroke-width:1.5}.dot.short{fill:var(--short)}

@@ -172,6 +172,7 @@ describe("html report", () => {
     assert.ok(html.includes(`data-marker="point-of-no-return"`));
     assert.ok(html.includes(">shutdown: point of no return</text>"));
     assert.equal(html.match(/<rect class="hit"/g)?.length, 3);
+    assert.match(html, /<text class="gap-label" data-marker="unsent"[^>]*>10,976,354 B never sent<\/text>/);
     assert.ok(html.includes("requested 14,896,226 · accepted 3,919,872 (short write)"));
     assert.ok(html.includes("intended so far 14,896,226 · accepted so far 3,919,872 · unsent 10,976,354"));
     // Every written stream, the lost one marked.
