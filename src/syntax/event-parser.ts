@@ -69,6 +69,9 @@ class StraceEventParser implements EventParser {
   /** The last syscall event, held back while `-k` frames may follow it. */
   private held: SyscallEvent | null = null;
   private heldStack: string[] | null = null;
+  /** Whether calls carry -k frames: unknown until a call is followed by a frame ("on") or by
+   *  another line ("off"). Until then the last call is held across batches too. */
+  private framesMode: "unknown" | "on" | "off" = "unknown";
   private out: TraceEvent[] = [];
   private readonly evidence: FlagEvidence;
 
@@ -95,7 +98,7 @@ class StraceEventParser implements EventParser {
         this.out.push({ type: "unrecognized", file: this.file, line: lineNo, pid: null, time: null, text: lines[i], reason });
       }
     }
-    if (!this.stats.flags.has("-k")) this.release();
+    if (this.framesMode === "off") this.release();
     this.out = [];
   }
 
@@ -138,6 +141,7 @@ class StraceEventParser implements EventParser {
       stats.flags.add("--color");
     }
 
+    if (this.framesMode === "unknown" && this.held !== null && !text.startsWith(" > ")) this.framesMode = "off";
     if (this.output !== null) {
       this.programOutput(text, lineNo, true);
       return;
@@ -204,6 +208,7 @@ class StraceEventParser implements EventParser {
     if (frame !== null) {
       stats.countLine("stack");
       stats.flags.add("-k");
+      this.framesMode = "on";
       if (this.held !== null) (this.heldStack ??= []).push(frame);
       return;
     }

@@ -2,6 +2,7 @@
 // src/syntax/events.ts, unfinished/resumed already joined). Written per batch, not per event.
 import type { Argv } from "yargs";
 import { readTraceEvents, resolveTraces } from "../../pipeline/trace-input.js";
+import { stringifyJson } from "../../report/escape.js";
 import { EXIT_OK, EXIT_USAGE } from "../command.js";
 import type { CliIo, CommandSpec } from "../command.js";
 import { ProblemReporter } from "../diagnostics.js";
@@ -35,7 +36,8 @@ export async function runParse(args: ParseArgs, io: CliIo): Promise<number> {
     const reading = readTraceEvents(group, io, { onProblem: reporter.report });
     for await (const batch of reading.batches) {
       let chunk = "";
-      for (const ev of batch) chunk += JSON.stringify(ev) + "\n";
+      // Terminal-safe JSON: trace text can hold C1 and bidi controls JSON.stringify leaves raw.
+      for (const ev of batch) chunk += stringifyJson(ev) + "\n";
       if (chunk === "") continue;
       const wait = writeChunk(io.stdout, chunk);
       if (wait !== null) await wait;

@@ -9,7 +9,8 @@ import { LINE_KINDS } from "../../syntax/parser-stats.js";
 import type { LineSample, ParserStats } from "../../syntax/parser-stats.js";
 import { EXIT_OK, EXIT_USAGE } from "../command.js";
 import type { CliIo, CommandSpec } from "../command.js";
-import { escapeForTerminal, ProblemReporter } from "../diagnostics.js";
+import { escapeText, stringifyJson } from "../../report/escape.js";
+import { ProblemReporter } from "../diagnostics.js";
 
 export interface StatsArgs {
   readonly paths?: readonly string[];
@@ -76,15 +77,15 @@ const PLAIN = { head: [] as string[], border: [] as string[] };
 /** No rule between rows: these tables are lists. */
 const COMPACT = { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" };
 
-/** The human form of a stats report. Pure. */
+/** The human form of a stats report; text from the trace is escaped for the terminal. Pure. */
 export function renderStatsTable(r: StatsReport): string {
-  let out = `${r.files.length === 1 ? r.files[0] : `${r.files.length} files`}: ${r.lines.toLocaleString("en-US")} lines\n`;
+  let out = `${r.files.length === 1 ? escapeText(r.files[0]) : `${r.files.length} files`}: ${r.lines.toLocaleString("en-US")} lines\n`;
   const kinds = new Table({ head: ["line kind", "lines"], style: PLAIN, chars: COMPACT });
   for (const k of LINE_KINDS) if (r.linesByKind[k] > 0) kinds.push([k, r.linesByKind[k].toLocaleString("en-US")]);
   out += kinds.toString() + "\n";
   const calls = new Table({ head: ["syscall", "calls"], style: PLAIN, chars: COMPACT });
   const names = Object.entries(r.syscalls);
-  for (const [name, n] of names.slice(0, 25)) calls.push([name, n.toLocaleString("en-US")]);
+  for (const [name, n] of names.slice(0, 25)) calls.push([escapeText(name), n.toLocaleString("en-US")]);
   if (names.length > 25) calls.push([`(${names.length - 25} more)`, ""]);
   if (names.length > 0) out += calls.toString() + "\n";
   const pidList = r.pids.length > 12 ? `${r.pids.slice(0, 12).join(", ")}, … (${r.pids.length})` : r.pids.join(", ");
@@ -94,12 +95,12 @@ export function renderStatsTable(r: StatsReport): string {
   if (r.unrecognized > 0) {
     out += `unrecognized lines: ${r.unrecognized}\n`;
     for (const s of r.unrecognizedSamples) {
-      out += `  ${escapeForTerminal(`${s.file}:${s.line}`)}: ${escapeForTerminal(s.text)}${s.reason ? `  (${s.reason})` : ""}\n`;
+      out += `  ${escapeText(`${s.file}:${s.line}`)}: ${escapeText(s.text)}${s.reason ? `  (${s.reason})` : ""}\n`;
     }
   }
   if (r.foreign > 0) {
     out += `foreign lines (not strace output, e.g. program output in a 2>&1 capture): ${r.foreign}\n`;
-    for (const s of r.foreignSamples.slice(0, 5)) out += `  ${escapeForTerminal(`${s.file}:${s.line}`)}: ${escapeForTerminal(s.text)}\n`;
+    for (const s of r.foreignSamples.slice(0, 5)) out += `  ${escapeText(`${s.file}:${s.line}`)}: ${escapeText(s.text)}\n`;
   }
   return out;
 }
@@ -118,7 +119,7 @@ export async function runStats(args: StatsArgs, io: CliIo): Promise<number> {
   const report = summarizeStats(all);
   // Nothing was read (missing, empty or binary input): the error lines say it all.
   if (all.length === 0 || (reporter.fatal && report.lines === 0)) return EXIT_USAGE;
-  io.stdout.write(args.format === "json" ? JSON.stringify(report, null, 2) + "\n" : renderStatsTable(report));
+  io.stdout.write(args.format === "json" ? stringifyJson(report, 2) + "\n" : renderStatsTable(report));
   return reporter.fatal ? EXIT_USAGE : EXIT_OK;
 }
 
