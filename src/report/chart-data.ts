@@ -120,10 +120,12 @@ export const MAX_CHART_POINTS = 2000;
 
 /** Incremental series of one stream, bounded: past `maxPoints` neighbouring calls merge. */
 export class SeriesBuilder {
-  private readonly points: ChartPoint[] = [];
+  private readonly points: MutablePoint[] = [];
   private calls = 0;
   private exact = true;
   private ponr = -1;
+  /** Calls a write point may stand for; doubles at each thinning. */
+  private bucket = 1;
 
   constructor(
     readonly fd: number,
@@ -135,36 +137,29 @@ export class SeriesBuilder {
   add(sample: ChartSample): void {
     this.calls++;
     if (!sample.requestedExact) this.exact = false;
-    const point: ChartPoint = {
-      ...sample,
-      index: this.calls,
-      calls: 1,
-      eagainCount: sample.eagain ? 1 : 0,
-      shortCount: sample.short ? 1 : 0,
-    };
+    const last = this.points[this.points.length - 1];
+    // Once thinned, writes fill the last point up to the current bucket size, so every point
+    // stands for about as many calls as the others. (In place: this runs once per write.)
+    if (this.bucket > 1 && last !== undefined && last.kind === "write" && sample.kind === "write" && last.calls < this.bucket) {
+      absorb(last, sample, this.calls, 1, sample.eagain ? 1 : 0, sample.short ? 1 : 0);
+      return;
+    }
     if (this.ponr < 0 && sample.endsWriteSide) this.ponr = this.points.length;
-    this.points.push(point);
+    this.points.push(pointOf(sample, this.calls));
     if (this.points.length > this.maxPoints) this.thin();
   }
 
-  /** Merge neighbouring write points pairwise (the later one's totals stand for both); points
-   * that end the write side or release a reference are kept as they are. */
+  /** Merge neighbouring write points pairwise (the later one's totals stand for both) and
+   * double the bucket size; points that end the write side or release a reference stay. */
   private thin(): void {
     const out: ChartPoint[] = [];
     let ponr = -1;
     for (let i = 0; i < this.points.length; i++) {
       const a = this.points[i]!;
       const b = this.points[i + 1];
-      if (a.kind === "write" && b !== undefined && b.kind === "write") {
-        out.push({
-          ...b,
-          calls: a.calls + b.calls,
-          eagainCount: a.eagainCount + b.eagainCount,
-          shortCount: a.shortCount + b.shortCount,
-          eagain: a.eagain || b.eagain,
-          short: a.short || b.short,
-          requestedExact: a.requestedExact && b.requestedExact,
-        });
+      if (a.kind === "write" && b !== undefined && b.kind === "write" && a.calls + b.calls <= 2 * this.bucket) {
+        absorb(a, b, b.index, b.calls, b.eagainCount, b.shortCount);
+        out.push(a);
         i++;
         continue;
       }
@@ -174,6 +169,7 @@ export class SeriesBuilder {
     this.points.length = 0;
     this.points.push(...out);
     this.ponr = ponr;
+    this.bucket *= 2;
   }
 
   get size(): number {
@@ -185,12 +181,66 @@ export class SeriesBuilder {
       fd: this.fd,
       name: this.name,
       kind: this.kind,
-      points: [...this.points],
+      // Copies: the builder keeps filling its last point in place.
+      points: this.points.map((p) => ({ ...p })),
       calls: this.calls,
       exact: this.exact,
       pointOfNoReturn: this.ponr,
     };
   }
+}
+
+type MutablePoint = { -readonly [K in keyof ChartPoint]: ChartPoint[K] };
+
+/** Every field written out (not spread): one object shape for all points, cheap to make. */
+function pointOf(s: ChartSample, index: number): MutablePoint {
+  return {
+    kind: s.kind,
+    time: s.time,
+    file: s.file,
+    line: s.line,
+    pid: s.pid,
+    fd: s.fd,
+    call: s.call,
+    summary: s.summary,
+    requested: s.requested,
+    requestedExact: s.requestedExact,
+    accepted: s.accepted,
+    intendedTotal: s.intendedTotal,
+    acceptedTotal: s.acceptedTotal,
+    unsent: s.unsent,
+    eagain: s.eagain,
+    short: s.short,
+    endsWriteSide: s.endsWriteSide,
+    notLast: s.notLast,
+    index,
+    calls: 1,
+    eagainCount: s.eagain ? 1 : 0,
+    shortCount: s.short ? 1 : 0,
+  };
+}
+
+/** Fold a later write into a point: the later call's values and totals, both calls' markers. */
+function absorb(into: MutablePoint, later: ChartSample, index: number, calls: number, eagainCount: number, shortCount: number): void {
+  into.time = later.time;
+  into.file = later.file;
+  into.line = later.line;
+  into.pid = later.pid;
+  into.fd = later.fd;
+  into.call = later.call;
+  into.summary = later.summary;
+  into.requested = later.requested;
+  into.requestedExact = into.requestedExact && later.requestedExact;
+  into.accepted = later.accepted;
+  into.intendedTotal = later.intendedTotal;
+  into.acceptedTotal = later.acceptedTotal;
+  into.unsent = later.unsent;
+  into.eagain = into.eagain || later.eagain;
+  into.short = into.short || later.short;
+  into.index = index;
+  into.calls += calls;
+  into.eagainCount += eagainCount;
+  into.shortCount += shortCount;
 }
 
 /** A series from samples collected in order (the `timeline` command keeps them per stream). */
@@ -338,10 +388,12 @@ export class ChartCollector {
       t.endedBy = sample.call;
       t.endedAt = { file: sample.file, line: sample.line };
       t.unsentAtEnd = sample.unsent;
-      if (sample.unsent > 0) {
-        this.byLoss.set(lossKey(sample.file, sample.line, sample.fd), t);
-        if (t.builder !== null && this.kept >= this.maxKept) t.builder = null;
-        else this.kept++;
+      // Only a bounded number of lost streams keep their series (and so their lookup key).
+      if (sample.unsent > 0 && t.builder !== null) {
+        if (this.kept < this.maxKept) {
+          this.kept++;
+          this.byLoss.set(lossKey(sample.file, sample.line, sample.fd), t);
+        } else t.builder = null;
       }
     }
     if (ev.kind === "release" && ev.last) {

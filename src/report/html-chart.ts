@@ -20,7 +20,8 @@ export function describePoint(p: ChartPoint, t0: number | null): string[] {
   const lines = [`${calls} · ${p.file}:${p.line}${p.pid !== null ? ` · pid ${p.pid}` : ""}${when}`, p.summary];
   if (p.kind === "write" && p.requested !== null && p.accepted !== null) {
     const what = p.eagain ? " (EAGAIN: nothing accepted)" : p.short ? " (short write)" : "";
-    lines.push(`requested ${p.requestedExact ? "" : "≥"}${formatCount(p.requested)} · accepted ${formatCount(p.accepted)}${what}`);
+    const last = p.calls > 1 ? "last call: " : "";
+    lines.push(`${last}requested ${p.requestedExact ? "" : "≥"}${formatCount(p.requested)} · accepted ${formatCount(p.accepted)}${p.calls > 1 ? "" : what}`);
     if (p.calls > 1) lines.push(`${p.eagainCount} EAGAIN, ${p.shortCount} short write(s) among them`);
   } else if (p.endsWriteSide) {
     lines.push(p.unsent > 0 ? "point of no return: the write side ended with bytes unsent" : "write side ended, nothing unsent");
