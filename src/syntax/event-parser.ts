@@ -95,7 +95,7 @@ class StraceEventParser implements EventParser {
         const reason = `internal error: ${(err as Error).message}`;
         this.stats.countLine("unrecognized");
         this.stats.sample("unrecognized", lineNo, lines[i], reason);
-        this.out.push({ type: "unrecognized", file: this.file, line: lineNo, pid: null, time: null, text: lines[i], reason });
+        this.emit({ type: "unrecognized", file: this.file, line: lineNo, pid: null, time: null, text: lines[i], reason });
       }
     }
     if (this.framesMode === "off") this.release();
@@ -105,7 +105,7 @@ class StraceEventParser implements EventParser {
   end(out: TraceEvent[]): void {
     this.out = out;
     this.release();
-    if (this.output !== null) this.output = null;
+    this.output = null;
     if (this.cut !== null) this.giveUpCut();
     for (const call of this.joiner.drain()) this.emitNeverResumed(call);
     this.release();
