@@ -11,6 +11,9 @@ const W = 880;
 const H = 300;
 const M = { left: 74, right: 20, top: 34, bottom: 46 };
 
+/** Above this many writes, dots would merge into a smear: a rug of markers is drawn instead. */
+const MAX_DOTS = 150;
+
 const fmt = (n: number): string => n.toFixed(1).replace(/\.0$/, "");
 
 /** The exact values at one call, line by line (unescaped), for its hover <title>. */
@@ -135,7 +138,10 @@ export function renderSvgChart(series: StreamSeries, options: SvgChartOptions): 
   const end = points[series.pointOfNoReturn];
   if (end !== undefined && end.unsent > 0) {
     const x = xs[series.pointOfNoReturn] as number;
-    const y = (sy(end.intendedTotal) + sy(end.acceptedTotal)) / 2;
+    // Inside the gap when it is tall enough to hold the text, above the intended line if not.
+    const top = sy(end.intendedTotal);
+    const bottom = sy(end.acceptedTotal);
+    const y = bottom - top >= 18 ? (top + bottom) / 2 : top - 10;
     const anchor = x > M.left + pw * 0.7 ? "end" : "start";
     out.push(
       `<text class="gap-label" data-marker="unsent" x="${fmt(x)}" dx="${anchor === "end" ? -8 : 8}" y="${fmt(y)}" text-anchor="${anchor}" dominant-baseline="middle">` +
@@ -143,16 +149,34 @@ export function renderSvgChart(series: StreamSeries, options: SvgChartOptions): 
     );
   }
 
-  // One dot per write on the accepted line: EAGAIN hollow, short writes amber.
-  points.forEach((p, i) => {
-    if (p.kind !== "write") return;
-    const cls = p.eagain ? "dot eagain" : p.short ? "dot short" : "dot";
-    const marker = p.eagain ? "eagain" : p.short ? "short" : "write";
-    out.push(`<circle class="${cls}" data-marker="${marker}" cx="${fmt(xs[i] as number)}" cy="${fmt(sy(p.acceptedTotal))}" r="4.5"/>`);
-    if (p.intendedTotal > p.acceptedTotal) {
-      out.push(`<circle class="dot-intended" cx="${fmt(xs[i] as number)}" cy="${fmt(sy(p.intendedTotal))}" r="3"/>`);
-    }
-  });
+  // One dot per write on the accepted line (EAGAIN hollow, short writes amber) while they can
+  // be told apart; a dense series gets a rug of ticks under the plot for EAGAIN and short
+  // writes instead, one per pixel column.
+  const writes = points.filter((p) => p.kind === "write").length;
+  if (writes <= MAX_DOTS) {
+    points.forEach((p, i) => {
+      if (p.kind !== "write") return;
+      const cls = p.eagain ? "dot eagain" : p.short ? "dot short" : "dot";
+      const marker = p.eagain ? "eagain" : p.short ? "short" : "write";
+      out.push(`<circle class="${cls}" data-marker="${marker}" cx="${fmt(xs[i] as number)}" cy="${fmt(sy(p.acceptedTotal))}" r="4.5"/>`);
+      if (p.intendedTotal > p.acceptedTotal) {
+        out.push(`<circle class="dot-intended" cx="${fmt(xs[i] as number)}" cy="${fmt(sy(p.intendedTotal))}" r="3"/>`);
+      }
+    });
+  } else {
+    const seen = new Set<string>();
+    const base = sy(0);
+    points.forEach((p, i) => {
+      if (p.kind !== "write") return;
+      const x = Math.round(xs[i] as number);
+      for (const kind of [p.eagain ? "eagain" : null, p.short ? "short" : null]) {
+        if (kind === null || seen.has(`${kind}${x}`)) continue;
+        seen.add(`${kind}${x}`);
+        const y = kind === "eagain" ? base - 7 : base - 14;
+        out.push(`<line class="rug ${kind}" data-marker="${kind}" x1="${x}" x2="${x}" y1="${fmt(y)}" y2="${fmt(y + 6)}"/>`);
+      }
+    });
+  }
 
   // Hover bands: from half-way to the previous call to half-way to the next.
   out.push(`<g class="hits">`);

@@ -86,6 +86,7 @@ svg.chart{width:100%;height:auto;display:block}
 .dot{fill:var(--accepted);stroke:var(--card);stroke-width:1.5}.dot.short{fill:var(--short)}
 .dot.eagain{fill:var(--card);stroke:var(--ponr);stroke-width:2.5}
 .dot-intended{fill:var(--intended)}
+.rug{stroke-width:1.5}.rug.eagain{stroke:var(--ponr)}.rug.short{stroke:var(--short)}
 .rule line{stroke-width:1.5;stroke-dasharray:3 3}.rule text{font:600 12px system-ui,sans-serif}
 .rule.ponr line{stroke:var(--ponr);stroke-width:2;stroke-dasharray:none}.rule.ponr text{fill:var(--ponr)}
 .rule.close line,.rule.shut line{stroke:var(--close)}.rule.close text,.rule.shut text{fill:var(--close)}

@@ -7,6 +7,7 @@ import { describe, test } from "node:test";
 import type { Finding } from "../../src/analysis.js";
 import { seriesFromSamples } from "../../src/report/chart-data.js";
 import type { ChartSample } from "../../src/report/chart-data.js";
+import { renderSvgChart } from "../../src/report/html-chart.js";
 import { escapeHtml } from "../../src/report/html-escape.js";
 import { HTML_REPORT_CSP, renderHtmlReport } from "../../src/report/html-report.js";
 import type { HtmlReportInput } from "../../src/report/html-report.js";
@@ -199,5 +200,18 @@ describe("html report", () => {
     assert.ok(clean.html.includes("Findings (0)"));
     assert.ok(!clean.html.includes(`<svg class="chart"`));
     assert.ok(clean.html.includes("no stream was shut down, closed or abandoned with bytes unsent"));
+  });
+
+  test("a dense series: no smear of dots, a rug of EAGAIN and short-write ticks, hover bands per point", () => {
+    const samples: ChartSample[] = [];
+    for (let i = 1; i <= 600; i++) {
+      const eagain = i % 50 === 0;
+      samples.push(sample({ file: "t", summary: "w", time: i, line: i, eagain, short: i % 75 === 0, intendedTotal: i * 10, acceptedTotal: i * 10 - (eagain ? 10 : 0) }));
+    }
+    const svg = renderSvgChart(seriesFromSamples({ fd: 3, name: null, kind: "socket" }, samples), { label: "dense" });
+    assert.equal(svg.match(/<circle /g), null);
+    assert.equal(svg.match(/class="rug eagain"/g)?.length, 12);
+    assert.equal(svg.match(/class="rug short"/g)?.length, 8);
+    assert.equal(svg.match(/<rect class="hit"/g)?.length, 600);
   });
 });

@@ -144,6 +144,10 @@ describe("chart data", () => {
     assert.equal(s.points.reduce((n, p) => n + p.eagainCount, 0), 10);
     assert.equal(s.points[s.pointOfNoReturn]?.line, 101);
     assert.equal(s.points.at(-1)?.acceptedTotal, 1400, "the last totals survive");
+    // Buckets stay even: old points do not swallow ever more calls than new ones.
+    // (A bucket cut short by the shutdown, and the last one, may be smaller.)
+    const sizes = s.points.filter((p, i) => p.kind === "write" && s.points[i + 1]?.kind === "write").map((p) => p.calls);
+    assert.ok(Math.max(...sizes) <= 2 * Math.min(...sizes), `bucket sizes ${sizes.join(",")}`);
   });
 
   test("compact byte labels", () => {
