@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { createAnalyzer } from "../../src/analysis.js";
 import type { Finding } from "../../src/analysis.js";
-import { ChartCollector, SeriesBuilder, chartAxis, compactBytes, seriesFromSamples } from "../../src/report/chart-data.js";
+import { readdirSync } from "node:fs";
+import { ChartCollector, SeriesBuilder, chartAxis, chartPointOf, compactBytes, seriesFromSamples } from "../../src/report/chart-data.js";
 import type { ChartSample, StreamSeries } from "../../src/report/chart-data.js";
 import { renderTerminalChart } from "../../src/report/terminal-chart.js";
 import { createEventParser } from "../../src/syntax/event-parser.js";
@@ -248,5 +249,44 @@ describe("terminal chart", () => {
     assert.ok(out.includes("\\x1b]0;pwned\\x07"));
     const top = out.split("\n")[2]!;
     assert.ok(top.includes("░") && !top.includes("█"), "one byte unsent of a million is one cell, not none");
+  });
+
+  test("the timeline wiring: one fd's samples via chartPointOf, then seriesFromSamples", () => {
+    const samples: ChartSample[] = [];
+    const parser = createEventParser({ file: "trace.log" });
+    const analyzer = createAnalyzer({
+      onModelEvent: (ev) => {
+        if ((ev.kind === "attempt" ? ev.attempt.fd : ev.fd) === 3) samples.push(chartPointOf(ev));
+      },
+    });
+    const out: TraceEvent[] = [];
+    parser.push(EAGAIN_TRACE.split("\n").map((l) => l.trim()).filter((l) => l !== ""), 1, out);
+    parser.end(out);
+    analyzer.push(out);
+    const chart = renderTerminalChart(seriesFromSamples({ fd: 3, name: null, kind: "socket" }, samples), { width: 80, color: false });
+    assert.match(chart, /^bytes of fd 3 \(socket\) over 6 call\(s\)/);
+    assert.ok(chart.includes("131,072 B intended, 74,600 accepted, 56,472 unsent at line 6"));
+  });
+
+  test("every sample with a finding: charts fit 80 and 160 columns", async () => {
+    let charted = 0;
+    for (const dir of readdirSync("samples", { withFileTypes: true })) {
+      if (!dir.isDirectory()) continue;
+      for (const name of ["f-tt-T.strace", "f.strace"]) {
+        const file = `samples/${dir.name}/${name}`;
+        if (!readdirSync(`samples/${dir.name}`).includes(name)) continue;
+        const r = await buildReport([file]);
+        for (const f of r.findings) {
+          const s = r.collector.seriesFor(f);
+          assert.ok(s !== null, `${file}:${f.line} has a series`);
+          assert.equal(s.points[s.pointOfNoReturn]?.line, f.line, `${file}: the chart's point of no return is the finding's`);
+          for (const w of [80, 160]) {
+            for (const l of renderTerminalChart(s, { width: w, color: false }).trimEnd().split("\n")) assert.ok(width(l) <= w, `${file} at ${w}: ${l}`);
+          }
+          charted++;
+        }
+      }
+    }
+    assert.ok(charted >= 10, `${charted} findings charted`);
   });
 });
