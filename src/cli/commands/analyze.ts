@@ -1,11 +1,14 @@
 // `analyze [paths..]`: the main job. Each trace group gets a fresh analyzer; findings are
 // written to stdout as soon as they are known (an explanation block, or one NDJSON line), the
 // table / JSON / summary at the end. Exit 0 clean, 1 findings at or above --fail-on, 2 unusable.
+import { writeFile } from "node:fs/promises";
 import type { Argv } from "yargs";
 import { createAnalyzer, isRuleName, RULE_NAMES, RULES } from "../../analysis.js";
 import type { Finding, RuleName, TraceNote } from "../../analysis.js";
 import { readTraceEvents, resolveTraces } from "../../pipeline/trace-input.js";
+import { ChartCollector } from "../../report/chart-data.js";
 import { renderExplanation } from "../../report/explanation.js";
+import { renderHtmlReport } from "../../report/html-report.js";
 import { renderFindingsTable } from "../../report/findings-table.js";
 import { renderJsonReport, renderNdjsonFinding, renderNdjsonSummary } from "../../report/json-report.js";
 import type { Report, ReportStats } from "../../report/json-report.js";
@@ -34,6 +37,7 @@ export interface AnalyzeArgs {
   readonly color?: boolean;
   readonly "no-color"?: boolean;
   readonly quiet?: boolean;
+  readonly html?: string;
   readonly [k: string]: unknown;
 }
 
@@ -48,6 +52,8 @@ interface Settings {
   readonly strict: boolean;
   readonly quiet: boolean;
   readonly style: Style;
+  /** Where to write the self-contained HTML report, if anywhere. */
+  readonly html: string | null;
 }
 
 const RULE_LIST = RULES.map((r) => `${r.name} (${r.code}, ${r.severity})`).join(", ");
@@ -69,6 +75,7 @@ export function buildAnalyzeOptions(y: Argv): Argv {
       .option("color", { type: "boolean", describe: "colour the output (default: when stdout is a terminal and NO_COLOR is unset)" })
       .option("no-color", { type: "boolean", describe: "never colour the output" })
       .option("quiet", { alias: "q", type: "boolean", default: false, describe: "print only the findings: no notes, no totals" })
+      .option("html", { type: "string", describe: "also write a self-contained HTML report (charts, evidence) to this file" })
       .epilog(
         `Rules: ${RULE_LIST}.\n` +
           "Record traces with: strace -f -tt -T -yy -o trace.log -- ./server (a file keeps pids on every line).\n" +
@@ -108,6 +115,7 @@ function settingsFrom(args: AnalyzeArgs, io: CliIo): Settings | string {
     minUnsent: args["min-unsent"] ?? 1,
     strict: args.strict === true,
     quiet: args.quiet === true,
+    html: typeof args.html === "string" && args.html !== "" ? args.html : null,
     style: { color: format === "table" && shouldColor(colorFlag, io.stdoutIsTTY, io.env) },
   };
 }
@@ -122,6 +130,10 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
 
   const findings: Finding[] = [];
   const notes: TraceNote[] = [];
+  // The HTML report needs every finding and each stream's chart, whatever the stdout format.
+  const charts = s.html !== null ? new ChartCollector() : null;
+  const htmlFindings: Finding[] = [];
+  const flags = new Set<string>();
   const totals = { lines: 0, syscalls: 0, unrecognized: 0, foreign: 0, signals: 0, exits: 0, writeAttempts: 0 };
   const traces: { name: string; lines: number; syscalls: number; findings: number }[] = [];
   let errors = 0;
@@ -133,11 +145,19 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
     // table and the JSON document need every finding at the end.
     if (s.format === "ndjson") io.stdout.write(renderNdjsonFinding(f));
     else findings.push(f);
+    if (charts !== null) htmlFindings.push(f);
     if (s.format === "table") io.stdout.write(`${renderExplanation(f, s.style, io.columns)}\n`);
   };
 
   for (const group of groups) {
-    const analyzer = createAnalyzer({ trace: group.name, rules: s.rules, pid: s.pid, fd: s.fd, minUnsent: s.minUnsent });
+    const analyzer = createAnalyzer({
+      trace: group.name,
+      rules: s.rules,
+      pid: s.pid,
+      fd: s.fd,
+      minUnsent: s.minUnsent,
+      onModelEvent: charts?.onModelEvent,
+    });
     const reading = readTraceEvents(group, io, { onProblem: reporter.report });
     const progress = startProgress(io, reading, group.bytes, () => errors + warnings);
     try {
@@ -146,6 +166,7 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
     } finally {
       progress.stop();
     }
+    for (const p of reading.parsers()) for (const f of p.stats.flags) flags.add(f);
     const st = analyzer.stats;
     totals.lines += st.lines;
     totals.syscalls += st.syscalls;
@@ -165,6 +186,27 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
   else if (groups.length > 0) {
     if (findings.length > 0) io.stdout.write(renderFindingsTable(findings, { style: s.style, columns: io.columns }));
     if (!s.quiet) io.stdout.write(renderNotes(notes, s.style) + renderTotals(errors, warnings, stats, s.style));
+  }
+
+  if (charts !== null && s.html !== null && groups.length > 0) {
+    const { streams, omitted } = charts.streams();
+    const html = renderHtmlReport({
+      tool: TOOL_NAME,
+      version: TOOL_VERSION,
+      stats,
+      flags: [...flags].sort(),
+      notes,
+      findings: htmlFindings.map((finding) => ({ finding, series: charts.seriesFor(finding) })),
+      streams,
+      streamsOmitted: omitted,
+    });
+    try {
+      await writeFile(s.html, html);
+      if (!s.quiet) io.stderr.write(`${TOOL_NAME}: HTML report written to ${s.html}\n`);
+    } catch (err) {
+      io.stderr.write(`${s.html}: error[SR014]: cannot write the HTML report: ${(err as Error).message}\n`);
+      return EXIT_USAGE;
+    }
   }
 
   if (reporter.fatal) return EXIT_USAGE;

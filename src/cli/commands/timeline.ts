@@ -7,7 +7,10 @@ import type { Argv } from "yargs";
 import { createAnalyzer } from "../../analysis.js";
 import type { ModelEvent } from "../../analysis.js";
 import { readTraceEvents, resolveTraces } from "../../pipeline/trace-input.js";
+import { chartPointOf, seriesFromSamples } from "../../report/chart-data.js";
+import type { ChartSample } from "../../report/chart-data.js";
 import { shouldColor } from "../../report/style.js";
+import { renderTerminalChart } from "../../report/terminal-chart.js";
 import { renderTimeline } from "../../report/timeline-table.js";
 import type { TimelineRow } from "../../report/timeline-table.js";
 import { TOOL_NAME } from "../../version.js";
@@ -32,6 +35,12 @@ interface Chosen {
   name: string | null;
   kind: string;
   readonly rows: TimelineRow[];
+  readonly samples: ChartSample[];
+}
+
+interface Pending {
+  readonly rows: TimelineRow[];
+  readonly samples: ChartSample[];
 }
 
 function rowOf(ev: ModelEvent): { row: TimelineRow; fd: number; pid: number | null } {
@@ -93,13 +102,16 @@ export async function runTimeline(args: TimelineArgs, io: CliIo): Promise<number
   for (const group of groups) {
     const chosen = new Map<number, Chosen>();
     const order: Chosen[] = [];
-    const pending = new Map<number, TimelineRow[]>();
+    const pending = new Map<number, Pending>();
     const onModelEvent = (ev: ModelEvent): void => {
       const { row, fd: evFd, pid: evPid } = rowOf(ev);
+      // Shutdowns and closes read the stream's totals now, so the chart point is taken here.
+      const sample = chartPointOf(ev);
       const id = ev.stream.id;
       let c = chosen.get(id);
       if (c === undefined && evFd === fd && (pid === null || evPid === pid)) {
-        c = { name: ev.stream.name, kind: ev.stream.kind, rows: pending.get(id) ?? [] };
+        const before = pending.get(id);
+        c = { name: ev.stream.name, kind: ev.stream.kind, rows: before?.rows ?? [], samples: before?.samples ?? [] };
         pending.delete(id);
         chosen.set(id, c);
         order.push(c);
@@ -109,13 +121,18 @@ export async function runTimeline(args: TimelineArgs, io: CliIo): Promise<number
         c.kind = ev.stream.kind;
         if (shown < MAX_ROWS) {
           c.rows.push(row);
+          c.samples.push(sample);
           shown++;
         } else truncated = true;
       } else {
-        const rows = pending.get(id) ?? [];
-        rows.push(row);
-        if (rows.length > MAX_PENDING_ROWS) rows.shift();
-        pending.set(id, rows);
+        const p = pending.get(id) ?? { rows: [], samples: [] };
+        p.rows.push(row);
+        p.samples.push(sample);
+        if (p.rows.length > MAX_PENDING_ROWS) {
+          p.rows.shift();
+          p.samples.shift();
+        }
+        pending.set(id, p);
       }
       if (ev.kind === "release" && ev.last) pending.delete(id);
     };
@@ -127,7 +144,11 @@ export async function runTimeline(args: TimelineArgs, io: CliIo): Promise<number
     // Streams the fd only opened and closed (shared libraries, config files) are noise here.
     const written = order.filter((c) => c.rows.some((r) => r.requested !== null));
     if (written.length === 0) io.stdout.write(`no write on fd ${fd}${pid !== null ? ` in pid ${pid}` : ""}\n`);
-    for (const c of written) io.stdout.write(renderTimeline({ fd, name: c.name, kind: c.kind, rows: c.rows }, style));
+    for (const c of written) {
+      io.stdout.write(renderTimeline({ fd, name: c.name, kind: c.kind, rows: c.rows }, style));
+      const series = seriesFromSamples({ fd, name: c.name, kind: c.kind }, c.samples);
+      io.stdout.write("\n" + renderTerminalChart(series, { width: io.columns, color: style.color }));
+    }
   }
   if (truncated) io.stderr.write(`${TOOL_NAME}: note: only the first ${MAX_ROWS.toLocaleString("en-US")} events are shown\n`);
   return reporter.fatal ? EXIT_USAGE : EXIT_OK;
