@@ -15,6 +15,7 @@ import {
   summaryLine,
 } from "./line-classifier.js";
 import { emptyPrefix, readPrefix, type LinePrefix } from "./line-prefix.js";
+import { lightCall } from "./light-call.js";
 import { ParserStats } from "./parser-stats.js";
 import { FlagEvidence } from "./flag-evidence.js";
 import { cleanArgs, FUZZY_MAX_LINE, plausibleResume } from "./guessed-cut.js";
@@ -26,6 +27,9 @@ export interface EventParserOptions {
   readonly file: string;
   /** The pid from an `-ff` file suffix, used when a line has no pid prefix. */
   readonly pid?: number | null;
+  /** The fast path: plain complete calls whose name this rejects come without arguments
+   *  (`argsOmitted`), found by a cheap scan instead of the grammar. Absent: every line is parsed. */
+  readonly needsArgs?: (name: string) => boolean;
 }
 
 export interface EventParser {
@@ -40,7 +44,7 @@ export interface EventParser {
 }
 
 export function createEventParser(opts: EventParserOptions): EventParser {
-  return new StraceEventParser(opts.file, opts.pid ?? null);
+  return new StraceEventParser(opts.file, opts.pid ?? null, opts.needsArgs ?? null);
 }
 
 /** A call's text cut short (by a spliced message or program output), waiting for its rest. */
@@ -78,6 +82,7 @@ class StraceEventParser implements EventParser {
   constructor(
     private readonly file: string,
     private readonly filePid: number | null,
+    private readonly needsArgs: ((name: string) => boolean) | null = null,
   ) {
     this.stats = new ParserStats(file);
     this.evidence = new FlagEvidence(this.stats);
@@ -226,6 +231,7 @@ class StraceEventParser implements EventParser {
     }
     this.inSummary = false;
 
+    if (this.needsArgs !== null && this.cut === null && this.lightLine(text, lineNo)) return;
     const r = straceLineParser.parseLine(text);
     if (r.value !== null && !maybeSplicedWrite(r.value)) {
       if (this.cut !== null) this.giveUpCut();
@@ -282,6 +288,32 @@ class StraceEventParser implements EventParser {
     if (this.cut === null && this.bareContinuation(text, lineNo)) return;
     this.foreign(text, lineNo, true);
     if (this.cut !== null && ++this.cut.age > CUT_PATIENCE) this.giveUpCut();
+  }
+
+  private lightLine(text: string, lineNo: number): boolean {
+    const c = lightCall(text, this.needsArgs!);
+    if (c === null) return false;
+    const stats = this.stats;
+    const pid = c.pid ?? this.filePid;
+    if (pid !== null) stats.pids.add(pid);
+    stats.countLine("syscall");
+    stats.countSyscall(c.name);
+    const ev: { -readonly [K in keyof SyscallEvent]: SyscallEvent[K] } = {
+      type: "syscall",
+      file: this.file,
+      line: lineNo,
+      pid,
+      time: c.time,
+      name: c.name,
+      args: [],
+      argsOmitted: true,
+      ret: c.ret,
+      errno: c.errno,
+      form: "complete",
+    };
+    if (c.durationUs !== undefined) ev.durationUs = c.durationUs;
+    this.emitSyscall(ev);
+    return true;
   }
 
   /** strace 6.1 with -z/-Z (`--status`) prints the second half of a call it had cut with

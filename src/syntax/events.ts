@@ -92,6 +92,9 @@ export interface SyscallEvent extends Origin {
   readonly form: "complete" | "joined" | "resumed-only" | "never-resumed";
   /** `-k` stack frames printed after the call, innermost first. */
   readonly stack?: readonly string[];
+  /** The fast path of `analyze` left the arguments out: the consumer said it does not need
+   * them for this syscall (`args` is then empty). Never set by `parse` or `stats`. */
+  readonly argsOmitted?: boolean;
 }
 
 export interface SignalEvent extends Origin {

@@ -41,7 +41,7 @@ function fractionDigits(text: string): number {
 }
 
 /** Seconds since local midnight of an `HH:MM:SS[.frac]` clock (strftime %T, -t/-tt). */
-function clockSeconds(text: string): number {
+export function clockSeconds(text: string): number {
   const d = (i: number) => text.charCodeAt(i) - 48;
   const whole = (d(0) * 10 + d(1)) * 3600 + (d(3) * 10 + d(4)) * 60 + d(6) * 10 + d(7);
   return text.length > 8 ? whole + +text.slice(8) : whole; // `+".712183"` is 0.712183

@@ -4,6 +4,7 @@
 import { writeFile } from "node:fs/promises";
 import type { Argv } from "yargs";
 import { createAnalyzer, isRuleName, RULE_NAMES, RULES } from "../../analysis.js";
+import { needsArgs } from "../../model/args-not-needed.js";
 import type { Finding, RuleName, TraceNote } from "../../analysis.js";
 import { readTraceEvents, resolveTraces } from "../../pipeline/trace-input.js";
 import { ChartCollector } from "../../report/chart-data.js";
@@ -38,6 +39,7 @@ export interface AnalyzeArgs {
   readonly "no-color"?: boolean;
   readonly quiet?: boolean;
   readonly html?: string;
+  readonly full?: boolean;
   readonly [k: string]: unknown;
 }
 
@@ -54,6 +56,8 @@ interface Settings {
   readonly style: Style;
   /** Where to write the self-contained HTML report, if anywhere. */
   readonly html: string | null;
+  /** Parse every line with the grammar, even calls whose arguments the model never reads. */
+  readonly full: boolean;
 }
 
 const RULE_LIST = RULES.map((r) => `${r.name} (${r.code}, ${r.severity})`).join(", ");
@@ -75,6 +79,7 @@ export function buildAnalyzeOptions(y: Argv): Argv {
       .option("color", { type: "boolean", describe: "colour the output (default: when stdout is a terminal and NO_COLOR is unset)" })
       .option("no-color", { type: "boolean", describe: "never colour the output" })
       .option("quiet", { alias: "q", type: "boolean", default: false, describe: "print only the findings: no notes, no totals" })
+      .option("full", { type: "boolean", default: false, describe: "parse every line with the full grammar (slower; the default skips the arguments of calls the model never reads)" })
       .option("html", { type: "string", describe: "also write a self-contained HTML report (charts, evidence) to this file" })
       .epilog(
         `Rules: ${RULE_LIST}.\n` +
@@ -116,6 +121,7 @@ function settingsFrom(args: AnalyzeArgs, io: CliIo): Settings | string {
     strict: args.strict === true,
     quiet: args.quiet === true,
     html: typeof args.html === "string" && args.html !== "" ? args.html : null,
+    full: args.full === true,
     style: { color: format === "table" && shouldColor(colorFlag, io.stdoutIsTTY, io.env) },
   };
 }
@@ -158,7 +164,11 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
       minUnsent: s.minUnsent,
       onModelEvent: charts?.onModelEvent,
     });
-    const reading = readTraceEvents(group, io, { onProblem: reporter.report });
+    const reading = readTraceEvents(group, io, {
+      onProblem: reporter.report,
+      strict: s.strict,
+      needsArgs: s.full ? undefined : needsArgs,
+    });
     const progress = startProgress(io, reading, group.bytes, () => errors + warnings);
     try {
       for await (const batch of reading.batches) for (const f of analyzer.push(batch)) emit(f);

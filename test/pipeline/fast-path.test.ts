@@ -1,0 +1,78 @@
+// The fast path (calls whose arguments the model never reads skip the grammar) must not change
+// a single finding or statistic: every sample recording is analysed both ways and compared.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { PassThrough } from "node:stream";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createAnalyzer } from "../../src/analysis.js";
+import type { CliIo } from "../../src/cli/command.js";
+import { needsArgs } from "../../src/model/args-not-needed.js";
+import { readTraceEvents, resolveTraces } from "../../src/pipeline/trace-input.js";
+import { lightCall } from "../../src/syntax/light-call.js";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+const samples = join(root, "samples");
+
+function io(): CliIo {
+  return { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), stdoutIsTTY: false, stderrIsTTY: false, env: {}, columns: 80 };
+}
+
+async function analyze(path: string, fast: boolean) {
+  const { groups } = await resolveTraces([path]);
+  const out: unknown[] = [];
+  let light = 0;
+  for (const group of groups) {
+    const analyzer = createAnalyzer({ trace: group.name });
+    const reading = readTraceEvents(group, io(), fast ? { needsArgs } : {});
+    for await (const batch of reading.batches) {
+      for (const ev of batch) if (ev.type === "syscall" && ev.argsOmitted) light++;
+      out.push(...analyzer.push(batch));
+    }
+    out.push(...analyzer.end(), analyzer.stats, analyzer.notes);
+  }
+  return { out, light };
+}
+
+const traces: string[] = [];
+for (const c of existsSync(samples) ? readdirSync(samples).sort() : []) {
+  const dir = join(samples, c);
+  if (!statSync(dir).isDirectory() || !existsSync(join(dir, "expected.json"))) continue;
+  for (const f of readdirSync(dir).sort()) {
+    if (f.endsWith(".strace") || f === "ff") traces.push(join(dir, f));
+  }
+}
+
+test("every sample recording gives the same findings, stats and notes with and without the fast path", async () => {
+  assert.ok(traces.length >= 100, `found ${traces.length} recordings`);
+  let skipped = 0;
+  for (const t of traces) {
+    const full = await analyze(t, false);
+    const fast = await analyze(t, true);
+    assert.equal(full.light, 0);
+    assert.deepEqual(fast.out, full.out, t);
+    skipped += fast.light;
+  }
+  assert.ok(skipped > 1000, `the fast path was taken (${skipped} calls)`);
+});
+
+test("the scan takes only plain complete calls the model does not need", () => {
+  const no = (_: string) => false;
+  assert.deepEqual(lightCall("9724  12:00:00.000001 mmap(NULL, 8192, PROT_READ, MAP_PRIVATE, -1, 0) = 0x7f5e4b2a1000 <0.000010>", no), {
+    pid: 9724,
+    time: 43200.000001,
+    name: "mmap",
+    ret: 0x7f5e4b2a1000,
+    errno: null,
+    durationUs: 10,
+  });
+  assert.equal(lightCall("[pid  9642] futex(0x1, FUTEX_WAIT, 2, NULL) = -1 EAGAIN (Resource temporarily unavailable)", no)?.errno, "EAGAIN");
+  assert.equal(lightCall("futex(0x1, FUTEX_WAIT, 2, NULL <unfinished ...>", no), null);
+  assert.equal(lightCall("<... futex resumed>) = 0", no), null);
+  assert.equal(lightCall("openat(AT_FDCWD, \"/x\", O_RDONLY) = 3</x>", no), null, "decorated returns go to the grammar");
+  assert.equal(lightCall("fcntl(3, F_GETFL) = 0x802 (flags O_RDWR|O_NONBLOCK)", no), null, "aux text goes to the grammar");
+  assert.equal(lightCall("write(3, \"x\", 1) = 1 (INJECTED)", no), null);
+  assert.equal(lightCall("exit_group(0) = ?", no), null);
+  assert.equal(lightCall("mmap(NULL, 1) = 0", (n) => n === "mmap"), null, "wanted names are parsed in full");
+});
