@@ -1,13 +1,9 @@
 // Feeds one trace file through the event parser the way the real pipeline does (64 KiB
 // chunks, lines split with the partial last line kept, gzip by magic bytes) and tallies what
 // came out: lines, unrecognised and foreign lines, crashes, and samples with `path:line`.
-import { createReadStream } from "node:fs";
-import { open } from "node:fs/promises";
-import { StringDecoder } from "node:string_decoder";
-import { createGunzip } from "node:zlib";
+import { fileSource } from "../src/io/byte-source.js";
+import { readLineBatches } from "../src/io/line-batches.js";
 import type { TraceEvent } from "../src/syntax/events.js";
-
-const CHUNK_BYTES = 64 * 1024;
 
 /** The parser contract (src/syntax/event-parser.ts), restated here so this script compiles
  * and reports clearly while that module is missing. */
@@ -60,44 +56,18 @@ export interface RunOptions {
   readonly onEvents?: (events: readonly TraceEvent[]) => void;
 }
 
-/** Reads `path` in 64 KiB chunks and hands batches of whole lines to `onBatch`. */
+/** Reads `path` through the project's own input seam (64 KiB chunks, gzip by magic bytes,
+ * partial last line kept, CR stripped) and hands batches of whole lines to `onBatch`. */
 export async function forEachLineBatch(
   path: string,
   onBatch: (lines: string[], firstLine: number) => void,
 ): Promise<number> {
-  const gz = await isGzip(path);
-  const raw = createReadStream(path, { highWaterMark: CHUNK_BYTES });
-  const stream: AsyncIterable<Buffer> = gz ? raw.pipe(createGunzip({ chunkSize: CHUNK_BYTES })) : raw;
-  const decoder = new StringDecoder("utf8");
-  let partial = "";
-  let nextLine = 1;
-  const emit = (text: string, final: boolean): void => {
-    const parts = (partial + text).split("\n");
-    partial = final ? "" : parts.pop()!;
-    if (final && parts.length > 0 && parts[parts.length - 1] === "") parts.pop();
-    if (parts.length === 0) return;
-    // A trailing "\r" (CRLF files) is not part of the line.
-    for (let i = 0; i < parts.length; i++) {
-      const p = parts[i]!;
-      if (p.endsWith("\r")) parts[i] = p.slice(0, -1);
-    }
-    onBatch(parts, nextLine);
-    nextLine += parts.length;
-  };
-  for await (const chunk of stream) emit(decoder.write(chunk), false);
-  emit(decoder.end(), true);
-  return nextLine - 1;
-}
-
-async function isGzip(path: string): Promise<boolean> {
-  const fh = await open(path, "r");
-  try {
-    const head = Buffer.alloc(2);
-    const { bytesRead } = await fh.read(head, 0, 2, 0);
-    return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
-  } finally {
-    await fh.close();
+  let lines = 0;
+  for await (const batch of readLineBatches(fileSource(path, null).chunks)) {
+    onBatch(batch.lines, batch.firstLine);
+    lines += batch.lines.length;
   }
+  return lines;
 }
 
 /** Runs one file through a fresh parser and counts what it produced. */
