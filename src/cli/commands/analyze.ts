@@ -193,7 +193,8 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
   const report: Report = { tool: TOOL_NAME, version: TOOL_VERSION, findings, stats, notes };
   if (s.format === "json") io.stdout.write(renderJsonReport(report));
   else if (s.format === "ndjson") io.stdout.write(renderNdjsonSummary(report, errors, warnings));
-  else if (groups.length > 0) {
+  // Nothing usable was read: the error on stderr says it all, no "no findings" line.
+  else if (groups.length > 0 && !(reporter.fatal && totals.syscalls === 0)) {
     if (findings.length > 0) io.stdout.write(renderFindingsTable(findings, { style: s.style, columns: io.columns }));
     if (!s.quiet) io.stdout.write(renderNotes(notes, s.style) + renderTotals(errors, warnings, stats, s.style));
   }
