@@ -12,7 +12,23 @@ import type { TestContext } from "node:test";
 import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import type { Browser, Page } from "playwright-core";
-import { buildReport } from "./build-report.js";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+
+/** The report exactly as a user gets it: `analyze --html FILE`, with the JSON findings. */
+function cliReport(trace: string): { html: string; findings: { stream: string | null }[] } {
+  const out = join(mkdtempSync(join(tmpdir(), "strace-race-html-")), "report.html");
+  const r = spawnSync(process.execPath, [join(root, "bin", "strace-race.js"), "analyze", "--format", "json", "--html", out, trace], {
+    cwd: root,
+    encoding: "utf8",
+  });
+  assert.ok(r.status === 0 || r.status === 1, `analyze --html exited ${r.status}: ${r.stderr}`);
+  return { html: readFileSync(out, "utf8"), findings: JSON.parse(r.stdout).findings };
+}
 
 /** The browser globals the page-side callbacks use (this project compiles without the DOM lib). */
 interface PageGlobals {
@@ -97,7 +113,7 @@ describe("HTML report in Chromium", () => {
   test("the hyper-style sample: the finding and its chart render offline, no console error", async (t) => {
     const b = need(t);
     if (b === null) return;
-    const { html } = await buildReport(["samples/hyper-short-write/f-tt-T.strace"]);
+    const { html } = cliReport("samples/hyper-short-write/f-tt-T.strace");
     for (const scheme of ["light", "dark"] as const) {
       const o = await open(b, html, `hyper-short-write-${scheme}`, scheme);
       try {
@@ -169,7 +185,7 @@ describe("HTML report in Chromium", () => {
         ``,
       ].join("\n"),
     );
-    const { html, findings } = await buildReport([file]);
+    const { html, findings } = cliReport(file);
     assert.equal(findings.length, 1, "the hostile trace still has its finding");
     assert.ok(findings[0]!.stream?.includes("<script>"), "the decoration reaches the report unchanged");
     const o = await open(b, html, "hostile");
