@@ -78,7 +78,7 @@ test("record says clearly when there is no command", () => {
   assert.match(r.stderr, /record needs a command after `--`, or -p PID/);
   const p = spawnSync(process.execPath, [bin, "record", "--print-command", "--", "./server", "--port", "8080"], { encoding: "utf8" });
   assert.equal(p.status, 0);
-  assert.match(p.stdout, /^strace --seccomp-bpf -f -tt -T -yy -s 256 -e trace=%network,write,.* -o strace-race-\d{8}-\d{6}\.strace -- \.\/server --port 8080\n$/);
+  assert.match(p.stdout, /^strace --seccomp-bpf -f -tt -T -yy -s 256 -e 'trace=%network,write,.*,exit_group' -o strace-race-\d{8}-\d{6}\.strace -- \.\/server --port 8080\n$/);
 });
 
 test("first Ctrl-C keeps reading stdin until it ends, then prints the summary; the second exits at once", async () => {

@@ -11,16 +11,20 @@ import type { Argv } from "yargs";
 import { EXIT_USAGE, type CliIo, type CommandSpec } from "../command.js";
 import { analyzeCommand } from "./analyze.js";
 
-/** Every call the stream model and the rules need, and nothing else: broad tracing slows the
- * program enough to hide the race (BUGCLASS.md, the hyper case). */
+/** Every call the stream model and the rules read (fd creation and kinds, the write family,
+ * releases, process structure, waits), and nothing else: broad tracing slows the program
+ * enough to hide the race (BUGCLASS.md, the hyper case). `?name` (strace: skip if this
+ * architecture or strace version lacks it) marks calls that not every platform has. */
 export const RECORD_TRACE_SET = [
   "%network",
-  "write", "writev", "pwrite64", "pwritev", "pwritev2",
-  "sendfile", "splice", "vmsplice", "tee", "copy_file_range",
+  "write", "writev", "pwrite64", "pwritev", "?pwritev2",
+  "sendfile", "splice", "vmsplice", "tee", "?copy_file_range",
   "read", "readv",
-  "close", "close_range", "dup", "dup2", "dup3", "fcntl",
-  "pipe", "pipe2", "eventfd2", "timerfd_create", "epoll_create1",
-  "clone", "clone3", "fork", "vfork", "execve", "execveat", "exit", "exit_group",
+  "?open", "openat", "?creat", "fstat", "?newfstatat", "?statx",
+  "close", "?close_range", "?dup", "?dup2", "dup3", "fcntl",
+  "?pipe", "pipe2", "eventfd2", "timerfd_create", "epoll_create1",
+  "?poll", "ppoll", "?select", "pselect6", "?epoll_wait", "epoll_pwait", "?epoll_pwait2", "getpid",
+  "clone", "?clone3", "?fork", "?vfork", "execve", "execveat", "exit", "exit_group",
 ].join(",");
 
 /** The strace flags `record` uses; `-s 256` keeps HTTP heads visible for the framing check. */
