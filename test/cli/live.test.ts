@@ -102,8 +102,11 @@ test("first Ctrl-C keeps reading stdin until it ends, then prints the summary; t
   assert.match(out, /"type":"summary"/);
 
   const second = spawn(process.execPath, [bin, "analyze", "--format", "ndjson"], { stdio: ["pipe", "pipe", "pipe"] });
-  second.stdin.write(lines.slice(0, 5).join("\n") + "\n");
-  await new Promise((r) => setTimeout(r, 700));
+  let out2 = "";
+  second.stdout.on("data", (b: Buffer) => (out2 += b.toString()));
+  second.stdin.write(lines.slice(0, cut).join("\n") + "\n");
+  // The finding shows the analyzer is up and reading (its SIGINT handler is in place).
+  await waitFor(() => out2.includes('"type":"finding"'));
   second.kill("SIGINT");
   await new Promise((r) => setTimeout(r, 200));
   second.kill("SIGINT");
