@@ -105,7 +105,7 @@ describe("analyze command", () => {
     const running = runAnalyze({ paths: ["-"], format: "ndjson" }, c.io);
     c.stdin.write(`${lines.slice(0, cut + 1).join("\n")}\n`);
     // Lines after the shutdown would complete the batch; wait for the finding without them.
-    for (let i = 0; i < 100 && !c.out().includes('"type":"finding"'); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 500 && !c.out().includes('"type":"finding"'); i++) await new Promise((r) => setTimeout(r, 20));
     assert.match(c.out(), /^\{"type":"finding","rule":"shutdown-with-unsent"/);
     c.stdin.end(`${lines.slice(cut + 1).join("\n")}`);
     assert.equal(await running, 1);
