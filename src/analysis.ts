@@ -6,14 +6,16 @@ import type { Stream } from "./model/stream.js";
 import { StreamModel } from "./model/stream-model.js";
 import { traceNotes } from "./model/trace-notes.js";
 import type { TraceNote, UnknownKindLosses } from "./model/trace-notes.js";
-import { addLaterEvidence, buildFinding } from "./rules/finding.js";
+import { addEarlierEvidence, addLaterEvidence, buildFinding, buildRiskFinding } from "./rules/finding.js";
 import type { Finding } from "./rules/finding.js";
-import { RULES } from "./rules/registry.js";
+import { httpClause, httpShortBody, httpShortfall } from "./rules/http-short-body.js";
+import { LOSS_RULES, RISK_RULES, RULES } from "./rules/registry.js";
 import type { RuleName } from "./rules/rule.js";
 import { isPointOfNoReturn } from "./rules/rule.js";
 import type { TraceEvent } from "./syntax/events.js";
 
 export type { Finding, EvidenceLine, LastWrite } from "./rules/finding.js";
+export type { HttpFacts } from "./rules/rule.js";
 export type { TraceNote } from "./model/trace-notes.js";
 export type { ModelEvent } from "./model/model-events.js";
 export type { RuleName, Severity } from "./rules/rule.js";
@@ -27,7 +29,8 @@ export interface AnalyzerOptions {
   /** Only report findings involving this pid / at this fd. */
   readonly pid?: number | null;
   readonly fd?: number | null;
-  /** Only report findings with at least this many unsent bytes (default 1). */
+  /** Only report loss findings (and HTTP short bodies) with at least this many unsent bytes
+   * (default 1); the RST rules are not about unsent bytes. */
   readonly minUnsent?: number;
   /** Sees every model event (the `timeline` command is built on this). */
   readonly onModelEvent?: (ev: ModelEvent) => void;
@@ -80,16 +83,50 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
 
   const wanted = (f: Finding): boolean =>
     enabled.has(f.rule) &&
-    f.unsentBytes >= minUnsent &&
+    (f.unsentBytes >= minUnsent || f.rule === "abortive-close" || f.rule === "close-with-unread-input") &&
     (options.pid == null || f.pids.includes(options.pid)) &&
     (options.fd == null || f.fd === options.fd);
+
+  const report = (f: Finding): void => {
+    fresh.push(f);
+    stats.findings++;
+  };
+
+  /** The RST rules, at the last release whatever came before: a stream shut down cleanly can
+   * still be reset. On a stream that already has a finding, they add their evidence to it. */
+  const checkResets = (ev: ModelEvent): void => {
+    for (const rule of RISK_RULES) {
+      if (rule === httpShortBody || !enabled.has(rule.name)) continue;
+      const risk = rule.check(ev);
+      if (risk === null) continue;
+      const earlier = settled.get(risk.stream);
+      if (earlier != null) {
+        for (const e of risk.before) addEarlierEvidence(earlier, e.at, `${rule.name}: ${e.note}`);
+        continue;
+      }
+      const f = buildRiskFinding(rule, risk);
+      if (wanted(f)) report(f);
+    }
+  };
 
   const onModelEvent = (ev: ModelEvent): void => {
     options.onModelEvent?.(ev);
     if (ev.kind === "attempt") {
+      if (ev.attempt.peerGone !== undefined) {
+        // A write that failed because the write side was shut or the peer left: evidence.
+        const earlier = settled.get(ev.stream);
+        if (earlier != null) addLaterEvidence(earlier, ev.attempt, `write failed (${ev.attempt.peerGone.replace("+", ", then ")}): the stream was already ended`);
+        return;
+      }
       stats.writeAttempts++;
       return;
     }
+    settle(ev);
+    if (ev.kind === "release" && ev.last) checkResets(ev);
+  };
+
+  const settle = (ev: ModelEvent): void => {
+    if (ev.kind === "attempt") return;
     const earlier = settled.get(ev.stream);
     if (earlier !== undefined) {
       if (earlier !== null && isPointOfNoReturn(ev)) {
@@ -97,16 +134,23 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
       }
       return;
     }
-    for (const rule of RULES) {
+    for (const rule of LOSS_RULES) {
       const loss = rule.check(ev);
       if (loss === null) continue;
-      const f = buildFinding(rule, loss);
+      // The HTTP facts of the same stream enrich the loss: declared vs delivered.
+      const h = httpShortfall(ev.stream);
+      const f = buildFinding(rule, loss, h !== null ? { facts: h, clause: httpClause(h), head: ev.stream.responseHeadAt } : undefined);
       const keep = wanted(f);
       settled.set(ev.stream, keep ? f : null);
-      if (keep) {
-        fresh.push(f);
-        stats.findings++;
-      }
+      if (keep) report(f);
+      return;
+    }
+    const httpRisk = enabled.has(httpShortBody.name) ? httpShortBody.check(ev) : null;
+    if (httpRisk !== null) {
+      const f = buildRiskFinding(httpShortBody, httpRisk);
+      const keep = wanted(f);
+      settled.set(ev.stream, keep ? f : null);
+      if (keep) report(f);
       return;
     }
     // A point of no return with nothing unsent settles the stream too: a later close after a
@@ -163,6 +207,8 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
       return fresh;
     },
     end() {
+      fresh = [];
+      model.finish();
       notes.length = 0;
       const trace = options.trace ?? [...maxLine.keys()][0] ?? "-";
       notes.push(...traceNotes(trace, model.facts, stats.unrecognized, unknownLosses));
@@ -175,7 +221,7 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
           hint: "please report this with the trace line",
         });
       }
-      return [];
+      return fresh;
     },
     stats,
     notes,

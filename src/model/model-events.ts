@@ -36,6 +36,10 @@ export interface ReleaseEvent {
   /** True when no fd in any live process references the stream any more. */
   readonly last: boolean;
   readonly at: PointRef;
+  /** How many of the releasing thread's waits had timed out and sleeps had ended so far: time
+   * passed idle (compared with Stream.acceptedIdleWaits when there are no timestamps); -1 when
+   * the thread is unknown. */
+  readonly idleWaits: number;
 }
 
 export type ModelEvent = AttemptEvent | ShutdownEvent | ReleaseEvent;

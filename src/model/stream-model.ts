@@ -5,9 +5,11 @@
 import type { ExitEvent, NoticeEvent, SyscallEvent, TraceEvent, Value } from "../syntax/events.js";
 import { summarizeExit, summarizeSyscall, syscallResult } from "./call-summary.js";
 import { FdTable } from "./fd-table.js";
-import type { ModelEvent, ReleaseCause } from "./model-events.js";
+import { HttpFramer } from "./http-framing.js";
+import type { AttemptEvent, ModelEvent, ReleaseCause } from "./model-events.js";
+import { familyFromDecoration, familyOf, lingerSetting, readCall, sendQueueBytes, takeBytes, writePieces } from "./socket-io.js";
 import { RECENT_ATTEMPTS, Stream } from "./stream.js";
-import type { Attempt, PointRef } from "./stream.js";
+import type { Attempt, PointRef, ReadSide, SocketFamily } from "./stream.js";
 import { classifyDecoration, kindFromSocketType } from "./stream-kind.js";
 import type { StreamKind } from "./stream-kind.js";
 import {
@@ -46,6 +48,8 @@ interface Task {
   inferred: boolean;
   /** The stream of this task's latest write: the one a SIGPIPE is about. */
   lastWritten: Stream | null;
+  /** Waits of this task that timed out and sleeps that ran out: time passed idle. */
+  idleWaits: number;
 }
 
 /** What a not-yet-bound child did to its provisional copy of the table, replayed on the
@@ -77,6 +81,9 @@ export interface TraceFacts {
   multiFile: boolean;
   /** The first fd used without the call that created it in a trace that started the program. */
   untracked: { readonly fd: number; readonly file: string; readonly line: number } | null;
+  /** Streams whose HTTP/1.x head strace cut (-s too small), and the first one. */
+  httpHeadsCut: number;
+  firstHttpHeadCut: { readonly file: string; readonly line: number; readonly shown: number } | null;
 }
 
 /** Group id of the unprefixed task until its pid is known (pids are never negative). */
@@ -130,12 +137,17 @@ export class StreamModel {
     multiFile: false,
     sawIoUring: false,
     untracked: null,
+    httpHeadsCut: 0,
+    firstHttpHeadCut: null,
   };
+  /** A failed write (EPIPE...) held for one event: a SIGPIPE right after it joins its row. */
+  private heldBroken: { readonly pid: number | null; readonly ev: AttemptEvent } | null = null;
   private firstFile: string | null = null;
 
   constructor(private readonly emit: (ev: ModelEvent) => void) {}
 
   process(ev: TraceEvent): void {
+    if (this.heldBroken !== null) this.releaseHeld(ev);
     // Mapped once per event: under -r the axis sums deltas.
     this.now = this.axis.map(ev.time);
     this.firstFile ??= ev.file;
@@ -163,6 +175,22 @@ export class StreamModel {
     }
   }
 
+  /** End of the trace: hand out what is still held. */
+  finish(): void {
+    if (this.heldBroken !== null) this.releaseHeld(null);
+  }
+
+  private releaseHeld(next: TraceEvent | null): void {
+    const held = this.heldBroken as { readonly pid: number | null; readonly ev: AttemptEvent };
+    this.heldBroken = null;
+    const sigpipe =
+      next !== null &&
+      next.pid === held.pid &&
+      ((next.type === "signal" && next.signal === "SIGPIPE") || (next.type === "exit" && next.how === "killed" && next.signal === "SIGPIPE"));
+    const a = held.ev.attempt;
+    this.emit(sigpipe ? { ...held.ev, attempt: { ...a, result: `${a.result}, then SIGPIPE`, peerGone: `${a.peerGone ?? "EPIPE"}+SIGPIPE` } } : held.ev);
+  }
+
   // ---- tasks -------------------------------------------------------------------------------
 
   private newTable(): FdTable {
@@ -172,7 +200,7 @@ export class StreamModel {
   }
 
   private addTask(pid: number | null, tgid: number | null, table: FdTable, pending: PendingChild | null, group?: number): Task {
-    const task: Task = { pid, tgid, table, pending, exitCall: null, group: group ?? this.nextGroup++, inferred: false, lastWritten: null };
+    const task: Task = { pid, tgid, table, pending, exitCall: null, group: group ?? this.nextGroup++, inferred: false, lastWritten: null, idleWaits: 0 };
     table.users++;
     if (pid !== null) this.tasks.set(pid, task);
     return task;
@@ -279,7 +307,8 @@ export class StreamModel {
     const point = mode === "resolve" ? s.lastRelease : at;
     if (at !== null && mode !== "resolve") s.lastRelease = at;
     if (point === null || mode === "quiet" || (mode === "resolve" && !last)) return;
-    this.emit({ kind: "release", stream: s, fd, cause, last, at: point });
+    const closer = point.pid !== null ? this.tasks.get(point.pid) : (this.anonymous ?? undefined);
+    this.emit({ kind: "release", stream: s, fd, cause, last, at: point, idleWaits: closer?.idleWaits ?? -1 });
   }
 
   /** The stream an fd refers to, adopting fds first seen mid-life (attach, filters). */
@@ -294,6 +323,7 @@ export class StreamModel {
         entry = undefined;
       } else {
         s.name = path;
+        s.family ??= familyFromDecoration(path);
         if (s.identity === null && info.identity !== null) {
           s.identity = info.identity;
           if (isSharedIdentity(info.identity)) this.byIdentity.set(info.identity, s);
@@ -305,6 +335,7 @@ export class StreamModel {
       let s = isSharedIdentity(info?.identity ?? null) ? this.byIdentity.get(info?.identity as string) : undefined;
       if (s === undefined) {
         s = new Stream(info?.kind ?? "unknown", path, info?.identity ?? null);
+        s.family = familyFromDecoration(path);
         // A program started under strace got every fd above stderr from a call the trace
         // shows, unless a -e trace= filter hid it: then aliases (dup) may be missing too.
         if (this.launched === true && fd > 2 && this.facts.untracked === null) this.facts.untracked = { fd, file: at.file, line: at.line };
@@ -320,8 +351,15 @@ export class StreamModel {
   private createStream(task: Task, fd: number, kind: StreamKind, path: string | null, cloexec: boolean, at: PointRef): void {
     const info = path !== null ? classifyDecoration(path) : null;
     const s = new Stream(info !== null ? refineKind(kind, info.kind) : kind, path, info?.identity ?? null);
+    s.family = familyFromDecoration(path);
     this.install(task.table, fd, s, cloexec, at);
     task.pending?.own.add(fd);
+  }
+
+  /** Set a new socket's family when its creating call says it (socket's domain, accept's address). */
+  private setFamily(task: Task, fd: number, family: SocketFamily | null): void {
+    const s = task.table.get(fd)?.stream;
+    if (s !== undefined && family !== null) s.family ??= family;
   }
 
   private aliasFd(task: Task, oldFd: Value | undefined, newFd: number, cloexec: boolean, at: PointRef): void {
@@ -399,6 +437,7 @@ export class StreamModel {
         if (isOk(ev)) {
           const type = arg(ev.args, 1);
           this.createStream(task, ev.ret as number, kindFromSocketType(flagNames(type), flagBits(type)), ev.retPath ?? null, hasFlag(type, "SOCK_CLOEXEC", SOCK_CLOEXEC), this.point(ev, task, summarizeSyscall(ev)));
+          this.setFamily(task, ev.ret as number, familyOf(arg(ev.args, 0)));
         }
         return;
       case "socketpair":
@@ -407,6 +446,10 @@ export class StreamModel {
           const kind = kindFromSocketType(flagNames(type), flagBits(type));
           const cloexec = hasFlag(type, "SOCK_CLOEXEC", SOCK_CLOEXEC);
           this.createPair(ev, task, arg(ev.args, 3), kind, cloexec);
+          for (const item of arrayOf(arg(ev.args, 3))?.items ?? []) {
+            const d = fdOf(item);
+            if (d !== null) this.setFamily(task, d.fd, "unix");
+          }
         }
         return;
       case "pipe":
@@ -418,6 +461,10 @@ export class StreamModel {
         if (isOk(ev)) {
           const cloexec = name === "accept4" && hasFlag(arg(ev.args, 3), "SOCK_CLOEXEC", SOCK_CLOEXEC);
           this.createStream(task, ev.ret as number, "socket", ev.retPath ?? null, cloexec, this.point(ev, task, summarizeSyscall(ev)));
+          // Without -yy: the peer address's family, else the listening socket's.
+          const listening = fdOf(arg(ev.args, 0));
+          const family = familyOf(field(arg(ev.args, 1), "sa_family")) ?? (listening !== null ? (task.table.get(listening.fd)?.stream.family ?? null) : null);
+          this.setFamily(task, ev.ret as number, family);
         }
         return;
       case "dup":
@@ -449,6 +496,7 @@ export class StreamModel {
         return;
       case "recvmsg":
         this.onPeerError(ev, task);
+        this.onRead(ev, task);
         this.onRecvmsg(ev, task);
         return;
       case "getpid":
@@ -461,7 +509,20 @@ export class StreamModel {
         return;
       case "poll":
       case "ppoll":
+        if (ev.errno === null && ev.ret === 0) task.idleWaits++;
         this.onPollErrors(ev, task);
+        return;
+      case "epoll_wait":
+      case "epoll_pwait":
+      case "epoll_pwait2":
+      case "select":
+      case "pselect6":
+      case "_newselect":
+        if (ev.errno === null && ev.ret === 0) task.idleWaits++;
+        return;
+      case "nanosleep":
+      case "clock_nanosleep":
+        if (ev.errno === null) task.idleWaits++;
         return;
       case "read":
       case "readv":
@@ -469,6 +530,13 @@ export class StreamModel {
       case "recvfrom":
       case "recvmmsg":
         this.onPeerError(ev, task);
+        this.onRead(ev, task);
+        return;
+      case "setsockopt":
+        this.onSetsockopt(ev, task);
+        return;
+      case "ioctl":
+        this.onSendQueue(ev, task);
         return;
       case "fstat":
       case "fstat64":
@@ -521,6 +589,23 @@ export class StreamModel {
     task.lastWritten = s;
     if (outcome.kind === "broken") {
       s.broken = true;
+      // Evidence only (a write after shutdown, or into a reset connection): the byte model
+      // counts nothing for it. Held one event so a SIGPIPE right after joins it.
+      const failed: Attempt = {
+        ...at,
+        syscall: ev.name,
+        fd: req.fd,
+        requested: req.requested,
+        requestedExact: req.exact,
+        accepted: 0,
+        result: syscallResult(ev),
+        offset: s.accepted,
+        unsentAfter: s.unsentBytes,
+        durationUs: ev.durationUs ?? null,
+        peerGone: ev.errno ?? "EPIPE",
+      };
+      if (this.heldBroken !== null) this.releaseHeld(null);
+      this.heldBroken = { pid: ev.pid, ev: { kind: "attempt", stream: s, attempt: failed } };
       return;
     }
     this.facts.writeAttempts++;
@@ -551,6 +636,12 @@ export class StreamModel {
     };
     s.recent.push(attempt);
     if (s.recent.length > RECENT_ATTEMPTS) s.recent.shift();
+    if (accepted > 0) {
+      s.lastAccepted = attempt;
+      s.acceptedIdleWaits = task.idleWaits;
+      s.peerSign = null;
+      if (s.kind === "socket") this.followResponse(s, writePieces(ev, req.requested), accepted, offset, attempt);
+    }
     this.emit({ kind: "attempt", stream: s, attempt });
   }
 
@@ -568,12 +659,102 @@ export class StreamModel {
     return req.requested;
   }
 
+  /**
+   * Feed the bytes the kernel took to the stream's HTTP response framing. Only a stream whose
+   * first accepted byte is seen here is followed (offset 0): a stream met mid-life is not.
+   */
+  private followResponse(s: Stream, offered: ReturnType<typeof writePieces>, accepted: number, offset: number, at: PointRef): void {
+    if (s.response === null) {
+      if (offset !== 0) return;
+      s.response = new HttpFramer("response", () => {
+        s.responseHeadAt = this.currentWrite;
+      });
+      if (s.read?.headAsked === true) s.response.stop();
+    }
+    if (!s.response.active) return;
+    const headCutBefore = s.response.headCut;
+    this.currentWrite = at;
+    s.response.consume(takeBytes(offered, accepted));
+    if (!headCutBefore && s.response.headCut) this.noteHeadCut(at, offered);
+  }
+
+  /** The write or read the framers are consuming now (their head callbacks point at it). */
+  private currentWrite: PointRef | null = null;
+
+  private noteHeadCut(at: PointRef, pieces: readonly { known: string; length: number }[]): void {
+    this.facts.httpHeadsCut++;
+    this.facts.firstHttpHeadCut ??= { file: at.file, line: at.line, shown: pieces[0]?.known.length ?? 0 };
+  }
+
+  /**
+   * The read side: whether the latest read filled its buffer (more may be queued), EOF, and the
+   * HTTP requests read, for close-with-unread-input; any answer from the peer after our last
+   * accepted write is a sign it got those bytes (abortive-close).
+   */
+  private onRead(ev: SyscallEvent, task: Task): void {
+    const r = readCall(ev);
+    if (r === null || r.peek) return;
+    const entry = task.table.get(r.fd);
+    if (entry === undefined && r.path === null) return;
+    const isAgain = ev.errno === "EAGAIN" || ev.errno === "EWOULDBLOCK";
+    if (r.got === null && !isAgain) return;
+    const at = this.point(ev, task, summarizeSyscall(ev));
+    const s = entry?.stream ?? this.streamAt(task, r.fd, r.path, null, at);
+    if (s.kind !== "socket") return;
+    const side: ReadSide = (s.read ??= { lastRead: null, lastReadFilled: false, eof: null, bytesRead: 0, request: null, requestHeadAt: null, headAsked: false });
+    if (r.got === null) {
+      // EAGAIN: the receive queue was empty at that moment.
+      side.lastReadFilled = false;
+      return;
+    }
+    side.lastRead = at;
+    side.lastReadFilled = r.got > 0 && r.requested !== null && r.got >= r.requested;
+    if (r.got === 0) side.eof ??= at;
+    if (s.lastAccepted !== null) s.peerSign = at;
+    if (r.got === 0) return;
+    if (side.bytesRead === 0) {
+      side.request = new HttpFramer("request", (h) => {
+        side.requestHeadAt = this.currentWrite;
+        // A response to HEAD carries a Content-Length and no body: not checkable.
+        if (h.method === "HEAD") s.response?.stop();
+      });
+    }
+    side.bytesRead += r.got;
+    this.currentWrite = at;
+    side.request?.consume(r.pieces);
+    // A HEAD request seen even when its head was cut by -s: its answer has no body to check.
+    const shown = r.pieces[0]?.known ?? "";
+    if (s.response !== null && (shown.startsWith("HEAD ") || shown.includes("\r\nHEAD "))) s.response.stop();
+    else if (s.response === null && (shown.startsWith("HEAD ") || shown.includes("\r\nHEAD "))) side.headAsked = true;
+  }
+
+  private onSetsockopt(ev: SyscallEvent, task: Task): void {
+    const setting = lingerSetting(ev);
+    if (setting === null) return;
+    const d = fdOf(arg(ev.args, 0));
+    if (d === null) return;
+    const at = this.point(ev, task, summarizeSyscall(ev));
+    const s = this.streamAt(task, d.fd, d.path, "socket", at);
+    s.lingerZero = setting === "abort" ? at : null;
+  }
+
+  /** ioctl(fd, SIOCOUTQ, [0]): nothing left in the send queue, the peer acknowledged it all. */
+  private onSendQueue(ev: SyscallEvent, task: Task): void {
+    const queued = sendQueueBytes(ev);
+    if (queued !== 0) return;
+    const d = fdOf(arg(ev.args, 0));
+    const entry = d !== null ? task.table.get(d.fd) : undefined;
+    if (entry !== undefined && entry.stream.lastAccepted !== null) entry.stream.peerSign = this.point(ev, task, summarizeSyscall(ev));
+  }
+
   private onShutdown(ev: SyscallEvent, task: Task): void {
     const d = fdOf(arg(ev.args, 0));
     if (d === null || ev.errno !== null) return;
     const at = this.point(ev, task, summarizeSyscall(ev));
     const s = this.streamAt(task, d.fd, d.path, "socket", at);
-    this.emit({ kind: "shutdown", stream: s, fd: d.fd, how: shutdownHow(arg(ev.args, 1)), at });
+    const how = shutdownHow(arg(ev.args, 1));
+    if (how === "wr" || how === "rdwr") s.shutWr ??= at;
+    this.emit({ kind: "shutdown", stream: s, fd: d.fd, how, at });
   }
 
   private onClose(ev: SyscallEvent, task: Task): void {

@@ -1,6 +1,7 @@
 // A stream is one open socket or pipe (an open file description), not an fd number: fds are
 // only references to it. It carries its byte timeline (PRODUCT.md "Unsent bytes") and the
 // few most recent attempts kept as evidence; nothing here grows with the trace.
+import type { HttpFramer } from "./http-framing.js";
 import type { StreamKind } from "./stream-kind.js";
 
 /** Where something happened, copied out of an event (the event itself is not kept). */
@@ -35,7 +36,30 @@ export interface Attempt extends PointRef {
   /** Unsent bytes on the stream right after this attempt. */
   readonly unsentAfter: number;
   readonly durationUs: number | null;
+  /** The call failed because the peer was gone or the write side was shut (EPIPE, ECONNRESET):
+   * shown in the timeline, never counted in the byte model. `SIGPIPE` when the signal followed. */
+  readonly peerGone?: string;
 }
+
+/** What the read side and the socket options of a stream say (the RST risks, HTTP requests). */
+export interface ReadSide {
+  /** The latest successful read: whether it filled the buffer it was given. */
+  lastRead: PointRef | null;
+  lastReadFilled: boolean;
+  /** A read returned 0: the peer's half is closed and everything it sent was read. */
+  eof: PointRef | null;
+  /** Bytes read so far. */
+  bytesRead: number;
+  /** Requests the peer sent (HTTP/1.x heads seen in the bytes read), when it looks like HTTP. */
+  request: HttpFramer | null;
+  /** Where the head of the request being read was read. */
+  requestHeadAt: PointRef | null;
+  /** A HEAD request was read before any response was written. */
+  headAsked: boolean;
+}
+
+/** Which address family a socket belongs to, when the trace says: RSTs are TCP's. */
+export type SocketFamily = "inet" | "unix";
 
 /** How many recent attempts each stream keeps for its evidence. */
 export const RECENT_ATTEMPTS = 3;
@@ -63,6 +87,23 @@ export class Stream {
   broken = false;
   /** Where the last reference was dropped, for a release that only resolves later. */
   lastRelease: PointRef | null = null;
+  family: SocketFamily | null = null;
+  /** The HTTP/1.x responses carried by the bytes accepted (null until the first write). */
+  response: HttpFramer | null = null;
+  /** The write that carried the head of the response being sent. */
+  responseHeadAt: PointRef | null = null;
+  /** shutdown(SHUT_WR | SHUT_RDWR) was called. */
+  shutWr: PointRef | null = null;
+  /** setsockopt SO_LINGER {l_onoff=1, l_linger=0} in force: close() resets the connection. */
+  lingerZero: PointRef | null = null;
+  /** The latest attempt whose bytes the kernel accepted. */
+  lastAccepted: Attempt | null = null;
+  /** The model's idle-wait count at lastAccepted (see ReleaseEvent.idleWaits). */
+  acceptedIdleWaits = 0;
+  /** Since lastAccepted, a sign the peer got the bytes: it answered (a read returned data or
+   * EOF) or the send queue was seen empty (ioctl SIOCOUTQ = 0). */
+  peerSign: PointRef | null = null;
+  read: ReadSide | null = null;
 
   constructor(kind: StreamKind, name: string | null, identity: string | null) {
     this.kind = kind;

@@ -82,6 +82,14 @@ export function traceNotes(trace: string, facts: TraceFacts, unrecognized: numbe
       "a trace of such a program can miss losses; check its io_uring use separately (e.g. with bpftrace on io_uring tracepoints)",
     );
   }
+  if (facts.firstHttpHeadCut !== null) {
+    const f = facts.firstHttpHeadCut;
+    note(
+      "SR210",
+      `${facts.httpHeadsCut} HTTP/1.x head(s) were cut by strace's string limit (first: ${f.file}:${f.line}, ${f.shown} bytes shown): declared Content-Length and chunked framing could not be checked`,
+      "record with -s 256 (or larger) so whole response heads are printed",
+    );
+  }
   if (unrecognized > 0) {
     note("SR206", `${unrecognized} line(s) could not be recognised and were skipped`, "run `strace-race stats` on the trace to see them");
   }

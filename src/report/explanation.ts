@@ -84,5 +84,6 @@ export function renderExplanation(f: Finding, style: Style, columns = 80): strin
     }
     if (r.frame !== null) lines.push(`${" ".repeat(locWidth + 4)}${paint.dim(style, `in ${r.frame}`)}`);
   }
+  if (f.hint !== undefined) lines.push(`  hint: ${escapeText(f.hint)}`);
   return `${lines.join("\n")}\n`;
 }

@@ -19,6 +19,8 @@ function baseName(path: string): string {
 }
 
 function sentence(f: Finding): string {
+  // The HTTP and RST rules say it their own way.
+  if (f.rule !== "shutdown-with-unsent" && f.rule !== "close-with-unsent" && f.rule !== "exit-with-unsent") return escapeText(f.message);
   const bytes = `${f.unsentExact ? "" : "at least "}${formatCount(f.unsentBytes)} bytes`;
   const who = f.pid !== null ? `pid ${f.pid}` : "the process";
   const verb =

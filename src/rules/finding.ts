@@ -1,7 +1,7 @@
 // A finding: one lost stream at its first point of no return, with the evidence a person needs
 // to believe it. This is the public JSON contract of PRODUCT.md ("Findings").
 import type { Attempt, PointRef, Stream } from "../model/stream.js";
-import type { Loss, Rule, RuleName, Severity } from "./rule.js";
+import type { HttpFacts, Loss, Risk, Rule, RuleInfo, RuleName, Severity } from "./rule.js";
 
 /** One evidence line: a call from the trace and what it means here. */
 export interface EvidenceLine {
@@ -55,6 +55,11 @@ export interface Finding {
   readonly message: string;
   /** Recent attempts, the point of no return, then later points of no return (appended). */
   readonly evidence: EvidenceLine[];
+  /** The HTTP/1.x response the stream was carrying: declared vs delivered (http-short-body,
+   * and a loss finding on a stream whose response was cut). */
+  readonly http?: HttpFacts;
+  /** How to fix the program (the RST and HTTP rules). */
+  readonly hint?: string;
 }
 
 const fmt = (n: number): string => n.toLocaleString("en-US");
@@ -90,7 +95,50 @@ function describeFd(fd: number, stream: Stream): string {
   return stream.name !== null ? `fd ${fd} (${stream.name})` : `${stream.kind} fd ${fd}`;
 }
 
-export function buildFinding(rule: Rule, loss: Loss): Finding {
+function evidenceOf(at: PointRef, note: string, role: EvidenceLine["role"]): EvidenceLine {
+  return { file: at.file, line: at.line, pid: at.pid, time: at.time, call: at.summary, note, role, ...(at.stack !== undefined ? { stack: at.stack } : {}) };
+}
+
+function lastWriteOf(last: Attempt | null): LastWrite | null {
+  return last === null
+    ? null
+    : { file: last.file, line: last.line, pid: last.pid, syscall: last.syscall, requested: last.requested, result: last.result, accepted: last.accepted };
+}
+
+/** A finding of the HTTP and RST rules: their own sentence and evidence, the same shape. */
+export function buildRiskFinding(rule: RuleInfo, risk: Risk): Finding {
+  const { stream, at } = risk;
+  const last = stream.lastAttempt;
+  const elapsedUs = last !== null && last.time !== null && at.time !== null ? Math.max(0, Math.round((at.time - last.time) * 1e6)) : null;
+  const evidence: EvidenceLine[] = risk.before.map((e) => evidenceOf(e.at, e.note, "write"));
+  evidence.push(evidenceOf(at, pointNote(last, at, elapsedUs), "point-of-no-return"));
+  const pids = new Set<number>();
+  for (const e of evidence) if (e.pid !== null) pids.add(e.pid);
+  return {
+    rule: rule.name,
+    code: rule.code,
+    severity: rule.severity,
+    file: at.file,
+    line: at.line,
+    pid: at.pid,
+    pids: [...pids],
+    fd: risk.fd,
+    stream: stream.name,
+    streamKind: stream.kind === "pipe" ? "pipe" : "socket",
+    unsentBytes: risk.unsentBytes,
+    unsentExact: risk.unsentExact,
+    acceptedBytes: stream.accepted,
+    lastWrite: lastWriteOf(last),
+    elapsedUs,
+    fromOtherTask: otherTask(last, at),
+    message: risk.message,
+    evidence,
+    ...(risk.http !== undefined ? { http: risk.http } : {}),
+    hint: risk.hint,
+  };
+}
+
+export function buildFinding(rule: Rule, loss: Loss, http?: { facts: HttpFacts; clause: string; head: PointRef | null }): Finding {
   const { stream, at } = loss;
   const last = stream.lastAttempt;
   const elapsedUs = last !== null && last.time !== null && at.time !== null ? Math.max(0, Math.round((at.time - last.time) * 1e6)) : null;
@@ -113,6 +161,10 @@ export function buildFinding(rule: Rule, loss: Loss): Finding {
     role: "write",
     ...(a.stack !== undefined ? { stack: a.stack } : {}),
   }));
+  // The head of the HTTP response, when it is older than the recent attempts shown.
+  if (http?.head != null && !evidence.some((e) => e.file === http.head?.file && e.line === http.head.line)) {
+    evidence.unshift(evidenceOf(http.head, "head of the response", "write"));
+  }
   evidence.push({
     file: at.file,
     line: at.line,
@@ -139,14 +191,12 @@ export function buildFinding(rule: Rule, loss: Loss): Finding {
     unsentBytes: unsent,
     unsentExact: stream.exact,
     acceptedBytes: stream.accepted,
-    lastWrite:
-      last === null
-        ? null
-        : { file: last.file, line: last.line, pid: last.pid, syscall: last.syscall, requested: last.requested, result: last.result, accepted: last.accepted },
+    lastWrite: lastWriteOf(last),
     elapsedUs,
     fromOtherTask: otherTask(last, at),
-    message: `${what} while ${bytes}`,
+    message: http !== undefined ? `${what} while ${bytes}; ${http.clause}` : `${what} while ${bytes}`,
     evidence,
+    ...(http !== undefined ? { http: http.facts } : {}),
   };
 }
 
@@ -156,4 +206,10 @@ export const MAX_LATER_EVIDENCE = 4;
 export function addLaterEvidence(f: Finding, at: PointRef, what: string): void {
   if (f.evidence.filter((e) => e.role === "later").length >= MAX_LATER_EVIDENCE) return;
   f.evidence.push({ file: at.file, line: at.line, pid: at.pid, time: at.time, call: at.summary, note: what, role: "later" });
+}
+
+/** Evidence that comes before the point of no return but is learned only at it (SO_LINGER). */
+export function addEarlierEvidence(f: Finding, at: PointRef, what: string): void {
+  const i = f.evidence.findIndex((e) => e.role === "point-of-no-return");
+  f.evidence.splice(i < 0 ? f.evidence.length : i, 0, evidenceOf(at, what, "write"));
 }

@@ -6,7 +6,13 @@ import { isByteStream } from "../model/stream-kind.js";
 
 export type Severity = "error" | "warning";
 
-export type RuleName = "shutdown-with-unsent" | "close-with-unsent" | "exit-with-unsent";
+/** Rules about a tail of bytes the program offered and the kernel never took. */
+export type LossRuleName = "shutdown-with-unsent" | "close-with-unsent" | "exit-with-unsent";
+
+/** Rules about what the bytes say (HTTP framing) or how the connection ends (an RST). */
+export type RiskRuleName = "http-short-body" | "abortive-close" | "close-with-unread-input";
+
+export type RuleName = LossRuleName | RiskRuleName;
 
 /** A point of no return for a stream that still had unsent bytes. */
 export interface Loss {
@@ -17,13 +23,59 @@ export interface Loss {
   readonly action: "shut down" | "closed" | "exited holding";
 }
 
-export interface Rule {
+/** What every rule has: the name users pass to --rule, its stable code, its severity. */
+export interface RuleInfo {
   readonly name: RuleName;
   /** Stable code printed with findings (`error[SR101]`). */
   readonly code: string;
   readonly severity: Severity;
   readonly describe: string;
+}
+
+export interface Rule extends RuleInfo {
+  readonly name: LossRuleName;
   readonly check: (ev: ModelEvent) => Loss | null;
+}
+
+/** A finding that is not a user-space tail: the rule says what is wrong and shows why. */
+export interface Risk {
+  readonly stream: Stream;
+  readonly fd: number;
+  readonly at: PointRef;
+  /** "X did Y while Z": the explanation puts the `while` clause on its own line. */
+  readonly message: string;
+  /** Bytes the peer will never get that the program meant to send (HTTP: declared − delivered). */
+  readonly unsentBytes: number;
+  readonly unsentExact: boolean;
+  /** Evidence lines before the point of no return (oldest first). */
+  readonly before: readonly RiskEvidence[];
+  readonly http?: HttpFacts;
+  /** How to fix the program, one line. */
+  readonly hint: string;
+}
+
+export interface RiskEvidence {
+  readonly at: PointRef;
+  readonly note: string;
+}
+
+/** Declared vs delivered for the HTTP/1.x message a stream was carrying when it ended. */
+export interface HttpFacts {
+  /** 1-based index of the message on the stream (pipelined responses count up). */
+  readonly message: number;
+  readonly startLine: string;
+  readonly headBytes: number;
+  /** Content-Length; null for a chunked body. */
+  readonly contentLength: number | null;
+  readonly chunked: boolean;
+  /** head + Content-Length, null for chunked (its end is `0\r\n\r\n`). */
+  readonly declaredBytes: number | null;
+  readonly deliveredBytes: number;
+}
+
+export interface RiskRule extends RuleInfo {
+  readonly name: RiskRuleName;
+  readonly check: (ev: ModelEvent) => Risk | null;
 }
 
 /** Only byte streams can lose a tail, and only while bytes are unsent and the peer is there. */

@@ -1,0 +1,47 @@
+// The last reference to a TCP stream closed without shutdown(SHUT_WR) and without draining while
+// input was left unread: the last read filled its buffer, or the request read declared a body
+// that was not read in full. Closing with unread data makes the kernel send an RST
+// (TcpExtTCPAbortOnClose) that can destroy the response the peer has not read yet (BUGCLASS.md
+// #7, #8, #15; RFC 9112 §9.6). AF_UNIX streams are left out: there the peer still reads every
+// byte queued and only its final read ends in ECONNRESET instead of EOF, no response is lost.
+import type { Risk, RiskEvidence, RiskRule } from "./rule.js";
+import { describeFd, fmt, who } from "./wording.js";
+
+export const closeWithUnreadInput: RiskRule = {
+  name: "close-with-unread-input",
+  code: "SR106",
+  severity: "warning",
+  describe: "a TCP stream closed with input unread and no half-close: the kernel answers with an RST",
+  check(ev) {
+    // An explicit close (close, dup2 over it, close_range, close-on-exec); a process exit is
+    // left out: in a trace without timestamps its order against other threads is a guess.
+    if (ev.kind !== "release" || !ev.last || ev.cause === "exit") return null;
+    const s = ev.stream;
+    const r = s.read;
+    if (s.kind !== "socket" || s.family !== "inet" || r === null || s.broken) return null;
+    if (s.shutWr !== null || r.eof !== null) return null;
+    const bodyLeft = r.request?.bodyRemaining ?? 0;
+    if (!r.lastReadFilled && bodyLeft === 0) return null;
+    const before: RiskEvidence[] = [];
+    if (bodyLeft > 0 && r.requestHeadAt !== null) {
+      before.push({ at: r.requestHeadAt, note: `request head: ${fmt(bodyLeft)} body bytes never read` });
+    }
+    if (r.lastRead !== null && r.lastRead !== r.requestHeadAt) {
+      before.push({ at: r.lastRead, note: r.lastReadFilled ? "the last read filled its buffer: more input may be queued" : "the last read" });
+    }
+    const why =
+      bodyLeft > 0
+        ? `the peer's request declared ${fmt(bodyLeft)} more body bytes than were read`
+        : "its last read filled the buffer (more input may be queued)";
+    return {
+      stream: s,
+      fd: ev.fd,
+      at: ev.at,
+      message: `${who(ev.at)} closed ${describeFd(ev.fd, s)} without shutdown(SHUT_WR) or draining while ${why}: unread input makes the kernel reset the connection, which can destroy the response`,
+      unsentBytes: 0,
+      unsentExact: true,
+      before,
+      hint: "end politely: shutdown(fd, SHUT_WR), read until EOF with a time and byte bound, then close(fd)",
+    };
+  },
+};
