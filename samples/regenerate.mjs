@@ -5,13 +5,13 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { CASES, RECORDINGS, SAMPLES_DIR, buildCase, caseByName, commandLines, recordCase, straceWorks } from "./tools/recorder.mjs";
+import { CASES, SAMPLES_DIR, buildCase, caseByName, commandLines, recordCase, recordingsFor, straceWorks } from "./tools/recorder.mjs";
 
 const args = process.argv.slice(2);
 const only = args.find((a) => a.startsWith("--only="))?.slice(7).split(",");
 const names = args.filter((a) => !a.startsWith("--"));
 const cases = names.length > 0 ? names.map(caseByName) : CASES;
-const recordings = only ? RECORDINGS.filter((r) => only.includes(r.name)) : RECORDINGS;
+const pick = (c) => (only ? recordingsFor(c).filter((r) => only.includes(r.name)) : recordingsFor(c));
 
 if (!straceWorks()) {
   console.error("regenerate: strace cannot trace here (is ptrace permitted?)");
@@ -32,7 +32,7 @@ for (const c of cases) {
     recordings: { ...(previous?.recordings ?? {}) },
     truth: { ...(previous?.truth ?? {}) },
   };
-  for (const rec of recordings) {
+  for (const rec of pick(c)) {
     const outPath = path.join(dir, rec.output === "ff" ? "ff" : `${rec.name}.strace`);
     const { truth, expected } = await recordCase(c, rec, { workDir, outPath });
     out.recordings[rec.name] = expected;
@@ -41,7 +41,7 @@ for (const c of cases) {
     console.log(`${c.name}/${rec.name}: ${summary}`);
   }
   // Keep the recordings in the documented order.
-  const ordered = (o) => Object.fromEntries(RECORDINGS.filter((r) => r.name in o).map((r) => [r.name, o[r.name]]));
+  const ordered = (o) => Object.fromEntries(recordingsFor(c).filter((r) => r.name in o).map((r) => [r.name, o[r.name]]));
   out.recordings = ordered(out.recordings);
   out.truth = ordered(out.truth);
   fs.writeFileSync(expectedPath, `${JSON.stringify(out, null, 2)}\n`);

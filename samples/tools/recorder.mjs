@@ -34,6 +34,33 @@ export const RECORDINGS = [
   { name: "f-2to1", flags: ["-f"], output: "2to1" },
 ];
 
+/** Extra recordings for the HTTP and reset cases: strace's default `-s 32` hides an HTTP head,
+ * so these show it at -s 64/128/256, with -yy and without. */
+export const STRSIZE_RECORDINGS = [64, 128, 256].flatMap((n) => [
+  { name: `f-s${n}`, flags: ["-f", "-tt", "-s", String(n)], output: "file" },
+  { name: `f-s${n}-yy`, flags: ["-f", "-yy", "-s", String(n)], output: "file" },
+]);
+
+/** Calls the read-side rules need on top of FILTERED_SET (reads, SO_LINGER, SIOCOUTQ). */
+export const FILTERED_READ_SIDE = ["read", "recvfrom", "readv", "recvmsg", "setsockopt", "ioctl"];
+
+/** The recordings of one case: the standard set, plus the -s set for the `http` cases (whose
+ * filtered recording also keeps the read side). */
+export function recordingsFor(c) {
+  if (!c.http) return RECORDINGS;
+  const filtered = `trace=${FILTERED_SET},${FILTERED_READ_SIDE.join(",")}`;
+  return [
+    ...RECORDINGS.map((r) => (r.name === "f-filtered" ? { ...r, flags: ["-f", "-e", filtered] } : r)),
+    ...STRSIZE_RECORDINGS,
+  ];
+}
+
+/** The string limit (-s) a recording printed with; strace's default is 32. */
+export function strsizeOf(rec) {
+  const i = rec.flags.indexOf("-s");
+  return i >= 0 ? Number(rec.flags[i + 1]) : 32;
+}
+
 /** The cases. `c`: one C program (samples/<case>/<case>.c) run as ./<case>. `node`: a Node.js
  * server (traced) and a C slow reader started beside it (not traced). */
 export const CASES = [
@@ -97,6 +124,48 @@ export const CASES = [
     description:
       "Two sockets with unsent tails before fork(). The child closes its copies of both (not losses: the parent holds them). The parent, now the last holder, closes B with the tail unsent (one close-with-unsent in the parent) and drains A to the end before shutdown(SHUT_WR) (clean).",
   },
+  {
+    name: "http-short-body",
+    kind: "c",
+    http: true,
+    description:
+      "A TCP server whose writes all succeed but whose HTTP responses are short: Content-Length 100000 with 65536 body bytes then shutdown(SHUT_WR) (and a late write that gets EPIPE and SIGPIPE), a chunked body closed without 0\\r\\n\\r\\n, and the second of two pipelined responses cut. Three http-short-body findings when -s shows the heads; none at the default -s 32 (a quality note says why).",
+  },
+  {
+    name: "http-full-body",
+    kind: "c",
+    http: true,
+    description:
+      "The correct twin of http-short-body: the whole Content-Length body, a chunked body with its 0\\r\\n\\r\\n, two complete pipelined responses, and a HEAD response that declares Content-Length without a body. No finding.",
+  },
+  {
+    name: "linger-abort",
+    kind: "c",
+    http: true,
+    description:
+      "A TCP server writes a 512 KiB response to a slow client, sets SO_LINGER {1, 0} and closes at once: the RST discards what the client had not yet received. One abortive-close at the close.",
+  },
+  {
+    name: "linger-after-ack",
+    kind: "c",
+    http: true,
+    description:
+      "The correct twins of linger-abort: SO_LINGER {1, 0} only after the client closed (read returns 0), SO_LINGER {1, 0} only after ioctl(SIOCOUTQ) reads 0, and a plain close with no linger. No finding.",
+  },
+  {
+    name: "unread-close",
+    kind: "c",
+    http: true,
+    description:
+      "A TCP server answers 413 and closes without reading the request body: once after a read that filled its 1024-byte buffer, once after reading only a head that declared Content-Length 100000. Two close-with-unread-input warnings (only the first at the default -s 32, which hides the head).",
+  },
+  {
+    name: "unread-drain",
+    kind: "c",
+    http: true,
+    description:
+      "The correct twins of unread-close: answer, shutdown(SHUT_WR), drain with a bounded poll/read loop until EOF, close; and a server that reads the whole request to EOF before closing. No finding.",
+  },
 ];
 
 export function caseByName(name) {
@@ -106,7 +175,7 @@ export function caseByName(name) {
 }
 
 export function recordingByName(name) {
-  const found = RECORDINGS.find((r) => r.name === name);
+  const found = RECORDINGS.find((r) => r.name === name) ?? STRSIZE_RECORDINGS.find((r) => r.name === name);
   if (!found) throw new Error(`unknown recording ${name}`);
   return found;
 }
@@ -211,8 +280,17 @@ const STALL = /(?:^|\s)(?:write|writev|sendto|sendmsg)\(.*= -1 EAGAIN|<\.\.\. (?
 /** A clean sample must have met the slow path for real; a lossy one must have lost something. */
 function checkDemonstrated(c, rec, truth, outPath) {
   const losses = truth.filter((t) => t.kind === "loss");
-  for (const l of losses) {
+  // The reset rules lose no unsent bytes of the program's: their records carry 0.
+  for (const l of losses.filter((x) => !c.http || x.rule === "http-short-body")) {
     if (!(l.unsentBytes > 0)) throw new Error(`${c.name}/${rec.name}: loss record without unsent bytes`);
+  }
+  // The HTTP and reset cases check themselves: the program's own "demo" records say whether the
+  // peer saw what the case is about (a short body, a reset, everything delivered).
+  if (c.http) {
+    const demos = truth.filter((t) => t.kind === "demo");
+    if (demos.length === 0) throw new Error(`${c.name}/${rec.name}: no demo record`);
+    for (const d of demos) if (!d.demonstrated) throw new Error(`${c.name}/${rec.name}: not demonstrated: ${JSON.stringify(d)}`);
+    return;
   }
   for (const t of truth.filter((x) => x.kind === "clean" && c.kind === "c")) {
     if (t.intended !== t.accepted) throw new Error(`${c.name}/${rec.name}: clean record not complete`);
@@ -276,7 +354,7 @@ export function locate(rec, truth, texts) {
   const expected = [];
   // Records written by the C programs' single write() (the Node server writes no truthFd: its
   // oracle is the client's byte count, and it has no loss to locate).
-  const records = truth.filter((t) => (t.kind === "loss" || t.kind === "clean") && t.truthFd !== undefined);
+  const records = truth.filter((t) => t.truthFd !== undefined);
   for (const { file, text } of texts) {
     const perFile = rec.output === "ff";
     const filePid = perFile ? Number(file.slice(6)) : null;
@@ -302,6 +380,9 @@ export function locate(rec, truth, texts) {
         throw new Error(`${file}:${at + 1}: truth write by ${pid}, record says ${record.tid}`);
       }
       if (record.kind !== "loss") return;
+      // An HTTP head the recording's -s cut cannot be checked: the program says how many bytes
+      // of it must be visible (`minStrsize`).
+      if (record.minStrsize !== undefined && record.minStrsize > strsizeOf(rec)) return;
       if (record.rule === "exit-with-unsent") {
         const exitRe = /(?:^|\s)exit(?:_group)?\(/;
         for (let i = at + 1; i < lines.length; i++) {
@@ -315,7 +396,7 @@ export function locate(rec, truth, texts) {
         }
         throw new Error(`${file}: no exit by ${record.tid} after line ${at + 1}`);
       }
-      const call = record.rule === "shutdown-with-unsent" ? "shutdown" : "close";
+      const call = record.call ?? (record.rule === "shutdown-with-unsent" ? "shutdown" : "close");
       const callRe = new RegExp(String.raw`(?:^|\s)${call}\(${FD}(?:[<,\s)]|$)(.*)`);
       for (let i = at - 1; i >= 0; i--) {
         const p = pidOf(i);
@@ -366,7 +447,7 @@ export function commandLines(c) {
   lines.push(c.kind === "c" ? "cd /tmp/sr-sample && mkdir -p ff" : `cd /tmp/sr-sample/${c.name} && mkdir -p ff`);
   const prog = c.kind === "c" ? `./${c.name}` : "node server.mjs";
   const envp = c.kind === "c" ? "TRUTH_FILE=truth.jsonl" : "TRUTH_FILE=truth.jsonl PORT_FILE=port";
-  for (const rec of RECORDINGS) {
+  for (const rec of recordingsFor(c)) {
     if (c.kind === "node") lines.push("TRUTH_FILE=truth.jsonl PORT_FILE=port ../slow-reader &");
     const out = rec.output === "ff" ? "ff" : `${rec.name}.strace`;
     const argv = straceArgv(rec, out).map(q).join(" ");

@@ -12,6 +12,8 @@ export interface SampleCase {
   readonly name: string;
   readonly kind: "c" | "node";
   readonly description: string;
+  /** The HTTP and reset cases: extra -s recordings, a filtered set with the read side. */
+  readonly http?: boolean;
 }
 
 export interface Recording {
@@ -22,7 +24,11 @@ export interface Recording {
 
 /** One line of a program's truth file. */
 export interface TruthRecord {
-  readonly kind: "loss" | "clean" | "client";
+  readonly kind: "loss" | "clean" | "client" | "demo";
+  /** The call that ended the stream, when the rule does not say (shutdown, close). */
+  readonly call?: string;
+  /** Bytes of a string strace must print for the finding to be visible (an HTTP head). */
+  readonly minStrsize?: number;
   readonly rule?: string;
   readonly pid?: number;
   readonly tid?: number;
@@ -46,6 +52,8 @@ interface RecorderModule {
   readonly RECORDINGS: readonly Recording[];
   caseByName(name: string): SampleCase;
   recordingByName(name: string): Recording;
+  recordingsFor(c: SampleCase): readonly Recording[];
+  strsizeOf(rec: Recording): number;
   straceWorks(): boolean;
   buildCase(c: SampleCase, workDir: string): void;
   recordCase(
