@@ -64,9 +64,10 @@ export class HttpFramer {
   /** The most recent complete head (for the request side: the method of the last request). */
   lastHead: HeadInfo | null = null;
 
-  /** `response`: the stream's bytes should start with `HTTP/1.`; `request`: with `METHOD SP`. */
+  /** `response`: the stream's bytes should start with `HTTP/1.`; `request`: with `METHOD SP`;
+   * `either`: the bytes a program reads (a server reads requests, a client responses). */
   constructor(
-    private readonly side: "response" | "request",
+    private readonly side: "response" | "request" | "either",
     private readonly onHead?: (h: HeadInfo) => void,
   ) {}
 
@@ -151,6 +152,11 @@ export class HttpFramer {
     };
   }
 
+  /** The bytes so far end exactly at the end of a complete message: nothing more is due. */
+  get atMessageEnd(): boolean {
+    return this.active && this.phase === "head" && this.head.length === 0 && this.messages > 0;
+  }
+
   /** Bytes of the current message's body still due (Content-Length framing), else 0. */
   get bodyRemaining(): number {
     return this.phase === "body" ? this.remaining : 0;
@@ -164,11 +170,10 @@ export class HttpFramer {
   }
 
   private prefixOk(h: string): boolean {
-    if (this.side === "response") {
-      const want = "HTTP/1.";
-      return h.length <= want.length ? want.startsWith(h) : h.startsWith(want);
-    }
-    return /^[A-Z]{1,16}$/.test(h) || /^[A-Z]{1,16} /.test(h);
+    const want = "HTTP/1.";
+    const response = h.length <= want.length ? want.startsWith(h) : h.startsWith(want);
+    const request = /^[A-Z]{1,16}$/.test(h) || /^[A-Z]{1,16} /.test(h);
+    return this.side === "response" ? response : this.side === "request" ? request : response || request;
   }
 
   private step(c: string): void {
@@ -259,7 +264,8 @@ export class HttpFramer {
     }
     let method: string | null = null;
     let status: number | null = null;
-    if (this.side === "response") {
+    const isResponse = this.side === "response" || (this.side === "either" && startLine.startsWith("HTTP/"));
+    if (isResponse) {
       const m = /^HTTP\/1\.[01] (\d{3})(?: |$)/.exec(startLine);
       if (m === null) {
         this.phase = "off";
@@ -296,7 +302,7 @@ export class HttpFramer {
     }
     if (contentLength === null) {
       // A response delimited by close has no length to check; a request without one has no body.
-      if (this.side === "response") this.phase = "off";
+      if (isResponse) this.phase = "off";
       else this.finish();
       return;
     }

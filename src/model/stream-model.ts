@@ -92,6 +92,9 @@ const ANONYMOUS_TGID = -1;
 /** `-k` frames kept per call: enough to reach the program's own code above libc. */
 const MAX_FRAMES = 8;
 
+/** The smallest buffer whose filling suggests more input was queued (close-with-unread-input). */
+export const MIN_FILLED_READ = 512;
+
 /** A copy count this large (1 GiB+) means "as much as there is", not a size the program holds. */
 const COPY_UNTIL_EOF = 1 << 30;
 
@@ -708,12 +711,14 @@ export class StreamModel {
       return;
     }
     side.lastRead = at;
-    side.lastReadFilled = r.got > 0 && r.requested !== null && r.got >= r.requested;
+    // A tiny buffer fills by design (line readers take 1 byte at a time): not a sign of more.
+    side.lastReadFilled = r.got >= MIN_FILLED_READ && r.requested !== null && r.got >= r.requested;
     if (r.got === 0) side.eof ??= at;
     if (s.lastAccepted !== null) s.peerSign = at;
     if (r.got === 0) return;
     if (side.bytesRead === 0) {
-      side.request = new HttpFramer("request", (h) => {
+      // A server reads requests, a client responses: the start line says which.
+      side.request = new HttpFramer("either", (h) => {
         side.requestHeadAt = this.currentWrite;
         // A response to HEAD carries a Content-Length and no body: not checkable.
         if (h.method === "HEAD") s.response?.stop();

@@ -50,7 +50,7 @@ export interface ReadSide {
   eof: PointRef | null;
   /** Bytes read so far. */
   bytesRead: number;
-  /** Requests the peer sent (HTTP/1.x heads seen in the bytes read), when it looks like HTTP. */
+  /** The HTTP/1.x messages the peer sent (requests to a server, responses to a client). */
   request: HttpFramer | null;
   /** Where the head of the request being read was read. */
   requestHeadAt: PointRef | null;

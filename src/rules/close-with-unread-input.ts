@@ -21,13 +21,16 @@ export const closeWithUnreadInput: RiskRule = {
     if (s.kind !== "socket" || s.family !== "inet" || r === null || s.broken) return null;
     if (s.shutWr !== null || r.eof !== null) return null;
     const bodyLeft = r.request?.bodyRemaining ?? 0;
-    if (!r.lastReadFilled && bodyLeft === 0) return null;
+    // A full buffer that ended exactly where the peer's HTTP message ended is explained by the
+    // framing (a client reading exactly Content-Length bytes), not a sign of more input.
+    const filled = r.lastReadFilled && r.request?.atMessageEnd !== true;
+    if (!filled && bodyLeft === 0) return null;
     const before: RiskEvidence[] = [];
     if (bodyLeft > 0 && r.requestHeadAt !== null) {
       before.push({ at: r.requestHeadAt, note: `request head: ${fmt(bodyLeft)} body bytes never read` });
     }
     if (r.lastRead !== null && r.lastRead !== r.requestHeadAt) {
-      before.push({ at: r.lastRead, note: r.lastReadFilled ? "the last read filled its buffer: more input may be queued" : "the last read" });
+      before.push({ at: r.lastRead, note: filled ? "the last read filled its buffer: more input may be queued" : "the last read" });
     }
     const why =
       bodyLeft > 0
