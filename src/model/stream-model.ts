@@ -95,6 +95,9 @@ const MAX_FRAMES = 8;
 /** The smallest buffer whose filling suggests more input was queued (close-with-unread-input). */
 export const MIN_FILLED_READ = 512;
 
+/** Events of other threads a failed write waits through for its SIGPIPE. */
+const HOLD_EVENTS = 32;
+
 /** A copy count this large (1 GiB+) means "as much as there is", not a size the program holds. */
 const COPY_UNTIL_EOF = 1 << 30;
 
@@ -145,12 +148,15 @@ export class StreamModel {
   };
   /** A failed write (EPIPE...) held for one event: a SIGPIPE right after it joins its row. */
   private heldBroken: { readonly pid: number | null; readonly ev: AttemptEvent } | null = null;
+  private heldFor = 0;
   private firstFile: string | null = null;
 
   constructor(private readonly emit: (ev: ModelEvent) => void) {}
 
   process(ev: TraceEvent): void {
-    if (this.heldBroken !== null) this.releaseHeld(ev);
+    // The held failed write waits for its own thread's next event (the SIGPIPE, if any);
+    // other threads' lines in between do not count, a few dozen at most.
+    if (this.heldBroken !== null && (ev.pid === this.heldBroken.pid || ++this.heldFor > HOLD_EVENTS)) this.releaseHeld(ev);
     // Mapped once per event: under -r the axis sums deltas.
     this.now = this.axis.map(ev.time);
     this.firstFile ??= ev.file;
@@ -609,6 +615,7 @@ export class StreamModel {
       };
       if (this.heldBroken !== null) this.releaseHeld(null);
       this.heldBroken = { pid: ev.pid, ev: { kind: "attempt", stream: s, attempt: failed } };
+      this.heldFor = 0;
       return;
     }
     this.facts.writeAttempts++;
