@@ -706,6 +706,8 @@ export class StreamModel {
     if (r === null || r.peek) return;
     const entry = task.table.get(r.fd);
     if (entry === undefined && r.path === null) return;
+    // Files, pipes, ttys: nothing to follow (and no summary to build on this hot path).
+    if (entry !== undefined && entry.stream.kind !== "socket" && r.path === null) return;
     const isAgain = ev.errno === "EAGAIN" || ev.errno === "EWOULDBLOCK";
     if (r.got === null && !isAgain) return;
     const at = this.point(ev, task, summarizeSyscall(ev));

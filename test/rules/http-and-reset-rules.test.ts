@@ -177,3 +177,31 @@ describe("close-with-unread-input", () => {
     }
   });
 });
+
+describe("evidence on a stream that already has a finding", () => {
+  test("SO_LINGER {1, 0} at the close of a lossy stream: the loss finding carries it, no second finding", () => {
+    const { findings } = analyzeLines(`
+      10 socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 5
+      10 write(5, "abcd"..., 100000) = 30000
+      10 setsockopt(5, SOL_SOCKET, SO_LINGER, {l_onoff=1, l_linger=0}, 8) = 0
+      10 close(5) = 0
+    `);
+    assert.deepEqual(findings.map(brief), [{ rule: "close-with-unsent", line: 4, unsentBytes: 70000 }]);
+    assert.ok(findings[0]!.evidence.some((e) => e.line === 3 && e.note.startsWith("abortive-close:")));
+  });
+
+  test("a SIGPIPE after other threads' lines still joins its failed write", () => {
+    const { findings } = analyzeLines(`
+      10 socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 5
+      10 write(5, "abcd"..., 100) = 40
+      10 shutdown(5, SHUT_WR) = 0
+      10 write(5, "abcd"..., 60) = -1 EPIPE (Broken pipe)
+      11 getpid() = 10
+      11 gettid() = 11
+      10 --- SIGPIPE {si_signo=SIGPIPE, si_code=SI_USER, si_pid=10, si_uid=0} ---
+      10 close(5) = 0
+    `);
+    assert.deepEqual(findings.map(brief), [{ rule: "shutdown-with-unsent", line: 3, unsentBytes: 60 }]);
+    assert.match(findings[0]!.evidence.find((e) => e.line === 4)?.note ?? "", /EPIPE, then SIGPIPE/);
+  });
+});
