@@ -2,7 +2,10 @@
 // the program meant to send so far (the high-water mark) and the bytes the kernel accepted.
 // Built from the stream model's events; the terminal and HTML renderers only draw it.
 import type { ModelEvent } from "../model/model-events.js";
+import { abortiveClose } from "../rules/abortive-close.js";
+import { closeWithUnreadInput } from "../rules/close-with-unread-input.js";
 import type { Finding } from "../rules/finding.js";
+import { httpShortBody } from "../rules/http-short-body.js";
 
 /** What one model event did to its stream, read when the event is emitted. */
 export interface ChartSample {
@@ -298,6 +301,8 @@ interface Tracked {
   lastTime: number | null;
   /** Dropped once the stream is gone without a loss (only its totals stay). */
   builder: SeriesBuilder | null;
+  /** Its series is kept for a finding (a loss, a short HTTP body, a reset). */
+  keptSeries: boolean;
 }
 
 export interface ChartCollectorOptions {
@@ -358,6 +363,7 @@ export class ChartCollector {
         firstTime: null,
         lastTime: null,
         builder: new SeriesBuilder(ev.attempt.fd, ev.stream.name, ev.stream.kind, this.maxPoints),
+        keptSeries: false,
       };
       this.live.set(id, t);
       if (this.listed.length < this.maxStreams) this.listed.push(t);
@@ -388,20 +394,28 @@ export class ChartCollector {
       t.endedBy = sample.call;
       t.endedAt = { file: sample.file, line: sample.line };
       t.unsentAtEnd = sample.unsent;
-      // Only a bounded number of lost streams keep their series (and so their lookup key).
-      if (sample.unsent > 0 && t.builder !== null) {
-        if (this.kept < this.maxKept) {
-          this.kept++;
-          this.byLoss.set(lossKey(sample.file, sample.line, sample.fd), t);
-        } else t.builder = null;
-      }
+      // Only a bounded number of lost streams keep their series (and so their lookup key); a
+      // short HTTP body is a loss too, though every write succeeded.
+      if ((sample.unsent > 0 || httpShortBody.check(ev) !== null) && t.builder !== null) this.keep(t, sample.file, sample.line, sample.fd);
     }
     if (ev.kind === "release" && ev.last) {
       this.live.delete(id);
-      // Gone without a loss: its totals are all the report needs.
-      if (!(t.unsentAtEnd !== null && t.unsentAtEnd > 0)) t.builder = null;
+      // The reset rules' findings point at the last close, whatever came before.
+      if (t.builder !== null && (abortiveClose.check(ev) !== null || closeWithUnreadInput.check(ev) !== null)) this.keep(t, sample.file, sample.line, sample.fd);
+      // Gone without a finding: its totals are all the report needs.
+      if (!t.keptSeries) t.builder = null;
     }
   };
+
+  private keep(t: Tracked, file: string, line: number, fd: number): void {
+    const key = lossKey(file, line, fd);
+    if (this.byLoss.get(key) === t) return;
+    if (this.kept < this.maxKept) {
+      this.kept++;
+      this.byLoss.set(key, t);
+      t.keptSeries = true;
+    } else if (!t.keptSeries) t.builder = null;
+  }
 
   /** The chart of the stream a finding is about (found by its point of no return). */
   seriesFor(f: Pick<Finding, "file" | "line" | "fd">): StreamSeries | null {
