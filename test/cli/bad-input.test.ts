@@ -87,7 +87,7 @@ test("a 20 MB line is cut, reported with path:line, and the race after it is sti
   const r = run("analyze", "--format", "json", p);
   assert.equal(r.status, 1);
   const size = huge.length.toLocaleString("en-US");
-  assert.ok(r.stderr.includes(`huge-line.strace:11: warning[SR003]: line is ${size} characters long`), r.stderr);
+  assert.ok(r.stderr.includes(`huge-line.strace:11:1: warning[SR003]: line is ${size} characters long`), r.stderr);
   assert.equal(JSON.parse(r.stdout).findings[0].rule, "shutdown-with-unsent");
 });
 
