@@ -1,6 +1,7 @@
 // The CLI entry: yargs wiring of the subcommands, process I/O, exit codes. This is the only
 // module that touches `process`; every command gets its streams through CliIo.
 import yargs from "yargs";
+import { escapeText } from "../report/escape.js";
 import { TOOL_NAME, TOOL_VERSION } from "../version.js";
 import { EXIT_USAGE, type CliIo, type CommandSpec } from "./command.js";
 import { analyzeCommand } from "./commands/analyze.js";
@@ -63,7 +64,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     usageError ??= (err as Error).message;
   }
   if (usageError !== null) {
-    io.stderr.write(`${TOOL_NAME}: error: ${usageError}\n`);
+    // yargs quotes the offending argument, which may carry control bytes: escape it.
+    io.stderr.write(`${TOOL_NAME}: error: ${escapeText(usageError)}\n`);
     io.stderr.write(`  hint: run \`${TOOL_NAME} --help\` for the commands and their options\n`);
     return EXIT_USAGE;
   }
@@ -92,7 +94,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.exitCode = await run(argv, processIo(interrupt.signal));
   } catch (err) {
     // A bug of ours, not the user's: one line, no stack unless asked for.
-    process.stderr.write(`${TOOL_NAME}: internal error: ${(err as Error)?.message ?? String(err)}\n`);
+    process.stderr.write(`${TOOL_NAME}: internal error: ${escapeText(String((err as Error)?.message ?? err))}\n`);
     if (process.env.STRACE_RACE_DEBUG) process.stderr.write(`${(err as Error)?.stack}\n`);
     process.exitCode = EXIT_USAGE;
   }

@@ -1,7 +1,9 @@
 // The machine contract (PRODUCT.md "JSON"): one object for `--format json`, and for
 // `--format ndjson` one `{"type":"finding"}` line per finding as soon as it is known followed
-// by one `{"type":"summary"}` line. JSON.stringify escapes control characters itself.
+// by one `{"type":"summary"}` line. The JSON is terminal-safe: C1 and bidi controls from the
+// trace, which JSON.stringify leaves raw, are written as \u escapes (the parsed value is equal).
 import type { Finding } from "../rules/finding.js";
+import { stringifyJson } from "./escape.js";
 import type { TraceNote } from "../model/trace-notes.js";
 
 /** Totals over every trace of the run; `traces` lists each trace's own counters. */
@@ -25,16 +27,16 @@ export interface Report {
 }
 
 export function renderJsonReport(r: Report): string {
-  return `${JSON.stringify({ tool: r.tool, version: r.version, findings: r.findings, stats: r.stats, notes: r.notes }, null, 2)}\n`;
+  return `${stringifyJson({ tool: r.tool, version: r.version, findings: r.findings, stats: r.stats, notes: r.notes }, 2)}\n`;
 }
 
 export function renderNdjsonFinding(f: Finding): string {
-  return `${JSON.stringify({ type: "finding", ...f })}\n`;
+  return `${stringifyJson({ type: "finding", ...f })}\n`;
 }
 
 /** The closing NDJSON line; the findings themselves were already written, one per line. */
 export function renderNdjsonSummary(r: Omit<Report, "findings">, errors: number, warnings: number): string {
-  return `${JSON.stringify({
+  return `${stringifyJson({
     type: "summary",
     tool: r.tool,
     version: r.version,

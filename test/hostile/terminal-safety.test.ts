@@ -105,15 +105,13 @@ test("stats (table): unrecognised and foreign samples escaped", () => {
   assertSafe(r.stdout + r.stderr, "stats");
 });
 
-test("stats (table) of one file: the file name in the header is escaped", { todo: "src/cli/commands/stats.ts prints r.files[0] raw in renderStatsTable" }, () => {
+test("stats (table) of one file: the file name in the header is escaped", () => {
   const r = runCli(["stats", tracePath]);
   assertSafe(r.stdout, "stats header");
 });
 
 for (const args of [["analyze", "--format", "json"], ["analyze", "--format", "ndjson"], ["parse"], ["stats", "--format", "json"]]) {
-  test(`${args.join(" ")}: JSON carries no raw C1 or bidi control (JSON.stringify leaves them raw)`, {
-    todo: "JSON writers (src/report/json-report.ts, src/cli/commands/parse.ts, stats.ts) should use stringifyJson from src/report/escape.ts",
-  }, () => {
+  test(`${args.join(" ")}: JSON carries no raw C1 or bidi control (JSON.stringify leaves them raw)`, () => {
     const r = runCli([...args, tracePath]);
     assertSafe(r.stdout, `${args.join(" ")} stdout`);
     assertSafe(r.stderr, `${args.join(" ")} stderr`);
@@ -155,7 +153,7 @@ test("error messages: a hostile file name is escaped in every input problem", ()
   }
 });
 
-test("a usage error echoing a hostile argument is escaped", { todo: "src/cli/main.ts writes yargs' message (which quotes the argument) raw" }, () => {
+test("a usage error echoing a hostile argument is escaped", () => {
   const r = runCli(["analyze", "--format", `x${PAYLOAD}`, tracePath]);
   assert.equal(r.status, 2);
   assertSafe(r.stderr, "usage error");

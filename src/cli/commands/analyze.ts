@@ -8,6 +8,7 @@ import { needsArgs } from "../../model/args-not-needed.js";
 import type { Finding, RuleName, TraceNote } from "../../analysis.js";
 import { readTraceEvents, resolveTraces } from "../../pipeline/trace-input.js";
 import { ChartCollector } from "../../report/chart-data.js";
+import { escapeText } from "../../report/escape.js";
 import { renderExplanation } from "../../report/explanation.js";
 import { renderHtmlReport } from "../../report/html-report.js";
 import { renderFindingsTable } from "../../report/findings-table.js";
@@ -90,7 +91,7 @@ export function buildAnalyzeOptions(y: Argv): Argv {
 }
 
 function usage(io: CliIo, message: string, hint: string): number {
-  io.stderr.write(`${TOOL_NAME}: error: ${message}\n  hint: ${hint}\n`);
+  io.stderr.write(`${TOOL_NAME}: error: ${escapeText(message)}\n  hint: ${hint}\n`);
   return EXIT_USAGE;
 }
 
@@ -213,9 +214,9 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
     });
     try {
       await writeFile(s.html, html);
-      if (!s.quiet) io.stderr.write(`${TOOL_NAME}: HTML report written to ${s.html}\n`);
+      if (!s.quiet) io.stderr.write(`${TOOL_NAME}: HTML report written to ${escapeText(s.html)}\n`);
     } catch (err) {
-      io.stderr.write(`${s.html}: error[SR014]: cannot write the HTML report: ${(err as Error).message}\n`);
+      io.stderr.write(`${escapeText(s.html)}: error[SR014]: cannot write the HTML report: ${escapeText((err as Error).message)}\n`);
       return EXIT_USAGE;
     }
   }

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import type { Argv } from "yargs";
 import { EXIT_USAGE, type CliIo, type CommandSpec } from "../command.js";
+import { escapeText } from "../../report/escape.js";
 import { analyzeCommand } from "./analyze.js";
 
 /** Every call the stream model and the rules read (fd creation and kinds, the write family,
@@ -109,7 +110,7 @@ async function record(
   });
   const openError = await fileOpened;
   if (openError) {
-    io.stderr.write(`${output}: error[SR001]: cannot write the trace file: ${openError.message}\n`);
+    io.stderr.write(`${escapeText(output)}: error[SR001]: cannot write the trace file: ${escapeText(openError.message)}\n`);
     return EXIT_USAGE;
   }
   const child = spawn("strace", straceArgv, { stdio: ["inherit", "inherit", "pipe"] });
@@ -164,7 +165,7 @@ async function record(
     );
     return EXIT_USAGE;
   }
-  io.stderr.write(`strace-race: raw trace kept in ${output}` + (straceCode ? ` (strace exited with ${straceCode})` : "") + "\n");
+  io.stderr.write(`strace-race: raw trace kept in ${escapeText(output)}` + (straceCode ? ` (strace exited with ${straceCode})` : "") + "\n");
   return code;
 }
 
