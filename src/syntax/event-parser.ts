@@ -55,6 +55,8 @@ interface CutLine {
   readonly counted: boolean;
   /** Lines of other text seen since; a cut line waits for only a few. */
   age: number;
+  /** Physical lines already joined onto it that left it still incomplete. */
+  grown?: number;
   /** Cut where untraced program output began, a guess: other cut points to try, best first, and
    *  the continuation may itself follow more program output on its line. */
   fuzzy?: { heads: string[] };
@@ -62,6 +64,11 @@ interface CutLine {
 
 /** How many unrelated lines may pass before a cut call is given up. */
 const CUT_PATIENCE = 64;
+/** A cut call is rejoined from a few pieces at most (strace never breaks a string or a
+ *  structure across lines): past these bounds, text that keeps it "incomplete" is not its
+ *  continuation, and waiting would make the parse quadratic and swallow later calls. */
+const CUT_MAX_PIECES = 8;
+const CUT_MAX_CHARS = 64 * 1024;
 
 class StraceEventParser implements EventParser {
   readonly stats: ParserStats;
@@ -197,11 +204,14 @@ class StraceEventParser implements EventParser {
           this.parsedLine(r.value, joined, cut.line, lineNo, cut.counted);
           return;
         }
-        if (r.incomplete) {
+        if (r.incomplete && (cut.grown ?? 0) < CUT_MAX_PIECES && joined.length <= CUT_MAX_CHARS) {
           cut.text = joined;
+          cut.grown = (cut.grown ?? 0) + 1;
           stats.countLine("continuation");
           return;
         }
+        // Not its continuation after all: the cut call is given up, this line stands alone.
+        if (r.incomplete) this.giveUpCut();
       }
     }
 

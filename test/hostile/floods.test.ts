@@ -116,7 +116,7 @@ test("one line of 40 MB, in the middle and cut at the end: cut to 16 MiB, bounde
   writeFileSync(end, lines.join("\n") + giant.slice(0, 40_000_000)); // no newline: strace killed mid-line
   for (const [path, lineNo] of [[middle, 11], [end, lines.length]] as const) {
     const m = measure(["analyze", "--format", "json", path]);
-    process.stdout.write(`# ${figures("40 MB line", 1, m)}\n`);
+    console.log(figures("40 MB line", 1, m));
     assert.equal(m.status, 1, m.stderr);
     assert.equal(JSON.parse(m.stdout).findings[0].rule, "shutdown-with-unsent");
     assert.match(m.stderr, new RegExp(`:${lineNo}:1: warning\\[SR003\\]: line is 40,000,\\d{3} characters long; only its first 16 MiB were read`));
@@ -138,9 +138,7 @@ function parseTimed(lines: readonly string[]): { ms: number; events: TraceEvent[
   return { ms: performance.now() - t0, events };
 }
 
-test("a call cut inside a string, then endless program output: bounded, linear, and later calls kept", {
-  todo: "src/syntax/event-parser.ts: an incomplete cut call absorbs every following line with no CUT_PATIENCE limit and re-parses the growing text each time (8,000 lines: 100 s, one 470 KB 'unrecognized' event); the close(3) after it is lost",
-}, () => {
+test("a call cut inside a string, then endless program output: bounded, linear, and later calls kept", () => {
   const small = parseTimed(cutThenOutput(500));
   const large = parseTimed(cutThenOutput(1000));
   assert.ok(large.ms <= 4 * Math.max(small.ms, 25), `500 lines: ${small.ms.toFixed(0)} ms, 1000 lines: ${large.ms.toFixed(0)} ms`);
