@@ -303,14 +303,19 @@ async function* fileEvents(
   }
   const failure = source.failure();
   if (failure) {
+    // Nothing read at all: the input is unreadable (exit 2, even under --quiet). Cut short after
+    // some lines: what was read is analysed, and the warning says where reading stopped.
+    const nothingRead = lines === 0;
     report({
       file,
-      line: lines > 0 ? lines : undefined,
+      line: nothingRead ? undefined : lines,
       code: failure.code,
-      message: failure.message,
-      hint: failure.hint,
-      fatal: false,
-      severity: "warning",
+      message: nothingRead
+        ? `cannot be read: ${failure.message.replace(/^read failed: /, "")}`
+        : `${failure.message}; reading stopped after line ${lines.toLocaleString("en-US")}`,
+      hint: failure.hint ?? (nothingRead ? "give a regular file, a .gz file, a directory of -ff files, or - for stdin" : "the findings shown cover the lines before that point"),
+      fatal: nothingRead,
+      severity: nothingRead ? "error" : "warning",
     });
   }
   if (lines === 0 && !failure) {
