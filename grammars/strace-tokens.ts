@@ -17,11 +17,23 @@ export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\f\v
 
 /** A C string, escapes kept raw (decoded later); `...` after it is a separate Ellipsis token.
  *  Scanned by hand: a backtracking regex overflows its stack on multi-megabyte `-s` strings. */
+/** The last line on which a string found no closing quote, and from where. Whether a quote is
+ *  escaped depends only on the backslashes right before it, so a later start on the same line
+ *  cannot find one either: without this, a line of many unclosed quotes (the lexer retries at
+ *  each) would be scanned to its end from every one of them, quadratically. */
+let unclosedText: string | null = null;
+let unclosedFrom = 0;
+
 function matchString(text: string, offset: number): CustomPatternMatcherReturn | null {
+  if (text === unclosedText && offset >= unclosedFrom) return null;
   let from = offset + 1;
   for (;;) {
     const quote = text.indexOf('"', from);
-    if (quote < 0) return null;
+    if (quote < 0) {
+      unclosedText = text;
+      unclosedFrom = offset;
+      return null;
+    }
     let backslashes = 0;
     while (quote - 1 - backslashes > offset && text.charCodeAt(quote - 1 - backslashes) === 0x5c) backslashes++;
     if ((backslashes & 1) === 0) return [text.slice(offset, quote + 1)];
