@@ -50,3 +50,16 @@ test("--pid picks the fd in one process's table and shows that stream's whole li
   assert.deepEqual(rows.map((r) => r[2]), [`${writer} write`, `${writer} write`, ...closers.map((p) => `${p} close`)]);
   assert.match(out, /305,024 bytes unsent at the end/);
 });
+
+test("a write after shutdown: its EPIPE and SIGPIPE are a row of the timeline, counting nothing", async () => {
+  // The program's own first connection: head, four body writes, shutdown, the late write, close.
+  const { code, out } = await timeline("http-short-body/f-s256.strace", 5);
+  assert.equal(code, 0);
+  const rows = rowsOf(out);
+  const late = rows.findIndex((r) => r[5] === "-1 EPIPE, then SIGPIPE");
+  assert.ok(late > 0, out);
+  assert.equal(rows[late - 1]![2], "shutdown WR");
+  assert.equal(rows[late]![4], "0");
+  assert.equal(rows[late]![6], "0");
+  assert.equal(rows[late + 1]![2], "close");
+});
