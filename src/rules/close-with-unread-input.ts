@@ -27,15 +27,15 @@ export const closeWithUnreadInput: RiskRule = {
     if (!filled && bodyLeft === 0) return null;
     const before: RiskEvidence[] = [];
     if (bodyLeft > 0 && r.requestHeadAt !== null) {
-      before.push({ at: r.requestHeadAt, note: `request head: ${fmt(bodyLeft)} body bytes never read` });
+      const alsoFull = filled && r.lastRead === r.requestHeadAt ? "; this read filled its buffer" : "";
+      before.push({ at: r.requestHeadAt, note: `request head: ${fmt(bodyLeft)} body bytes never read${alsoFull}` });
     }
     if (r.lastRead !== null && r.lastRead !== r.requestHeadAt) {
       before.push({ at: r.lastRead, note: filled ? "the last read filled its buffer: more input may be queued" : "the last read" });
     }
-    const why =
-      bodyLeft > 0
-        ? `the peer's request declared ${fmt(bodyLeft)} more body bytes than were read`
-        : "its last read filled the buffer (more input may be queued)";
+    const declared = `the peer's request declared ${fmt(bodyLeft)} more body bytes than were read`;
+    const full = "its last read filled the buffer (more input may be queued)";
+    const why = bodyLeft > 0 && filled ? `${full} and ${declared}` : bodyLeft > 0 ? declared : full;
     return {
       stream: s,
       fd: ev.fd,

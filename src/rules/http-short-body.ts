@@ -5,7 +5,7 @@
 import type { ModelEvent } from "../model/model-events.js";
 import type { Stream } from "../model/stream.js";
 import { describeFd, fmt, who } from "./wording.js";
-import type { HttpFacts, Risk, RiskRule } from "./rule.js";
+import type { HttpFacts, Risk, RiskEvidence, RiskRule } from "./rule.js";
 import { isPointOfNoReturn } from "./rule.js";
 
 /** The open response of a stream whose framing says more was due, or null. */
@@ -45,6 +45,18 @@ function action(ev: ModelEvent): string {
   return "closed";
 }
 
+/** The head of the response, then the last write when it is another call. */
+function evidence(s: Stream, h: HttpFacts): RiskEvidence[] {
+  const out: RiskEvidence[] = [];
+  const head = s.responseHeadAt;
+  if (head !== null) out.push({ at: head, note: `head of the response: ${h.chunked ? "chunked" : `Content-Length ${fmt(h.contentLength ?? 0)}`}` });
+  const last = s.lastAccepted;
+  if (last !== null && (head === null || last.line !== head.line || last.file !== head.file)) {
+    out.push({ at: last, note: `the last bytes accepted: ${fmt(h.deliveredBytes)} of the response delivered` });
+  }
+  return out;
+}
+
 export const httpShortBody: RiskRule = {
   name: "http-short-body",
   code: "SR104",
@@ -63,7 +75,7 @@ export const httpShortBody: RiskRule = {
       message: `${who(ev.at)} ${action(ev)} ${describeFd(ev.fd, s)} while ${httpClause(h)}`,
       unsentBytes: missing.bytes,
       unsentExact: missing.exact,
-      before: s.responseHeadAt !== null ? [{ at: s.responseHeadAt, note: `head of the response: ${h.chunked ? "chunked" : `Content-Length ${fmt(h.contentLength ?? 0)}`}` }] : [],
+      before: evidence(s, h),
       http: h,
       hint: "write the whole body before ending the stream (flush the buffer, then shutdown/close), or send a correct length",
     };

@@ -24,12 +24,13 @@ describe("http-short-body", () => {
     assert.equal(f.code, "SR104");
     assert.deepEqual(f.http, { message: 1, startLine: "HTTP/1.1 200 OK", headBytes: 43, contentLength: 100000, chunked: false, declaredBytes: 100043, deliveredBytes: 65579 });
     assert.match(f.message, /declared Content-Length 100,000 .* only 65,579 were delivered/);
-    // The head is evidence; the EPIPE write after the shutdown too, with its SIGPIPE.
+    // The head and the last write are evidence; the EPIPE write after the shutdown too, with
+    // its SIGPIPE.
     assert.deepEqual(
       f.evidence.map((e) => [e.line, e.role]),
-      [[4, "write"], [6, "point-of-no-return"], [7, "later"], [9, "later"]],
+      [[4, "write"], [5, "write"], [6, "point-of-no-return"], [7, "later"], [9, "later"]],
     );
-    assert.match(f.evidence[2]!.note, /EPIPE, then SIGPIPE/);
+    assert.match(f.evidence[3]!.note, /EPIPE, then SIGPIPE/);
     assert.equal(analyzer.stats.writeAttempts, 2);
   });
 
