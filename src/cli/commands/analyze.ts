@@ -30,8 +30,10 @@ export interface AnalyzeArgs {
   readonly paths?: readonly string[];
   readonly format?: string;
   readonly "fail-on"?: string;
-  readonly rule?: readonly (string | boolean)[];
-  readonly "no-rule"?: readonly (string | boolean)[];
+  // Repeated options come as an array, a single one as a string (not greedy `array` options,
+  // which would swallow the trace paths that follow: `--no-rule NAME trace.log`).
+  readonly rule?: string | readonly (string | boolean)[];
+  readonly "no-rule"?: string | readonly (string | boolean)[];
   readonly pid?: number;
   readonly fd?: number;
   readonly "min-unsent"?: number;
@@ -71,8 +73,8 @@ export function buildAnalyzeOptions(y: Argv): Argv {
       .positional("paths", { describe: "trace files, .gz files, -ff directories or prefixes; - or nothing reads stdin", type: "string", array: true })
       .option("format", { choices: ["table", "json", "ndjson"], default: "table", describe: "output format (json and ndjson are a documented contract)" })
       .option("fail-on", { choices: ["error", "warning", "never"], default: "error", describe: "exit 1 when a finding of this severity or worse is found" })
-      .option("rule", { type: "string", array: true, describe: `run only these rules (repeatable): ${RULE_NAMES.join(", ")}` })
-      .option("no-rule", { type: "string", array: true, describe: "skip these rules (repeatable)" })
+      .option("rule", { type: "string", describe: `run only these rules (repeatable): ${RULE_NAMES.join(", ")}` })
+      .option("no-rule", { type: "string", describe: "skip these rules (repeatable)" })
       .option("pid", { type: "number", describe: "only findings involving this pid" })
       .option("fd", { type: "number", describe: "only findings on this fd number" })
       .option("min-unsent", { type: "number", default: 1, describe: "only findings with at least this many unsent bytes" })
@@ -95,8 +97,8 @@ function usage(io: CliIo, message: string, hint: string): number {
   return EXIT_USAGE;
 }
 
-function ruleList(values: readonly (string | boolean)[] | undefined): string[] {
-  return (values ?? []).flatMap((v) => String(v).split(",")).map((s) => s.trim()).filter((s) => s !== "");
+function ruleList(values: string | readonly (string | boolean)[] | undefined): string[] {
+  return (values === undefined ? [] : typeof values === "string" ? [values] : values).flatMap((v) => String(v).split(",")).map((s) => s.trim()).filter((s) => s !== "");
 }
 
 function settingsFrom(args: AnalyzeArgs, io: CliIo): Settings | string {

@@ -24,7 +24,7 @@ export const RECORD_TRACE_SET = [
   "?open", "openat", "?creat", "fstat", "?newfstatat", "?statx",
   "close", "?close_range", "?dup", "?dup2", "dup3", "fcntl",
   "?pipe", "pipe2", "eventfd2", "timerfd_create", "epoll_create1",
-  "?poll", "ppoll", "?select", "pselect6", "?epoll_wait", "epoll_pwait", "?epoll_pwait2", "getpid",
+  "ioctl", "?poll", "ppoll", "?select", "pselect6", "?epoll_wait", "epoll_pwait", "?epoll_pwait2", "getpid",
   "clone", "?clone3", "?fork", "?vfork", "execve", "execveat", "exit", "exit_group",
 ].join(",");
 
