@@ -115,6 +115,9 @@ export class StreamModel {
   private anonymous: Task | null = null;
   /** The first table seen: attached threads (`-p`, filtered traces) share it. */
   private rootTable: FdTable | null = null;
+  /** A live task on the root table, remembered: finding it anew for every thread of an
+   *  attached process made a trace with many pids quadratic. */
+  private rootTask: Task | null = null;
   /** The trace starts with execve: unknown pids are children of a clone not yet resumed. */
   private launched: boolean | null = null;
   private lastTask: Task | null = null;
@@ -256,14 +259,19 @@ export class StreamModel {
     // Attached with -p (or a filtered trace without clone lines): an unknown pid is a thread
     // of the attached process and shares its table.
     const root = this.rootTable ?? this.newTable();
-    const rootTask = [...this.tasks.values()].find((t) => t.table === root);
+    if (this.rootTask === null || this.rootTask.table !== root) {
+      this.rootTask = [...this.tasks.values()].find((t) => t.table === root) ?? null;
+    }
+    const rootTask = this.rootTask;
     const task = this.addTask(pid, rootTask?.tgid ?? pid, root, null, rootTask?.group);
     task.inferred = true;
+    this.rootTask ??= task;
     return task;
   }
 
   private endTask(task: Task, at: PointRef): void {
     if (task.pid !== null) this.tasks.delete(task.pid);
+    if (this.rootTask === task) this.rootTask = null;
     if (this.anonymous === task) this.anonymous = null;
     if (this.lastTask === task) this.lastTask = null;
     // The process decided to end at its exit_group/exit call; `+++ exited` only reports it.
