@@ -5,7 +5,7 @@
 // the trace is still found.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { plainEnv, runCli, sampleText, tempDir, unsafeChars } from "./cli-run.js";
 
@@ -157,4 +157,18 @@ test("a usage error echoing a hostile argument is escaped", () => {
   const r = runCli(["analyze", "--format", `x${PAYLOAD}`, tracePath]);
   assert.equal(r.status, 2);
   assertSafe(r.stderr, "usage error");
+});
+
+test("analyze --html: trace text is escaped in the report (no markup injected, no raw control byte)", () => {
+  const markup = "</script><script>alert(1)</script><img src=x onerror=alert(2)>";
+  const evil = text.split(`${STREAM}${PAYLOAD}`).join(`${STREAM}${markup}${PAYLOAD}`);
+  const trace = join(dir, "markup.strace");
+  writeFileSync(trace, evil);
+  const out = join(dir, "report.html");
+  const r = runCli(["analyze", "--html", out, trace]);
+  assert.equal(r.status, 1, r.stderr);
+  const html = readFileSync(out, "utf8");
+  assert.ok(html.includes("onerror=alert(2)"), "the decoration is in the report");
+  assert.ok(!html.includes("<script>alert(1)") && !html.includes("<img src=x"), "as text, not markup");
+  assert.deepEqual(unsafeChars(html.replace(/[\r\n]/g, "")), []);
 });
