@@ -641,6 +641,9 @@ class StraceEventParser implements EventParser {
 /** How many lines after its `<unfinished ...>` a bare -z continuation may come. */
 const BARE_CONTINUATION_WINDOW = 16;
 
+/** Parses a guessed cut may spend looking for where strace's text resumes on one line. */
+const RESUME_TRIES = 48;
+
 /** The first place in `text` after which strace's part of a cut call resumes: program output
  *  before it, a clean rejoined call with one of `heads`. */
 function resumeAfterOutput(
@@ -648,9 +651,13 @@ function resumeAfterOutput(
   text: string,
 ): { joined: string; value: ParsedLine; output: string } | null {
   if (text.length > FUZZY_MAX_LINE) return null;
+  let tries = 0;
   for (let i = 1; i < text.length; i++) {
     if (!plausibleResume(text, i)) continue;
     for (const head of heads) {
+      // Each try is a full parse: a line of brackets offers a resume point at every character,
+      // and trying them all was cubic. Real program output ends within a few tries.
+      if (++tries > RESUME_TRIES) return null;
       const joined = head + text.slice(i);
       const r = straceLineParser.parseLine(joined);
       if (r.value !== null && cleanArgs(r.value)) return { joined, value: r.value, output: text.slice(0, i) };
