@@ -61,9 +61,17 @@ export const DurationMark = atom({ name: "DurationMark", pattern: /<\d+(?:\.\d+)
 
 /** `<...>` decoration of an fd (`-y`/`-yy`), a pid's comm (`-Y`) or AT_FDCWD: nested `<>` are
  *  balanced (`</dev/null<char 1:3>>`), `->` inside socket forms and quoted paths are skipped. */
+/** Longest decoration scanned: a PATH_MAX path with every byte `-xx` escaped is 16 KiB. */
+const MAX_DECORATION = 32 * 1024;
+
 function matchDecoration(text: string, offset: number): CustomPatternMatcherReturn | null {
+  // The lexer may try this where no `<` starts (error recovery): say no at once, and give up
+  // past the longest real decoration, or an unclosed `<` on a long line is scanned to its end
+  // from every offset tried.
+  if (text.charCodeAt(offset) !== 0x3c) return null;
+  const end = Math.min(text.length, offset + MAX_DECORATION);
   let depth = 0;
-  for (let i = offset; i < text.length; i++) {
+  for (let i = offset; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x3c /* < */) depth++;
     else if (c === 0x3e /* > */) {
@@ -71,7 +79,7 @@ function matchDecoration(text: string, offset: number): CustomPatternMatcherRetu
     } else if (c === 0x2d /* - */ && text.charCodeAt(i + 1) === 0x3e) i++;
     else if (c === 0x5c /* \ */) i++;
     else if (c === 0x22 /* " */) {
-      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+      for (i++; i < end && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
     }
   }
   return null;

@@ -375,7 +375,11 @@ class StraceEventParser implements EventParser {
    *  a guess among the last tokens before the one the grammar rejected (a head must be a viable
    *  start of a call); the continuation decides (continueFuzzyCut). */
   private cutBeforeProgramOutput(text: string, r: LineParseResult, lineNo: number): boolean {
-    if (text.length > FUZZY_MAX_LINE || r.errorOffset <= 0) return false;
+    if (r.errorOffset <= 0) return false;
+    // A long line (a `-s 4096` write into which another thread's output fell) gets the guesses
+    // next to where the grammar stopped, but no search along the line: that stays linear.
+    const long = text.length > FUZZY_MAX_LINE;
+    if (long && text.length > FUZZY_MAX_LONG_LINE) return false;
     const tokens = straceLexer.tokenize(text).tokens;
     let idx = tokens.findIndex((t) => t.startOffset >= r.errorOffset);
     if (idx < 0) idx = tokens.length;
@@ -395,7 +399,7 @@ class StraceEventParser implements EventParser {
     this.stats.flags.add("2>&1");
     // Output without a newline can be followed by the call's rest on this same line
     // (`rt_sigprocmask(SIG_SETMASK, [], text~ <unfinished ...>`).
-    for (const head of heads) {
+    for (const head of long ? [] : heads) {
       const found = resumeAfterOutput([head], text.slice(head.length));
       if (found !== null) {
         this.foreign(found.output, lineNo, false);
@@ -640,6 +644,9 @@ class StraceEventParser implements EventParser {
 
 /** How many lines after its `<unfinished ...>` a bare -z continuation may come. */
 const BARE_CONTINUATION_WINDOW = 16;
+
+/** Longest line that still gets its one guessed cut (see cutBeforeProgramOutput). */
+const FUZZY_MAX_LONG_LINE = 256 * 1024;
 
 /** Parses a guessed cut may spend looking for where strace's text resumes on one line. */
 const RESUME_TRIES = 48;
