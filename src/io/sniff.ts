@@ -37,8 +37,9 @@ export function sniff(head: Uint8Array): Sniffed {
     if (b === 0) nul++;
     else if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x1b) control++;
   }
-  // strace escapes every byte it prints, so NULs or many control bytes mean binary data.
-  if (nul > 0 || (n > 0 && control / n > 0.1)) {
+  // strace escapes every byte it prints, so NULs or control bytes in any number mean binary
+  // data; a few can be program output spliced into a 2>&1 capture, and must not refuse it.
+  if (n > 0 && (nul / n > 0.01 || (nul + control) / n > 0.1)) {
     return { kind: "binary", looksLike: "binary data, not text" };
   }
   return { kind: "text" };
