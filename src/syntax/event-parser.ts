@@ -118,7 +118,7 @@ class StraceEventParser implements EventParser {
     this.out = out;
     this.release();
     this.output = null;
-    if (this.cut !== null) this.giveUpCut();
+    if (this.cut !== null) this.endCut();
     for (const call of this.joiner.drain()) this.emitNeverResumed(call);
     this.release();
     this.out = [];
@@ -195,6 +195,10 @@ class StraceEventParser implements EventParser {
       const cut = this.cut;
       if (cut.fuzzy !== undefined) {
         if (this.continueFuzzyCut(cut, cut.fuzzy.heads, text, lineNo)) return;
+      } else if (completeOnItsOwn(text)) {
+        // A whole call of its own is not the rest of the cut one (a log cut mid-line, then
+        // going on): the cut call is given up and this line stands alone.
+        this.giveUpCut();
       } else {
         const joined = cut.text + text;
         const r = straceLineParser.parseLine(joined);
@@ -432,6 +436,20 @@ class StraceEventParser implements EventParser {
   }
 
   /** A cut call whose rest never came: report it rather than guess. */
+  /** The input ended inside a call (strace killed, a log cut short): it is that call, which
+   *  never returned, when its text reads as the start of one. */
+  private endCut(): void {
+    const cut = this.cut!;
+    const text = `${cut.text} <unfinished ...>`;
+    const r = straceLineParser.parseLine(text);
+    if (r.value === null || r.value.body.kind !== "call" || r.value.body.end !== "unfinished" || cut.fuzzy !== undefined) {
+      this.giveUpCut();
+      return;
+    }
+    this.cut = null;
+    this.parsedLine(r.value, text, cut.line, cut.line, cut.counted);
+  }
+
   private giveUpCut(): void {
     const cut = this.cut!;
     this.cut = null;
@@ -644,6 +662,15 @@ class StraceEventParser implements EventParser {
 
 /** How many lines after its `<unfinished ...>` a bare -z continuation may come. */
 const BARE_CONTINUATION_WINDOW = 16;
+
+/** A line that parses by itself as a complete call with a pid or time leader. */
+function completeOnItsOwn(text: string): boolean {
+  const c = text.charCodeAt(0);
+  // Continuations start with `)`, `,`, ` ` or `<`; a new call with a leader starts with a digit or `[`.
+  if (!((c >= 0x30 && c <= 0x39) || c === 0x5b)) return false;
+  const r = straceLineParser.parseLine(text);
+  return r.value !== null && r.value.leaders.length > 0 && r.value.body.kind === "call" && r.value.body.end === "complete";
+}
 
 /** Longest line that still gets its one guessed cut (see cutBeforeProgramOutput). */
 const FUZZY_MAX_LONG_LINE = 256 * 1024;
