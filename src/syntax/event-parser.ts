@@ -83,9 +83,6 @@ class StraceEventParser implements EventParser {
   /** Whether calls carry -k frames: unknown until a call is followed by a frame ("on") or by
    *  another line ("off"). Until then the last call is held across batches too. */
   private framesMode: "unknown" | "on" | "off" = "unknown";
-  /** Calls seen followed by no frame while the mode is unknown: under -k some calls have none
-   *  (strace cannot unwind an execve), so "off" needs several in a row. */
-  private framelessCalls = 0;
   private out: TraceEvent[] = [];
   private readonly evidence: FlagEvidence;
 
@@ -156,9 +153,7 @@ class StraceEventParser implements EventParser {
       stats.flags.add("--color");
     }
 
-    if (this.framesMode === "unknown" && this.held !== null && !text.startsWith(" > ")) {
-      if (++this.framelessCalls >= FRAMELESS_CALLS_FOR_OFF) this.framesMode = "off";
-    }
+    if (this.framesMode === "unknown" && this.held !== null && !text.startsWith(" > ")) this.framesMode = "off";
     if (this.output !== null) {
       this.programOutput(text, lineNo, true);
       return;
@@ -667,9 +662,6 @@ class StraceEventParser implements EventParser {
 
 /** How many lines after its `<unfinished ...>` a bare -z continuation may come. */
 const BARE_CONTINUATION_WINDOW = 16;
-
-/** Calls in a row without `-k` frames after which a trace is taken to have none. */
-const FRAMELESS_CALLS_FOR_OFF = 16;
 
 /** A line that parses by itself as a complete call with a pid or time leader. */
 function completeOnItsOwn(text: string): boolean {
