@@ -1,26 +1,14 @@
 // Test helper: the HTML report of a trace file made the way `analyze --html` will make it —
 // the real input pipeline and analyzer, a ChartCollector on the model events, the parsers'
 // strace flags — until the command itself writes the file.
-import { PassThrough } from "node:stream";
 import { createAnalyzer } from "../../src/analysis.js";
 import type { Finding, TraceNote } from "../../src/analysis.js";
-import type { CliIo } from "../../src/cli/command.js";
 import { readTraceEvents, resolveTraces } from "../../src/pipeline/trace-input.js";
 import { ChartCollector } from "../../src/report/chart-data.js";
 import { renderHtmlReport } from "../../src/report/html-report.js";
 import type { HtmlReportInput } from "../../src/report/html-report.js";
+import { quietIo } from "../helpers/quiet-io.js";
 
-function quietIo(): CliIo {
-  return {
-    stdin: new PassThrough(),
-    stdout: new PassThrough(),
-    stderr: new PassThrough(),
-    stdoutIsTTY: false,
-    stderrIsTTY: false,
-    env: {},
-    columns: 80,
-  };
-}
 
 export interface BuiltReport {
   readonly html: string;

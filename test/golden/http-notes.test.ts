@@ -3,19 +3,19 @@
 // the note is gone.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createAnalyzer } from "../../src/analysis.js";
 import type { Finding, TraceNote } from "../../src/analysis.js";
 import { readTraceEvents, resolveTraces } from "../../src/pipeline/trace-input.js";
+import { quietIo } from "../helpers/quiet-io.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
 async function analyze(path: string): Promise<{ findings: Finding[]; notes: readonly TraceNote[] }> {
   const { groups } = await resolveTraces([join(ROOT, "samples", path)]);
   const group = groups[0]!;
-  const io = { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), stdoutIsTTY: false, stderrIsTTY: false, env: {}, columns: 80 };
+  const io = quietIo();
   const analyzer = createAnalyzer({ trace: group.name });
   const findings: Finding[] = [];
   for await (const batch of readTraceEvents(group, io).batches) findings.push(...analyzer.push(batch));

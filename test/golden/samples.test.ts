@@ -4,13 +4,12 @@
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, existsSync } from "node:fs";
 import { basename, join } from "node:path";
-import { PassThrough } from "node:stream";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createAnalyzer } from "../../src/analysis.js";
 import type { Finding } from "../../src/analysis.js";
-import type { CliIo } from "../../src/cli/command.js";
 import { readTraceEvents, resolveTraces } from "../../src/pipeline/trace-input.js";
+import { quietIo } from "../helpers/quiet-io.js";
 
 // dist/test/golden/ → the repository root.
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -23,17 +22,6 @@ interface Expected {
   readonly file?: string;
 }
 
-function quietIo(): CliIo {
-  return {
-    stdin: new PassThrough(),
-    stdout: new PassThrough(),
-    stderr: new PassThrough(),
-    stdoutIsTTY: false,
-    stderrIsTTY: false,
-    env: {},
-    columns: 80,
-  };
-}
 
 export async function analyzePath(path: string): Promise<Finding[]> {
   const { groups, problems } = await resolveTraces([path]);

@@ -8,6 +8,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { CliIo } from "../../src/cli/command.js";
 import { runTimeline } from "../../src/cli/commands/timeline.js";
+import { quietIo } from "../helpers/quiet-io.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -15,7 +16,7 @@ async function timeline(path: string, fd: number, pid?: number): Promise<{ code:
   const stdout = new PassThrough();
   let out = "";
   stdout.on("data", (b: Buffer) => (out += b.toString()));
-  const io: CliIo = { stdin: new PassThrough(), stdout, stderr: new PassThrough(), stdoutIsTTY: false, stderrIsTTY: false, env: {}, columns: 80 };
+  const io: CliIo = quietIo(stdout);
   const code = await runTimeline({ path: join(ROOT, "samples", path), fd, ...(pid !== undefined ? { pid } : {}) }, io);
   return { code, out };
 }

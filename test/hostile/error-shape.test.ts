@@ -5,13 +5,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { gzipSync } from "node:zlib";
-import type { CliIo } from "../../src/cli/command.js";
 import { formatProblem } from "../../src/cli/diagnostics.js";
 import { readTraceEvents, resolveTraces, STRICT_LINES_SHOWN } from "../../src/pipeline/trace-input.js";
 import type { InputProblem } from "../../src/pipeline/trace-input.js";
 import { runCli, sampleText, tempDir, unsafeChars } from "./cli-run.js";
+import { quietIo } from "../helpers/quiet-io.js";
 
 const dir = tempDir("shape");
 const SAMPLE = sampleText("hyper-short-write", "f-tt-T");
@@ -74,9 +73,6 @@ test("strace output with some bad lines is strace output: findings, no SR002, ex
   assert.match(r.stdout, /shutdown-with-unsent/);
 });
 
-function quietIo(): CliIo {
-  return { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), stdoutIsTTY: false, stderrIsTTY: false, env: {}, columns: 80 };
-}
 
 async function strictProblems(path: string): Promise<InputProblem[]> {
   const { groups } = await resolveTraces([path]);

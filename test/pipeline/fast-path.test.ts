@@ -3,21 +3,17 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { PassThrough } from "node:stream";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createAnalyzer } from "../../src/analysis.js";
-import type { CliIo } from "../../src/cli/command.js";
 import { needsArgs } from "../../src/model/args-not-needed.js";
 import { readTraceEvents, resolveTraces } from "../../src/pipeline/trace-input.js";
 import { lightCall } from "../../src/syntax/light-call.js";
+import { quietIo } from "../helpers/quiet-io.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const samples = join(root, "samples");
 
-function io(): CliIo {
-  return { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), stdoutIsTTY: false, stderrIsTTY: false, env: {}, columns: 80 };
-}
 
 async function analyze(path: string, fast: boolean) {
   const { groups } = await resolveTraces([path]);
@@ -25,7 +21,7 @@ async function analyze(path: string, fast: boolean) {
   let light = 0;
   for (const group of groups) {
     const analyzer = createAnalyzer({ trace: group.name });
-    const reading = readTraceEvents(group, io(), fast ? { needsArgs } : {});
+    const reading = readTraceEvents(group, quietIo(), fast ? { needsArgs } : {});
     for await (const batch of reading.batches) {
       for (const ev of batch) if (ev.type === "syscall" && ev.argsOmitted) light++;
       out.push(...analyzer.push(batch));
