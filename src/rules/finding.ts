@@ -105,13 +105,21 @@ function lastWriteOf(last: Attempt | null): LastWrite | null {
     : { file: last.file, line: last.line, pid: last.pid, syscall: last.syscall, requested: last.requested, result: last.result, accepted: last.accepted };
 }
 
-/** A finding of the HTTP and RST rules: their own sentence and evidence, the same shape. */
-export function buildRiskFinding(rule: RuleInfo, risk: Risk): Finding {
-  const { stream, at } = risk;
+/** Microseconds from the last write to the point of no return, when both have a time. */
+function elapsedSince(last: Attempt | null, at: PointRef): number | null {
+  return last !== null && last.time !== null && at.time !== null ? Math.max(0, Math.round((at.time - last.time) * 1e6)) : null;
+}
+
+/** The fields every finding shares, from its rule, stream, fd and point of no return. */
+function findingBase(
+  rule: { readonly name: RuleName; readonly code: string; readonly severity: Severity },
+  stream: Stream,
+  fd: number,
+  at: PointRef,
+  evidence: readonly EvidenceLine[],
+  unsent: { readonly unsentBytes: number; readonly unsentExact: boolean },
+) {
   const last = stream.lastAttempt;
-  const elapsedUs = last !== null && last.time !== null && at.time !== null ? Math.max(0, Math.round((at.time - last.time) * 1e6)) : null;
-  const evidence: EvidenceLine[] = risk.before.map((e) => evidenceOf(e.at, e.note, "write"));
-  evidence.push(evidenceOf(at, pointNote(last, at, elapsedUs), "point-of-no-return"));
   const pids = new Set<number>();
   for (const e of evidence) if (e.pid !== null) pids.add(e.pid);
   return {
@@ -122,15 +130,26 @@ export function buildRiskFinding(rule: RuleInfo, risk: Risk): Finding {
     line: at.line,
     pid: at.pid,
     pids: [...pids],
-    fd: risk.fd,
+    fd,
     stream: stream.name,
-    streamKind: stream.kind === "pipe" ? "pipe" : "socket",
-    unsentBytes: risk.unsentBytes,
-    unsentExact: risk.unsentExact,
+    streamKind: stream.kind === "pipe" ? ("pipe" as const) : ("socket" as const),
+    unsentBytes: unsent.unsentBytes,
+    unsentExact: unsent.unsentExact,
     acceptedBytes: stream.accepted,
     lastWrite: lastWriteOf(last),
-    elapsedUs,
+    elapsedUs: elapsedSince(last, at),
     fromOtherTask: otherTask(last, at),
+  };
+}
+
+/** A finding of the HTTP and RST rules: their own sentence and evidence, the same shape. */
+export function buildRiskFinding(rule: RuleInfo, risk: Risk): Finding {
+  const { stream, at } = risk;
+  const last = stream.lastAttempt;
+  const evidence: EvidenceLine[] = risk.before.map((e) => evidenceOf(e.at, e.note, "write"));
+  evidence.push(evidenceOf(at, pointNote(last, at, elapsedSince(last, at)), "point-of-no-return"));
+  return {
+    ...findingBase(rule, stream, risk.fd, at, evidence, risk),
     message: risk.message,
     evidence,
     ...(risk.http !== undefined ? { http: risk.http } : {}),
@@ -141,7 +160,7 @@ export function buildRiskFinding(rule: RuleInfo, risk: Risk): Finding {
 export function buildFinding(rule: Rule, loss: Loss, http?: { facts: HttpFacts; clause: string; head: PointRef | null }): Finding {
   const { stream, at } = loss;
   const last = stream.lastAttempt;
-  const elapsedUs = last !== null && last.time !== null && at.time !== null ? Math.max(0, Math.round((at.time - last.time) * 1e6)) : null;
+  const elapsedUs = elapsedSince(last, at);
   const unsent = stream.unsentBytes;
   const bytes = `${stream.exact ? "" : "at least "}${fmt(unsent)} byte${unsent === 1 ? " was" : "s were"} never sent`;
   const who = at.pid !== null ? `pid ${at.pid}` : "the process";
@@ -175,25 +194,8 @@ export function buildFinding(rule: Rule, loss: Loss, http?: { facts: HttpFacts; 
     role: "point-of-no-return",
     ...(at.stack !== undefined ? { stack: at.stack } : {}),
   });
-  const pids = new Set<number>();
-  for (const e of evidence) if (e.pid !== null) pids.add(e.pid);
   return {
-    rule: rule.name,
-    code: rule.code,
-    severity: rule.severity,
-    file: at.file,
-    line: at.line,
-    pid: at.pid,
-    pids: [...pids],
-    fd: loss.fd,
-    stream: stream.name,
-    streamKind: stream.kind === "pipe" ? "pipe" : "socket",
-    unsentBytes: unsent,
-    unsentExact: stream.exact,
-    acceptedBytes: stream.accepted,
-    lastWrite: lastWriteOf(last),
-    elapsedUs,
-    fromOtherTask: otherTask(last, at),
+    ...findingBase(rule, stream, loss.fd, at, evidence, { unsentBytes: unsent, unsentExact: stream.exact }),
     message: http !== undefined ? `${what} while ${bytes}; ${http.clause}` : `${what} while ${bytes}`,
     evidence,
     ...(http !== undefined ? { http: http.facts } : {}),
