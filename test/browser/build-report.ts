@@ -1,6 +1,7 @@
-// Test helper: the HTML report of a trace file made the way `analyze --html` will make it —
-// the real input pipeline and analyzer, a ChartCollector on the model events, the parsers'
-// strace flags — until the command itself writes the file.
+// Test helper: the HTML report of a trace file built in process the way `analyze --html`
+// builds it (the real input pipeline and analyzer, a ChartCollector on the model events, the
+// parsers' strace flags), for unit tests that inspect the report's input as well as its HTML.
+// The browser tests use the command itself.
 import { createAnalyzer } from "../../src/analysis.js";
 import type { Finding, TraceNote } from "../../src/analysis.js";
 import { readTraceEvents, resolveTraces } from "../../src/pipeline/trace-input.js";
