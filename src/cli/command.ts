@@ -31,3 +31,10 @@ export interface CommandSpec<A = Record<string, unknown>> {
   readonly builder: (y: Argv) => Argv;
   readonly run: (args: A, io: CliIo) => Promise<number>;
 }
+
+/** The `[paths..]` positional every reading command shares. */
+export const PATHS_POSITIONAL = {
+  describe: "strace output files, .gz files, -ff directories or file sets; - or nothing reads stdin",
+  type: "string",
+  array: true,
+} as const;

@@ -18,7 +18,7 @@ import { renderNotes, renderTotals } from "../../report/summary-text.js";
 import { shouldColor } from "../../report/style.js";
 import type { Style } from "../../report/style.js";
 import { TOOL_NAME, TOOL_VERSION } from "../../version.js";
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from "../command.js";
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, PATHS_POSITIONAL } from "../command.js";
 import type { CliIo, CommandSpec } from "../command.js";
 import { ProblemReporter } from "../diagnostics.js";
 import { startProgress } from "../progress.js";
@@ -70,7 +70,7 @@ export function buildAnalyzeOptions(y: Argv): Argv {
     y
       // `--no-rule NAME` must be an option of its own, not yargs' negation of `--rule`.
       .parserConfiguration({ "boolean-negation": false })
-      .positional("paths", { describe: "trace files, .gz files, -ff directories or prefixes; - or nothing reads stdin", type: "string", array: true })
+      .positional("paths", PATHS_POSITIONAL)
       .option("format", { choices: ["table", "json", "ndjson"], default: "table", describe: "output format (json and ndjson are a documented contract)" })
       .option("fail-on", { choices: ["error", "warning", "never"], default: "error", describe: "exit 1 when a finding of this severity or worse is found" })
       .option("rule", { type: "string", describe: `run only these rules (repeatable): ${RULE_NAMES.join(", ")}` })

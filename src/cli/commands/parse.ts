@@ -3,7 +3,7 @@
 import type { Argv } from "yargs";
 import { readTraceEvents, resolveTraces } from "../../pipeline/trace-input.js";
 import { stringifyJson } from "../../report/escape.js";
-import { EXIT_OK, EXIT_USAGE } from "../command.js";
+import { EXIT_OK, EXIT_USAGE, PATHS_POSITIONAL } from "../command.js";
 import type { CliIo, CommandSpec } from "../command.js";
 import { ProblemReporter } from "../diagnostics.js";
 
@@ -51,11 +51,7 @@ export const parseCommand: CommandSpec<ParseArgs> = {
   describe: "print the trace as NDJSON events, one per line (unfinished/resumed calls joined)",
   builder: (y: Argv) =>
     y
-      .positional("paths", {
-        describe: "strace output files, .gz files, -ff directories, or - for stdin (the default)",
-        type: "string",
-        array: true,
-      })
+      .positional("paths", PATHS_POSITIONAL)
       .example("$0 parse trace.log", "one JSON event per line")
       .example("strace -f -o /dev/stdout ./prog | $0 parse", "parse a live trace"),
   run: runParse,

@@ -7,7 +7,7 @@ import { readTraceEvents, resolveTraces } from "../../pipeline/trace-input.js";
 import type { LineKind } from "../../syntax/events.js";
 import { LINE_KINDS } from "../../syntax/parser-stats.js";
 import type { LineSample, ParserStats } from "../../syntax/parser-stats.js";
-import { EXIT_OK, EXIT_USAGE } from "../command.js";
+import { EXIT_OK, EXIT_USAGE, PATHS_POSITIONAL } from "../command.js";
 import type { CliIo, CommandSpec } from "../command.js";
 import { escapeText, stringifyJson } from "../../report/escape.js";
 import { ProblemReporter } from "../diagnostics.js";
@@ -128,11 +128,7 @@ export const statsCommand: CommandSpec<StatsArgs> = {
   describe: "show how the trace was parsed: lines by kind, syscalls, pids, strace flags, unrecognised lines",
   builder: (y: Argv) =>
     y
-      .positional("paths", {
-        describe: "strace output files, .gz files, -ff directories, or - for stdin (the default)",
-        type: "string",
-        array: true,
-      })
+      .positional("paths", PATHS_POSITIONAL)
       .option("format", { choices: ["table", "json"] as const, default: "table" as const, describe: "output format" }),
   run: runStats,
 };
