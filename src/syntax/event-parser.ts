@@ -15,7 +15,7 @@ import {
   summaryLine,
 } from "./line-classifier.js";
 import { emptyPrefix, readPrefix, type LinePrefix } from "./line-prefix.js";
-import { lightCall } from "./light-call.js";
+import { lightCall, type LightCall } from "./light-call.js";
 import { ParserStats } from "./parser-stats.js";
 import { FlagEvidence } from "./flag-evidence.js";
 import { cleanArgs, FUZZY_MAX_LINE, plausibleResume } from "./guessed-cut.js";
@@ -158,6 +158,9 @@ class StraceEventParser implements EventParser {
       this.programOutput(text, lineNo, true);
       return;
     }
+    // Before any classifier: a light line ends in a return, `<unfinished ...>` or `+++`, so it
+    // can be neither a message, a frame, a dump nor a summary row.
+    if (this.needsArgs !== null && this.cut === null && this.lightLine(text, lineNo)) return;
 
     const message = findStraceMessage(text);
     if (message !== null) {
@@ -245,7 +248,6 @@ class StraceEventParser implements EventParser {
     }
     this.inSummary = false;
 
-    if (this.needsArgs !== null && this.cut === null && this.lightLine(text, lineNo)) return;
     const r = straceLineParser.parseLine(text);
     if (r.value !== null && !maybeSplicedWrite(r.value)) {
       if (this.cut !== null) this.giveUpCut();
@@ -310,24 +312,51 @@ class StraceEventParser implements EventParser {
     const stats = this.stats;
     const pid = c.pid ?? this.filePid;
     if (pid !== null) stats.pids.add(pid);
-    stats.countLine("syscall");
-    stats.countSyscall(c.name);
+    switch (c.form) {
+      case "exit":
+        stats.countLine("exit");
+        this.exit(c.exit!, pid, c.time, lineNo, text);
+        return true;
+      case "unfinished": {
+        stats.countLine("unfinished");
+        stats.countSyscall(c.name);
+        const displaced = this.joiner.start({ pid, name: c.name, line: lineNo, time: c.time, slots: [] });
+        if (displaced !== null) this.emitNeverResumed(displaced);
+        return true;
+      }
+      case "resumed": {
+        stats.countLine("resumed");
+        stats.countSyscall(c.name);
+        const started = this.joiner.resume(pid, c.name);
+        if (started === null) this.emitLight(c, pid, c.time, lineNo, lineNo, "resumed-only");
+        else this.emitLight(c, pid ?? started.pid, started.time, started.line, lineNo, "joined");
+        return true;
+      }
+      case "complete":
+        stats.countLine("syscall");
+        stats.countSyscall(c.name);
+        this.emitLight(c, pid, c.time, lineNo, lineNo, "complete");
+        return true;
+    }
+  }
+
+  private emitLight(c: LightCall, pid: number | null, time: number | null, lineNo: number, endLine: number, form: SyscallEvent["form"]): void {
     const ev: { -readonly [K in keyof SyscallEvent]: SyscallEvent[K] } = {
       type: "syscall",
       file: this.file,
       line: lineNo,
       pid,
-      time: c.time,
+      time,
       name: c.name,
-      args: [],
+      args: NO_ARGS,
       argsOmitted: true,
       ret: c.ret,
       errno: c.errno,
-      form: "complete",
+      form,
     };
     if (c.durationUs !== undefined) ev.durationUs = c.durationUs;
+    if (endLine !== lineNo) ev.endLine = endLine;
     this.emitSyscall(ev);
-    return true;
   }
 
   /** strace 6.1 with -z/-Z (`--status`) prints the second half of a call it had cut with
@@ -659,6 +688,9 @@ class StraceEventParser implements EventParser {
     return ev;
   }
 }
+
+/** The arguments of a call taken by the fast path: none, and shared (events are never mutated). */
+const NO_ARGS: readonly Value[] = Object.freeze([]);
 
 /** How many lines after its `<unfinished ...>` a bare -z continuation may come. */
 const BARE_CONTINUATION_WINDOW = 16;

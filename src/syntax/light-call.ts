@@ -1,44 +1,73 @@
-// The fast path of `analyze`: a complete call whose arguments the consumer does not need
+// The fast path of `analyze`: a line of a call whose arguments the consumer does not need
 // (mmap, futex, rt_sigaction... most of a trace) is recognised by one anchored scan of its
-// leader and its return, and becomes an event without arguments; it never reaches the lexer.
-// Anything unusual (other leaders, decorated or `?` returns, aux text, INJECTED, unfinished and
-// resumed halves) is left to the grammar, so the fast path can only ever be less clever, never
-// different: `parse`, `stats` and `--full` always take the grammar.
+// leader and its end, and becomes an event without arguments; it never reaches the lexer.
+// The forms taken: a complete call, a call cut by ` <unfinished ...>`, its `<... name resumed>`
+// half, and a `+++ ... +++` line. Anything unusual (other leaders, decorated or `?` returns,
+// aux text, INJECTED, a resumed half cut again) is left to the grammar, so the fast path can
+// only ever be less clever, never different: `parse`, `stats` and `--full` always take the grammar.
 import { intValue } from "../../grammars/strace-line-parser.js";
 import { clockSeconds } from "./line-prefix.js";
 
-/** `[pid N] ` or a bare pid, then an optional -t/-tt clock or -ttt epoch, then `name(`. */
-const HEAD = /^(?:\[pid +(\d+)\] |(\d{1,7}) +)?(?:(\d\d:\d\d:\d\d(?:\.\d+)?) |(\d{9,}\.\d+) )?([a-z_][a-z0-9_]*)\(/;
+/** `[pid N] ` or a bare pid, an optional -t/-tt clock or -ttt epoch, then `name(`,
+ *  `<... name resumed>` or `+++ `. */
+const HEAD =
+  /^(?:\[pid +(\d+)\] |(\d{1,7}) +)?(?:(\d\d:\d\d:\d\d(?:\.\d+)?) |(\d{9,}\.\d+) )?(?:([a-z_][a-z0-9_]*)\(|<\.\.\. ([a-z_][a-z0-9_]*) resumed>|\+\+\+ )/;
 /** `) = 0`, `) = 0x7f…`, `) = -1 EAGAIN (text)`, with an optional -T duration, at the very end. */
 const TAIL = /\) +=\s(-?\d+|0x[0-9a-f]+)(?: (E[A-Z0-9_]+) \([^()]*\))?(?: <(\d+(?:\.\d+)?)>)?$/;
+const UNFINISHED = " <unfinished ...>";
+const EXIT_END = " +++";
 
 export interface LightCall {
+  /** complete: a whole call; unfinished: its first half (no return); resumed: its second half;
+   *  exit: a `+++ text +++` line (`exit` holds the text). */
+  readonly form: "complete" | "unfinished" | "resumed" | "exit";
   readonly pid: number | null;
   readonly time: number | null;
+  /** The syscall ("" for exit lines). */
   readonly name: string;
   readonly ret: number;
   readonly errno: string | null;
   readonly durationUs?: number;
+  readonly exit?: string;
 }
 
-/** The call on `text` if it is a plain complete call to a syscall `needsArgs` does not want. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** The line's call if it is one of the plain forms above, of a syscall `needsArgs` rejects. */
 export function lightCall(text: string, needsArgs: (name: string) => boolean): LightCall | null {
   const head = HEAD.exec(text);
   if (head === null) return null;
-  const name = head[5]!;
-  if (needsArgs(name)) return null;
-  const tail = TAIL.exec(text);
-  if (tail === null || tail.index < head[0].length - 1) return null;
+  const called = head[5];
+  const resumed = head[6];
+  const name = called ?? resumed ?? "";
+  let form: LightCall["form"];
+  let tail: RegExpExecArray | null = null;
+  if (called !== undefined || resumed !== undefined) {
+    // restart_syscall resumes whatever call was interrupted, whose arguments may be needed.
+    if (needsArgs(name) || name === "restart_syscall") return null;
+    tail = TAIL.exec(text);
+    if (tail !== null) {
+      if (tail.index < head[0].length - (called !== undefined ? 1 : 0)) return null;
+      form = called !== undefined ? "complete" : "resumed";
+    } else if (called !== undefined && text.endsWith(UNFINISHED)) {
+      form = "unfinished";
+    } else return null;
+  } else {
+    if (!text.endsWith(EXIT_END) || text.length < head[0].length + EXIT_END.length) return null;
+    form = "exit";
+  }
   const pidText = head[1] ?? head[2];
   const clock = head[3];
   const epoch = head[4];
-  const call: { -readonly [K in keyof LightCall]: LightCall[K] } = {
+  const call: Mutable<LightCall> = {
+    form,
     pid: pidText !== undefined ? +pidText : null,
     time: clock !== undefined ? clockSeconds(clock) : epoch !== undefined ? +epoch : null,
     name,
-    ret: intValue(tail[1]!),
-    errno: tail[2] ?? null,
+    ret: tail !== null ? intValue(tail[1]!) : 0,
+    errno: tail?.[2] ?? null,
   };
-  if (tail[3] !== undefined) call.durationUs = +tail[3] * 1e6;
+  if (tail?.[3] !== undefined) call.durationUs = +tail[3] * 1e6;
+  if (form === "exit") call.exit = text.slice(head[0].length, text.length - EXIT_END.length);
   return call;
 }

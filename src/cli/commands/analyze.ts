@@ -4,7 +4,7 @@
 import { writeFile } from "node:fs/promises";
 import type { Argv } from "yargs";
 import { createAnalyzer, isRuleName, RULE_NAMES, RULES } from "../../analysis.js";
-import { needsArgs } from "../../model/args-not-needed.js";
+import { needsArgs } from "../../model/args-needed.js";
 import type { Finding, RuleName, TraceNote } from "../../analysis.js";
 import { readTraceEvents, resolveTraces } from "../../pipeline/trace-input.js";
 import { ChartCollector } from "../../report/chart-data.js";
