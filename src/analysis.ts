@@ -3,7 +3,7 @@
 // state: findings are handed out, not kept (a live stream's finding gets later evidence).
 import type { ModelEvent } from "./model/model-events.js";
 import type { Stream } from "./model/stream.js";
-import { StreamModel } from "./model/stream-model.js";
+import { HOLD_EVENTS, StreamModel } from "./model/stream-model.js";
 import { traceNotes } from "./model/trace-notes.js";
 import type { TraceNote, UnknownKindLosses } from "./model/trace-notes.js";
 import { addEarlierEvidence, addLaterEvidence, buildFinding, buildRiskFinding } from "./rules/finding.js";
@@ -54,6 +54,11 @@ export interface Analyzer {
   push(batch: readonly TraceEvent[]): Finding[];
   /** End of the trace: returns findings known only now (none today, kept for rules that need the end). */
   end(): Finding[];
+  /** Whether a finding this analyzer returned can no longer change: its stream is gone from
+   *  every fd table (and the few events a failed write is held for have passed), or the trace
+   *  ended. Until then later evidence (a later close, a reset, a failed write) may be added.
+   *  A JSON writer prints findings once final and forgets them: memory stays flat. */
+  isFinal(f: Finding): boolean;
   readonly stats: TraceStats;
   /** Trace-quality notes; complete after end(). */
   readonly notes: readonly TraceNote[];
@@ -78,6 +83,10 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
   /** Streams whose write side ended: the first point of no return settled them. */
   const settled = new WeakMap<Stream, Finding | null>();
   let fresh: Finding[] = [];
+  /** Events processed, and for findings whose stream lost its last reference, when it did. */
+  let eventCount = 0;
+  let ended = false;
+  const closedAt = new WeakMap<Finding, number>();
   const unknownLosses: UnknownKindLosses = { count: 0, first: null };
   const internal: { count: number; first: { file: string; line: number; message: string } | null } = { count: 0, first: null };
 
@@ -105,7 +114,10 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
         continue;
       }
       const f = buildRiskFinding(rule, risk);
-      if (wanted(f)) report(f);
+      if (wanted(f)) {
+        report(f);
+        closedAt.set(f, eventCount);
+      }
     }
   };
 
@@ -122,7 +134,11 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
       return;
     }
     settle(ev);
-    if (ev.kind === "release" && ev.last) checkResets(ev);
+    if (ev.kind === "release" && ev.last) {
+      checkResets(ev);
+      const f = settled.get(ev.stream);
+      if (f != null && !closedAt.has(f)) closedAt.set(f, eventCount);
+    }
   };
 
   const settle = (ev: ModelEvent): void => {
@@ -171,6 +187,7 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
     push(batch) {
       fresh = [];
       for (const ev of batch) {
+        eventCount++;
         const end = ev.type === "syscall" && ev.endLine !== undefined ? Math.max(ev.endLine, ev.line) : ev.line;
         if (end > (maxLine.get(ev.file) ?? 0)) maxLine.set(ev.file, end);
         switch (ev.type) {
@@ -209,6 +226,7 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
     end() {
       fresh = [];
       model.finish();
+      ended = true;
       notes.length = 0;
       const trace = options.trace ?? [...maxLine.keys()][0] ?? "-";
       notes.push(...traceNotes(trace, model.facts, stats.unrecognized, unknownLosses));
@@ -222,6 +240,13 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
         });
       }
       return fresh;
+    },
+    isFinal(f) {
+      if (ended) return true;
+      const at = closedAt.get(f);
+      // A failed write is held back for HOLD_EVENTS events (its SIGPIPE may follow) and may
+      // still add its evidence after the close that ended the stream.
+      return at !== undefined && eventCount - at > HOLD_EVENTS + 1;
     },
     stats,
     notes,

@@ -30,6 +30,37 @@ export function renderJsonReport(r: Report): string {
   return `${stringifyJson({ tool: r.tool, version: r.version, findings: r.findings, stats: r.stats, notes: r.notes }, 2)}\n`;
 }
 
+/** Prints the JSON report in pieces, byte for byte what renderJsonReport prints for the same
+ *  report: the head first, each finding when the caller is done with it, the totals last. A
+ *  trace with a finding per second of a week's traffic never holds them all. */
+export class JsonReportWriter {
+  private count = 0;
+
+  constructor(
+    private readonly write: (text: string) => void,
+    tool: string,
+    version: string,
+  ) {
+    write(`{\n  "tool": ${stringifyJson(tool)},\n  "version": ${stringifyJson(version)},\n  "findings": [`);
+  }
+
+  finding(f: Finding): void {
+    this.write(`${this.count++ === 0 ? "\n" : ",\n"}    ${indented(stringifyJson(f, 2), "    ")}`);
+  }
+
+  end(stats: ReportStats, notes: readonly TraceNote[]): void {
+    this.write(
+      `${this.count > 0 ? "\n  ]" : "]"},\n  "stats": ${indented(stringifyJson(stats, 2), "  ")},\n` +
+        `  "notes": ${indented(stringifyJson(notes, 2), "  ")}\n}\n`,
+    );
+  }
+}
+
+/** A nested value's lines after the first, shifted right (JSON.stringify's own nesting). */
+function indented(json: string, pad: string): string {
+  return json.replaceAll("\n", `\n${pad}`);
+}
+
 export function renderNdjsonFinding(f: Finding): string {
   return `${stringifyJson({ type: "finding", ...f })}\n`;
 }

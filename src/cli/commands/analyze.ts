@@ -5,14 +5,14 @@ import { writeFile } from "node:fs/promises";
 import type { Argv } from "yargs";
 import { createAnalyzer, isRuleName, RULE_NAMES, RULES } from "../../analysis.js";
 import { needsArgs } from "../../model/args-needed.js";
-import type { Finding, RuleName, TraceNote } from "../../analysis.js";
+import type { Analyzer, Finding, RuleName, TraceNote } from "../../analysis.js";
 import { readTraceEvents, resolveTraces } from "../../pipeline/trace-input.js";
 import { ChartCollector } from "../../report/chart-data.js";
 import { escapeText } from "../../report/escape.js";
 import { renderExplanation } from "../../report/explanation.js";
 import { renderHtmlReport } from "../../report/html-report.js";
 import { renderFindingsTable } from "../../report/findings-table.js";
-import { renderJsonReport, renderNdjsonFinding, renderNdjsonSummary } from "../../report/json-report.js";
+import { JsonReportWriter, renderNdjsonFinding, renderNdjsonSummary } from "../../report/json-report.js";
 import type { Report, ReportStats } from "../../report/json-report.js";
 import { renderNotes, renderTotals } from "../../report/summary-text.js";
 import { shouldColor } from "../../report/style.js";
@@ -62,6 +62,9 @@ interface Settings {
   /** Parse every line with the grammar, even calls whose arguments the model never reads. */
   readonly full: boolean;
 }
+
+/** Rows of the closing findings table; every finding is explained as it is found anyway. */
+const TABLE_MAX_ROWS = 200;
 
 const RULE_LIST = RULES.map((r) => `${r.name} (${r.code}, ${r.severity})`).join(", ");
 
@@ -147,15 +150,29 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
   const traces: { name: string; lines: number; syscalls: number; findings: number }[] = [];
   let errors = 0;
   let warnings = 0;
+  // Memory stays flat however many findings a trace has: NDJSON is written and forgotten (a
+  // live `strace -p | analyze` can run for days); the JSON document prints each finding once
+  // the analyzer says it can no longer change (its stream is gone); the table mode explains
+  // each finding as found and keeps only the first TABLE_MAX_ROWS for its closing table.
+  const json = s.format === "json" ? new JsonReportWriter((t) => io.stdout.write(t), TOOL_NAME, TOOL_VERSION) : null;
+  let waiting: Finding[] = [];
+  let tableOmitted = 0;
   const emit = (f: Finding): void => {
     if (f.severity === "error") errors++;
     else warnings++;
-    // NDJSON is written and forgotten (a live `strace -p | analyze` can run for days); the
-    // table and the JSON document need every finding at the end.
     if (s.format === "ndjson") io.stdout.write(renderNdjsonFinding(f));
-    else findings.push(f);
+    else if (json !== null) waiting.push(f);
+    else if (findings.length < TABLE_MAX_ROWS) findings.push(f);
+    else tableOmitted++;
     if (charts !== null) htmlFindings.push(f);
     if (s.format === "table") io.stdout.write(`${renderExplanation(f, s.style, io.columns)}\n`);
+  };
+  /** Print the JSON findings that are final, in the order they were found. */
+  const flushJson = (analyzer: Analyzer): void => {
+    if (json === null || waiting.length === 0) return;
+    let n = 0;
+    while (n < waiting.length && analyzer.isFinal(waiting[n])) json.finding(waiting[n++]);
+    if (n > 0) waiting = waiting.slice(n);
   };
 
   for (const group of groups) {
@@ -174,8 +191,12 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
     });
     const progress = startProgress(io, reading, group.bytes, () => errors + warnings);
     try {
-      for await (const batch of reading.batches) for (const f of analyzer.push(batch)) emit(f);
+      for await (const batch of reading.batches) {
+        for (const f of analyzer.push(batch)) emit(f);
+        flushJson(analyzer);
+      }
       for (const f of analyzer.end()) emit(f);
+      flushJson(analyzer);
     } finally {
       progress.stop();
     }
@@ -194,11 +215,12 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
 
   const stats: ReportStats = { ...totals, traces };
   const report: Report = { tool: TOOL_NAME, version: TOOL_VERSION, findings, stats, notes };
-  if (s.format === "json") io.stdout.write(renderJsonReport(report));
+  if (json !== null) json.end(stats, notes);
   else if (s.format === "ndjson") io.stdout.write(renderNdjsonSummary(report, errors, warnings));
   // Nothing usable was read: the error on stderr says it all, no "no findings" line.
   else if (groups.length > 0 && !(reporter.fatal && totals.syscalls === 0)) {
     if (findings.length > 0) io.stdout.write(renderFindingsTable(findings, { style: s.style, columns: io.columns }));
+    if (tableOmitted > 0) io.stdout.write(`(the table shows the first ${TABLE_MAX_ROWS} findings; ${tableOmitted.toLocaleString("en-US")} more are explained above)\n`);
     if (!s.quiet) io.stdout.write(renderNotes(notes, s.style) + renderTotals(errors, warnings, stats, s.style));
   }
 

@@ -1,0 +1,98 @@
+// `analyze --format json` prints each finding once it can no longer change and forgets it, so
+// memory stays flat on long traces. The document must still be exactly the one the whole
+// report renders to: every sample recording is compared byte for byte.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { PassThrough } from "node:stream";
+import { createAnalyzer } from "../../src/analysis.js";
+import type { Finding } from "../../src/analysis.js";
+import { runAnalyze } from "../../src/cli/commands/analyze.js";
+import { readTraceEvents, resolveTraces } from "../../src/pipeline/trace-input.js";
+import { needsArgs } from "../../src/model/args-needed.js";
+import { renderJsonReport } from "../../src/report/json-report.js";
+import { createEventParser } from "../../src/syntax/event-parser.js";
+import type { TraceEvent } from "../../src/syntax/events.js";
+import { TOOL_NAME, TOOL_VERSION } from "../../src/version.js";
+import { quietIo } from "../helpers/quiet-io.js";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+const samples = join(root, "samples");
+
+async function printed(path: string): Promise<string> {
+  const out = new PassThrough();
+  let text = "";
+  out.on("data", (d: Buffer) => (text += d.toString("utf8")));
+  await runAnalyze({ paths: [path], format: "json", "fail-on": "never" } as never, quietIo(out));
+  return text;
+}
+
+/** The whole report, built the simple way: every finding kept until the end. */
+async function whole(path: string): Promise<string> {
+  const { groups } = await resolveTraces([path]);
+  const findings: Finding[] = [];
+  const notes = [];
+  const totals = { lines: 0, syscalls: 0, unrecognized: 0, foreign: 0, signals: 0, exits: 0, writeAttempts: 0 };
+  const traces = [];
+  for (const group of groups) {
+    const analyzer = createAnalyzer({ trace: group.name });
+    const reading = readTraceEvents(group, quietIo(), { needsArgs });
+    for await (const batch of reading.batches) findings.push(...analyzer.push(batch));
+    findings.push(...analyzer.end());
+    const st = analyzer.stats;
+    for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += st[k];
+    traces.push({ name: group.name, lines: st.lines, syscalls: st.syscalls, findings: st.findings });
+    notes.push(...analyzer.notes);
+  }
+  return renderJsonReport({ tool: TOOL_NAME, version: TOOL_VERSION, findings, stats: { ...totals, traces }, notes });
+}
+
+const traces: string[] = [];
+for (const c of existsSync(samples) ? readdirSync(samples).sort() : []) {
+  const dir = join(samples, c);
+  if (!statSync(dir).isDirectory()) continue;
+  for (const f of readdirSync(dir).sort()) if (f.endsWith(".strace")) traces.push(join(dir, f));
+}
+
+test("the streamed JSON document is byte for byte the whole report, on every sample recording", async () => {
+  assert.ok(traces.length >= 100, `found ${traces.length} recordings`);
+  let withFindings = 0;
+  for (const t of traces) {
+    const a = await printed(t);
+    assert.equal(a, await whole(t), t);
+    if (JSON.parse(a).findings.length > 0) withFindings++;
+  }
+  assert.ok(withFindings > 50, `${withFindings} recordings have findings`);
+});
+
+function feed(lines: string[]) {
+  const parser = createEventParser({ file: "t" });
+  const out: TraceEvent[] = [];
+  parser.push(lines, 1, out);
+  parser.end(out);
+  return out;
+}
+
+test("a finding is final once its stream is gone and a held failed write can no longer join it", () => {
+  const analyzer = createAnalyzer({ trace: "t" });
+  const head = feed([
+    '1 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 5',
+    '1 connect(5, {sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr("127.0.0.1")}, 16) = 0',
+    '1 write(5, "xxxxxxxxxx", 10) = 4',
+    "1 shutdown(5, SHUT_WR) = 0",
+  ]);
+  const [f] = analyzer.push(head);
+  assert.ok(f !== undefined, "shutdown with unsent bytes is found");
+  assert.equal(analyzer.isFinal(f), false, "the stream is still open: a later close or reset may add evidence");
+  analyzer.push(feed(["1 close(5) = 0"]));
+  assert.equal(analyzer.isFinal(f), false, "a failed write held for its SIGPIPE may still join it");
+  analyzer.push(feed(Array.from({ length: 40 }, () => "2 getpid() = 2")));
+  assert.equal(analyzer.isFinal(f), true);
+  const other = createAnalyzer({ trace: "t" });
+  const [g] = other.push(head);
+  assert.equal(other.isFinal(g), false);
+  other.end();
+  assert.equal(other.isFinal(g), true, "everything is final at the end of the trace");
+});
