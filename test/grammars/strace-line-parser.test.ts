@@ -2,7 +2,8 @@
 // lines from STRACE-FORMAT.md and the shared corpora.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { decodeCString, intValue, slotValue, straceLineParser } from "../../grammars/strace-line-parser.js";
+import fc from "fast-check";
+import { decodeCString, decodeWideCString, intValue, slotValue, straceLineParser } from "../../grammars/strace-line-parser.js";
 import type { ParsedBody, ParsedLine, ParsedResult } from "../../grammars/strace-line-parser.js";
 import type { Value } from "../../src/syntax/events.js";
 
@@ -340,4 +341,16 @@ test("never throws: garbage, binary, huge and pathological lines", () => {
     assert.doesNotThrow(() => straceLineParser.parseLine(text));
     assert.doesNotThrow(() => straceLineParser.parseLooseLine(text));
   }
+});
+
+test("the buffered C-string decoder agrees with the reference decoder on escape-heavy text", () => {
+  const pieces = ["\\", "x", "X", "4", "7", "8", "f", "G", "0", "1", "n", "t", "e", "a", '"', "q", " ", "\u00e9", "\u20ac", "\\x4", "\\377", "\\400", "\\x", "\\\\"];
+  fc.assert(
+    fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 40 }), (parts) => {
+      const body = parts.join("");
+      assert.equal(decodeCString(body), decodeWideCString(body), JSON.stringify(body));
+    }),
+    { seed: 5, numRuns: 5000 },
+  );
+  assert.equal(decodeCString("\\x47\\x45\\x54 /\\r\\n\\0\\377\\x"), "GET /\r\n\0\xffx");
 });
