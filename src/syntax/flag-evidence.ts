@@ -72,17 +72,47 @@ export class FlagEvidence {
 }
 
 const ALL_HEX_STRING = /"((?:\\x[0-9a-f]{2}){3,})"/;
-const STRING_WITH_HEX = /"((?:[^"\\]|\\.)*?\\x(?:[^"\\]|\\.)*)"/g;
-
-/** A string literal with both `\x` escapes and plain characters: only -x prints that. */
+/** A string literal with both `\x` escapes and plain characters: only -x prints that. Looks at
+ *  the first three closed literals holding a `\x`, in one pass (a regex for this backtracked
+ *  quadratically over a long unclosed `-xx` string: seconds on a `-s 65536` trace). */
 function hasMixedHexString(text: string): boolean {
-  STRING_WITH_HEX.lastIndex = 0;
-  for (let i = 0; i < 3; i++) {
-    const m = STRING_WITH_HEX.exec(text);
-    if (m === null) return false;
-    if (m[1].replace(/\\x[0-9a-f]{2}|\\[0-7]{1,3}|\\./g, "") !== "") return true;
+  let seen = 0;
+  for (let i = text.indexOf('"'); i >= 0 && seen < 3; ) {
+    let hex = false;
+    let plain = false;
+    let j = i + 1;
+    for (; j < text.length; j++) {
+      const c = text.charCodeAt(j);
+      if (c === 0x22 /* " */) break;
+      if (c !== 0x5c /* \ */) {
+        plain = true;
+        continue;
+      }
+      const e = text.charCodeAt(j + 1);
+      if (e === 0x78 /* x */ && isHex(text.charCodeAt(j + 2)) && isHex(text.charCodeAt(j + 3))) {
+        hex = true;
+        j += 3;
+      } else if (e >= 0x30 && e <= 0x37) {
+        let k = j + 2;
+        while (k < j + 4 && text.charCodeAt(k) >= 0x30 && text.charCodeAt(k) <= 0x37) k++;
+        j = k - 1;
+      } else {
+        if (e === 0x78) hex = true;
+        j += 1;
+      }
+    }
+    if (j >= text.length) return false; // unclosed: not a literal
+    if (hex) {
+      if (plain) return true;
+      seen++;
+    }
+    i = text.indexOf('"', j + 1);
   }
   return false;
+}
+
+function isHex(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66);
 }
 
 const STAMP_CODES: Record<NonNullable<LinePrefix["stamp"]>, number> = { t: 1, tt: 2, ttt: 3, "unix-s": 4, r: 5, "t-r": 6 };
