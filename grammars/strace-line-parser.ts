@@ -241,6 +241,52 @@ function decorationPath(image: string): string {
   return decodeCString(image.slice(1, -1));
 }
 
+/** Longer escaped strings are decoded when first read: most are never read (the model looks
+ *  at the bytes of socket writes and reads only), and a `-s 65536` trace is mostly such text. */
+const LAZY_STRING_CHARS = 1024;
+
+function strValue(image: string, truncated: boolean, abstract: boolean): Value {
+  const body = image.slice(1, -1);
+  if (body.length <= LAZY_STRING_CHARS || body.indexOf("\\") < 0) {
+    const value = decodeCString(body);
+    return abstract ? { kind: "str", value, truncated, abstract } : { kind: "str", value, truncated };
+  }
+  const v = abstract ? { kind: "str" as const, value: "", truncated, abstract } : { kind: "str" as const, value: "", truncated };
+  let decoded: string | null = null;
+  // An own enumerable accessor in the same place: JSON, spreads and deep equality see the value.
+  Object.defineProperty(v, "value", { enumerable: true, configurable: true, get: () => (decoded ??= decodeCString(body)) });
+  lazyBodies.set(v, body);
+  return v;
+}
+
+/** The undecoded text of each lazily decoded string value. */
+const lazyBodies = new WeakMap<object, string>();
+
+/** The byte length of a string value, without decoding a lazy one (counted from its escapes). */
+export function strLength(v: Value & { kind: "str" }): number {
+  const body = lazyBodies.get(v);
+  return body === undefined ? v.value.length : cStringLength(body);
+}
+
+/** The length decodeCString(body) would have, from the escapes alone. */
+export function cStringLength(body: string): number {
+  let len = 0;
+  let from = 0;
+  for (let i = body.indexOf("\\"); i >= 0; i = body.indexOf("\\", from)) {
+    len += i - from + 1;
+    if (i + 1 >= body.length) return len - 1; // a lone trailing backslash stands for nothing
+    const e = body.charCodeAt(i + 1);
+    let end = i + 2;
+    if (e === 0x78 /* x */) {
+      while (end < body.length && end < i + 4 && hexDigit(body.charCodeAt(end)) >= 0) end++;
+    } else if (e >= 0x30 && e <= 0x37) {
+      while (end < body.length && end < i + 4 && body.charCodeAt(end) >= 0x30 && body.charCodeAt(end) <= 0x37) end++;
+    }
+    from = end;
+  }
+  return len + body.length - from;
+}
+
 function withComment(v: Value, comment: string): Value {
   return { ...v, comment } as Value;
 }
@@ -595,7 +641,7 @@ export class StraceLineParser extends EmbeddedActionsParser {
           const s = this.CONSUME(T.StringLit);
           let truncated = false;
           this.OPTION(() => (this.CONSUME(T.Ellipsis), (truncated = true)));
-          return { kind: "str", value: decodeCString(s.image.slice(1, -1)), truncated };
+          return strValue(s.image, truncated, false);
         },
       },
       {
@@ -606,7 +652,7 @@ export class StraceLineParser extends EmbeddedActionsParser {
             const s = this.CONSUME2(T.StringLit);
             let truncated = false;
             this.OPTION3(() => (this.CONSUME2(T.Ellipsis), (truncated = true)));
-            v = { kind: "str", value: decodeCString(s.image.slice(1, -1)), truncated, abstract: true };
+            v = strValue(s.image, truncated, true);
           });
           return v;
         },

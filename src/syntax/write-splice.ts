@@ -2,7 +2,7 @@
 // bytes reach the same stream, then strace prints `) = 5` (STRACE-FORMAT.md §6, heuristic 1).
 // The string argument says exactly what the program wrote, so those characters can be skipped
 // (across line breaks) and the call rejoined.
-import { decodeCString } from "../../grammars/strace-line-parser.js";
+import { decodeCString, strLength } from "../../grammars/strace-line-parser.js";
 import type { ParsedLine } from "../../grammars/strace-line-parser.js";
 
 /** The program output still expected before the call's continuation. */
@@ -94,8 +94,12 @@ function countedOutput(count: number): ProgramOutput {
 export function maybeSplicedWrite(p: ParsedLine): boolean {
   const b = p.body;
   if (b.kind !== "call" || (b.name !== "write" && b.name !== "pwrite64") || b.args.length < 3) return false;
+  // Only a write to stdout or stderr shares strace's stream (findWriteSplice looks for no other).
+  const fd = b.args[0][0];
+  const n = fd?.kind === "int" ? fd.value : fd?.kind === "fd" ? fd.fd : -1;
+  if (n !== 1 && n !== 2) return false;
   const count = b.args[2];
   if (count.length > 1) return true;
   const str = b.args[1][0];
-  return str?.kind === "str" && !str.truncated && count[0]?.kind === "int" && count[0].text !== String(str.value.length);
+  return str?.kind === "str" && !str.truncated && count[0]?.kind === "int" && count[0].text !== String(strLength(str));
 }

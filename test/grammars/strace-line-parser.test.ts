@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { decodeCString, decodeWideCString, intValue, slotValue, straceLineParser } from "../../grammars/strace-line-parser.js";
+import { cStringLength, decodeCString, decodeWideCString, intValue, slotValue, strLength, straceLineParser } from "../../grammars/strace-line-parser.js";
 import type { ParsedBody, ParsedLine, ParsedResult } from "../../grammars/strace-line-parser.js";
 import type { Value } from "../../src/syntax/events.js";
 
@@ -353,4 +353,22 @@ test("the buffered C-string decoder agrees with the reference decoder on escape-
     { seed: 5, numRuns: 5000 },
   );
   assert.equal(decodeCString("\\x47\\x45\\x54 /\\r\\n\\0\\377\\x"), "GET /\r\n\0\xffx");
+});
+
+test("a string's length comes from its escapes without decoding it", () => {
+  const pieces = ["\\", "x", "4", "7", "G", "0", "1", "n", "a", " ", "\\x4", "\\377", "\\400", "\\x", "\\\\", "\\x41"];
+  fc.assert(
+    fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 40 }), (parts) => {
+      const body = parts.join("");
+      assert.equal(cStringLength(body), decodeCString(body).length, JSON.stringify(body));
+    }),
+    { seed: 6, numRuns: 5000 },
+  );
+  const long = "GET / HTTP/1.1\\r\\n".repeat(200);
+  const v = parse(`write(3, "${long}", 3200) = 3200`).body;
+  assert.ok(v.kind === "call");
+  const s = v.args[1][0];
+  assert.ok(s.kind === "str");
+  assert.equal(strLength(s), 3200);
+  assert.equal(s.value, "GET / HTTP/1.1\r\n".repeat(200), "a lazily decoded string reads as its bytes");
 });
