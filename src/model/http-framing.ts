@@ -79,6 +79,13 @@ export class HttpFramer {
     return this.messages;
   }
 
+  /** Whether the next `n` bytes are read for their content, not only counted: false inside a
+   *  body or chunk that holds all of them (ending it at most), and once checking stopped. */
+  needsBytes(n: number): boolean {
+    if (!this.active) return false;
+    return !((this.phase === "body" || this.phase === "chunk-data") && this.remaining >= n);
+  }
+
   /** Stop checking (a HEAD request makes a Content-Length without a body legal). */
   stop(): void {
     this.phase = "off";

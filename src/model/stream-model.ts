@@ -674,7 +674,7 @@ export class StreamModel {
       s.lastAccepted = attempt;
       s.acceptedIdleWaits = task.idleWaits;
       s.peerSign = null;
-      if (s.kind === "socket") this.followResponse(s, writePieces(ev, req.requested), accepted, offset, attempt);
+      if (s.kind === "socket") this.followResponse(s, () => writePieces(ev, req.requested), accepted, offset, attempt);
     }
     this.emit({ kind: "attempt", stream: s, attempt });
   }
@@ -697,7 +697,7 @@ export class StreamModel {
    * Feed the bytes the kernel took to the stream's HTTP response framing. Only a stream whose
    * first accepted byte is seen here is followed (offset 0): a stream met mid-life is not.
    */
-  private followResponse(s: Stream, offered: ReturnType<typeof writePieces>, accepted: number, offset: number, at: PointRef): void {
+  private followResponse(s: Stream, pieces: () => ReturnType<typeof writePieces>, accepted: number, offset: number, at: PointRef): void {
     if (s.response === null) {
       if (offset !== 0) return;
       s.response = new HttpFramer("response", () => {
@@ -706,8 +706,15 @@ export class StreamModel {
       if (s.read?.headAsked === true) s.response.stop();
     }
     if (!s.response.active) return;
-    const headCutBefore = s.response.headCut;
+    // The bytes themselves only matter where the framing reads them (heads, chunk sizes): a
+    // write inside a body is counted, and its text (up to 64 KiB with -s 65536) never decoded.
     this.currentWrite = at;
+    if (!s.response.needsBytes(accepted)) {
+      s.response.consume([{ known: "", length: accepted }]);
+      return;
+    }
+    const offered = pieces();
+    const headCutBefore = s.response.headCut;
     s.response.consume(takeBytes(offered, accepted));
     if (!headCutBefore && s.response.headCut) this.noteHeadCut(at, offered);
   }

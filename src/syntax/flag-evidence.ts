@@ -1,7 +1,7 @@
 // Evidence of the strace options a trace was recorded with, gathered line by line for `stats`:
 // the leader's shape (-f, -t/-tt/-ttt, precision, -n, -i, -Y, --secontext, -T) and the way
 // values are printed (-x/-xx, -X verbose, -y/-yy, the -s string limit).
-import type { ParsedLine } from "../../grammars/strace-line-parser.js";
+import { strLength, type ParsedLine } from "../../grammars/strace-line-parser.js";
 import { SYSCALL_ROLES } from "../../grammars/syscall-roles.js";
 import type { LinePrefix } from "./line-prefix.js";
 import type { ParserStats } from "./parser-stats.js";
@@ -34,7 +34,7 @@ export class FlagEvidence {
     // Only data buffers show -s: strace cuts some names (comm, 16 bytes) on its own.
     const second = SYSCALL_ROLES[b.name]?.buf === 1 ? b.args[1]?.[0] : undefined;
     if (second !== undefined && second.kind === "str" && second.truncated) {
-      const n = second.value.length;
+      const n = strLength(second);
       if (this.stats.truncatedStringBytes === null || n > this.stats.truncatedStringBytes) this.stats.truncatedStringBytes = n;
     }
   }
