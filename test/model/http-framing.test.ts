@@ -27,6 +27,20 @@ describe("HTTP framing", () => {
     assert.equal(f.completed, 1);
   });
 
+  test("bytes are read for their content only where the framing looks at them", () => {
+    const f = new HttpFramer("response");
+    assert.equal(f.needsBytes(10), true, "a head is read");
+    f.consume([seen("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n")]);
+    assert.equal(f.needsBytes(60), false, "inside the body: counted");
+    assert.equal(f.needsBytes(100), false, "up to the body's end: counted");
+    assert.equal(f.needsBytes(101), true, "past it the next head begins");
+    f.consume([{ known: "", length: 100 }]);
+    assert.equal(f.completed, 1, "counting alone ends the message");
+    assert.equal(f.needsBytes(1), true);
+    f.stop();
+    assert.equal(f.needsBytes(1), false, "nothing is read once checking stopped");
+  });
+
   test("a head and its body in one buffer, the body cut by -s", () => {
     const f = new HttpFramer("response");
     const head = "HTTP/1.0 200 OK\r\ncontent-length:  10 \r\n\r\n";
