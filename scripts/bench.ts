@@ -1,12 +1,14 @@
 // `npm run bench`: generates a large realistic trace from the real captures in samples/
 // (replicated with shifted pids and times), then measures, alternating in one run: the floor
 // (64 KiB reads + line split + one regex per line), a bare line split, `parse` and `analyze`
-// end to end, each in its own process. Prints MB/s, lines/s, peak RSS and the ratios.
+// end to end, each in its own process. Prints MB/s, lines/s, peak RSS and the ratios. Then
+// the live stage: analyze reading a pipe fed at a fixed rate, and whether it kept up.
 import { spawnSync } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, statSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { liveRun, longLineSource, shortLineSource } from "./trace-feed.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const bin = join(root, "bin", "strace-race.js");
@@ -19,10 +21,14 @@ interface Options {
   file: string | null;
   keep: boolean;
   only: Set<string> | null;
+  /** Live stage: MB/s offered on the short-line and long-line streams, and for how long. */
+  liveShort: number;
+  liveLong: number;
+  liveSeconds: number;
 }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { mb: 1024, rounds: 2, file: null, keep: false, only: null };
+  const o: Options = { mb: 1024, rounds: 2, file: null, keep: false, only: null, liveShort: 8, liveLong: 50, liveSeconds: 10 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--mb") o.mb = Number(argv[++i]);
@@ -30,47 +36,23 @@ function parseOptions(argv: string[]): Options {
     else if (a === "--file") o.file = argv[++i] ?? null;
     else if (a === "--keep") o.keep = true;
     else if (a === "--only") o.only = new Set((argv[++i] ?? "").split(","));
-    else throw new Error(`unknown option ${a} (known: --mb N, --rounds N, --file PATH, --keep, --only a,b)`);
+    else if (a === "--live-short") o.liveShort = Number(argv[++i]);
+    else if (a === "--live-long") o.liveLong = Number(argv[++i]);
+    else if (a === "--live-seconds") o.liveSeconds = Number(argv[++i]);
+    else throw new Error(`unknown option ${a} (known: --mb N, --rounds N, --file PATH, --keep, --only floor,split,parse,analyze,live, --live-short MBps, --live-long MBps, --live-seconds N)`);
   }
   return o;
 }
 
-/** Real captures to replicate: every sample's `-f -tt -T` recording (bare pid prefixes). */
-function baseTraces(): string[] {
-  const samples = join(root, "samples");
-  const out: string[] = [];
-  if (!existsSync(samples)) return out;
-  for (const c of readdirSync(samples).sort()) {
-    const f = join(samples, c, "f-tt-T.strace");
-    if (existsSync(f)) out.push(readFileSync(f, "utf8"));
-  }
-  return out;
-}
-
-
-/** Replica r of a trace: pids shifted so replicas look like other processes, times shifted by
- * r seconds so the whole file runs forward in time. */
-function replicate(text: string, r: number): string {
-  const pidShift = (r % 200) * 20000;
-  return text.replace(/^(\d+)(\s+)(\d\d):(\d\d):(\d\d)\.(\d{6})/gm, (_m, pid, sp, h, m, s, us) => {
-    const t = (Number(h) * 3600 + Number(m) * 60 + Number(s) + r) % 86400;
-    const hh = String(Math.floor(t / 3600)).padStart(2, "0");
-    const mm = String(Math.floor((t % 3600) / 60)).padStart(2, "0");
-    const ss = String(t % 60).padStart(2, "0");
-    return `${Number(pid) + pidShift}${sp}${hh}:${mm}:${ss}.${us}`;
-  });
-}
-
 async function generate(path: string, mb: number): Promise<void> {
-  const bases = baseTraces();
-  if (bases.length === 0) throw new Error("no samples/*/f-tt-T.strace found to build the bench trace from");
+  const next = shortLineSource(root);
   mkdirSync(dirname(path), { recursive: true });
   const out = createWriteStream(path);
   const target = mb * 1024 * 1024;
   let written = 0;
-  for (let r = 0; written < target; r++) {
-    const chunk = replicate(bases[r % bases.length]!, Math.floor(r / bases.length));
-    written += Buffer.byteLength(chunk);
+  while (written < target) {
+    const chunk = next();
+    written += chunk.length;
     if (!out.write(chunk)) await new Promise<void>((res) => out.once("drain", () => res()));
   }
   await new Promise<void>((res, rej) => out.end((e?: Error | null) => (e ? rej(e) : res())));
@@ -117,6 +99,7 @@ async function main(): Promise<void> {
     analyze: () => measure([bin, "analyze", "--format", "json", "--fail-on", "never", file], false),
   };
   const names = Object.keys(runs).filter((n) => !o.only || o.only.has(n) || n === "floor");
+  const live = !o.only || o.only.has("live");
   const best: Record<string, Measure> = {};
   for (let round = 0; round < o.rounds; round++) {
     for (const n of names) {
@@ -141,6 +124,20 @@ async function main(): Promise<void> {
   }
   if (best.analyze) {
     console.log(`analyze/floor throughput ratio: ${(best.floor!.seconds / best.analyze.seconds).toFixed(3)}`);
+  }
+  if (live) {
+    // A live pipe: short lines at what strace -f of a busy multi-threaded program printed here
+    // and more, long lines (-s 65536 bulk writes) at 50 MB/s.
+    console.log("live (stdin pipe, --format ndjson): stream          offered MB/s   MB fed   most behind   ended late   lag after end   findings");
+    for (const [label, source, rate] of [
+      ["short lines (samples)", shortLineSource(root), o.liveShort],
+      ["long lines (-s 65536)", longLineSource(), o.liveLong],
+    ] as const) {
+      const r = await liveRun(bin, source, rate, o.liveSeconds);
+      console.log(
+        `  ${label.padEnd(44)} ${fmt(r.offeredMBps).padStart(12)} ${fmt(r.mb, 0).padStart(8)} ${`${fmt(r.maxBehindSeconds, 2)} s`.padStart(13)} ${`${fmt(r.lateSeconds, 2)} s`.padStart(12)} ${`${fmt(r.lagSeconds, 2)} s`.padStart(15)} ${String(r.findings).padStart(10)}`,
+      );
+    }
   }
 }
 
