@@ -22,6 +22,21 @@ export const ARGS_NEEDED: ReadonlySet<string> = new Set([
   "poll", "ppoll",
 ]);
 
+/** The calls the model acts on by their return alone (waits that timed out, sleeps, getpid,
+ *  io_uring in use): the fast path's argument-less events of every other name it can skip. */
+export const RETURN_ONLY: ReadonlySet<string> = new Set([
+  "getpid", "io_uring_enter", "io_uring_setup", "epoll_wait", "epoll_pwait", "epoll_pwait2",
+  "select", "pselect6", "_newselect", "nanosleep", "clock_nanosleep",
+]);
+
+/** Cached per name: this is asked for most lines of a trace. */
+const decided = new Map<string, boolean>();
+
 export function needsArgs(name: string): boolean {
-  return ARGS_NEEDED.has(name) || isWriteFamily(name) || FD_RETURNING.has(name);
+  let needed = decided.get(name);
+  if (needed === undefined) {
+    needed = ARGS_NEEDED.has(name) || isWriteFamily(name) || FD_RETURNING.has(name);
+    if (decided.size < 4096) decided.set(name, needed);
+  }
+  return needed;
 }

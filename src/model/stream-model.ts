@@ -27,6 +27,7 @@ import {
   shutdownHow,
   SOCK_CLOEXEC,
 } from "./linux-abi.js";
+import { RETURN_ONLY } from "./args-needed.js";
 import { TimeAxis } from "./time-axis.js";
 import { arg, arrayOf, fdOf, field, flagBits, flagNames, hasFlag, intOf, listItems, namedArg } from "./values.js";
 import { isPeerGone, isWriteFamily, writeOutcome, writeRequest } from "./write-family.js";
@@ -435,6 +436,8 @@ export class StreamModel {
     // only the tail of the list, so positions mean nothing. Skip it rather than guess.
     if (ev.form === "resumed-only") return;
     const name = ev.name;
+    // An event of the fast path (no arguments) matters only if its return does.
+    if (ev.argsOmitted === true && !RETURN_ONLY.has(name)) return;
     if (isWriteFamily(name)) {
       if (name === "sendmsg" && isOk(ev)) this.onFdsSent(task, arg(ev.args, 1));
       this.onWrite(ev, task);
