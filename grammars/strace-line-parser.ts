@@ -752,7 +752,7 @@ export class StraceLineParser extends EmbeddedActionsParser {
   }
 
   private parseWith(text: string, loose: boolean): LineParseResult {
-    const lexed = T.straceLexer.tokenize(text);
+    const lexed = T.lexLine(text);
     this.text = text;
     this.bodyStarted = loose;
     this.input = lexed.tokens;

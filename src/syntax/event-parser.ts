@@ -2,7 +2,7 @@
 // or strace's own messages cut in two (`2>&1`, STRACE-FORMAT.md §6), joins unfinished/resumed
 // halves per thread (§7), and converts parse results into the objects of events.ts.
 import { CUT_BEFORE, slotValue, straceLineParser } from "../../grammars/strace-line-parser.js";
-import { straceLexer } from "../../grammars/strace-tokens.js";
+import { lexLine } from "../../grammars/strace-tokens.js";
 import type { ArgSlot, LineParseResult, ParsedBody, ParsedLine, ParsedResult } from "../../grammars/strace-line-parser.js";
 import type { LineKind, SyscallEvent, TraceEvent, Value } from "./events.js";
 import { CallJoiner, joinSlots, type PendingCall } from "./call-joiner.js";
@@ -384,7 +384,7 @@ class StraceEventParser implements EventParser {
     // next to where the grammar stopped, but no search along the line: that stays linear.
     const long = text.length > FUZZY_MAX_LINE;
     if (long && text.length > FUZZY_MAX_LONG_LINE) return false;
-    const tokens = straceLexer.tokenize(text).tokens;
+    const tokens = lexLine(text).tokens;
     let idx = tokens.findIndex((t) => t.startOffset >= r.errorOffset);
     if (idx < 0) idx = tokens.length;
     const good: string[] = [];
