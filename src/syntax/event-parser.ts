@@ -18,7 +18,7 @@ import { emptyPrefix, readPrefix, type LinePrefix } from "./line-prefix.js";
 import { lightCall } from "./light-call.js";
 import { ParserStats } from "./parser-stats.js";
 import { FlagEvidence } from "./flag-evidence.js";
-import { cleanArgs, FUZZY_MAX_LINE, plausibleResume } from "./guessed-cut.js";
+import { cleanArgs, FUZZY_MAX_LINE, nestsTooDeep, plausibleResume } from "./guessed-cut.js";
 import { findWriteSplice, maybeSplicedWrite, type ProgramOutput } from "./write-splice.js";
 
 export { ParserStats } from "./parser-stats.js";
@@ -688,10 +688,12 @@ function resumeAfterOutput(
   let tries = 0;
   for (let i = 1; i < text.length; i++) {
     if (!plausibleResume(text, i)) continue;
+    let deep: boolean | undefined;
     for (const head of heads) {
       // Each try is a full parse: a line of brackets offers a resume point at every character,
       // and trying them all was cubic. Real program output ends within a few tries.
       if (++tries > RESUME_TRIES) return null;
+      if (deep ??= nestsTooDeep(text, i)) continue;
       const joined = head + text.slice(i);
       const r = straceLineParser.parseLine(joined);
       if (r.value !== null && cleanArgs(r.value)) return { joined, value: r.value, output: text.slice(0, i) };

@@ -2,7 +2,7 @@
 // lines from STRACE-FORMAT.md and the shared corpora.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { decodeCString, intValue, slotValue, straceLineParser } from "../../grammars/strace-line-parser.js";
+import { decodeCString, intValue, MAX_NESTING, slotValue, straceLineParser } from "../../grammars/strace-line-parser.js";
 import type { ParsedBody, ParsedLine, ParsedResult } from "../../grammars/strace-line-parser.js";
 import type { Value } from "../../src/syntax/events.js";
 
@@ -340,4 +340,21 @@ test("never throws: garbage, binary, huge and pathological lines", () => {
     assert.doesNotThrow(() => straceLineParser.parseLine(text));
     assert.doesNotThrow(() => straceLineParser.parseLooseLine(text));
   }
+});
+
+test("nesting: strace's deepest (14 levels) and up to MAX_NESTING parse; deeper is rejected", () => {
+  // The call's "(" is level 1 (and `[1]` would be one token: the innermost value is a word).
+  const nested = (n: number) => `9501  ioctl(5, FOO, ${"[".repeat(n - 1)}x${"]".repeat(n - 1)}) = 0`;
+  for (const n of [14, MAX_NESTING]) {
+    const r = straceLineParser.parseLine(nested(n));
+    assert.ok(r.value !== null, `${n} levels: ${r.parseErrors[0]?.message}`);
+  }
+  for (const text of [nested(MAX_NESTING + 1), nested(20_000), `9501  ioctl(5, ${"{a=".repeat(MAX_NESTING)}1${"}".repeat(MAX_NESTING)}) = 0`]) {
+    const r = straceLineParser.parseLine(text);
+    assert.equal(r.value, null);
+    assert.equal(r.parseErrors[0]?.message, "nesting too deep");
+    assert.equal(r.incomplete, false);
+  }
+  // The parser is left clean: the next line parses.
+  assert.ok(straceLineParser.parseLine(nested(3)).value !== null);
 });

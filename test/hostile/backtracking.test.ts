@@ -71,14 +71,12 @@ const CASES: readonly Case[] = [
     line: (n) => `9516  read(5, "VW"..., 65536) = 6${"[".repeat(n)}`,
     sizes: [150, 300],
     maxMs: 100,
-    todo: "guessed cuts now stop after 48 parses (900 '[' took ~4 s, 600 now ~0.2 s), but each parse of deep unclosed brackets is still slow: over the 100 ms limit",
   },
   {
     name: "300 '{' after the return value (program output guess)",
     line: (n) => `9516  read(5, "VW"..., 65536) = 6${"{".repeat(n)}`,
     sizes: [150, 300],
     maxMs: 100,
-    todo: "same defect as the '[' case: src/syntax/guessed-cut.ts / grammars/strace-line-parser.ts",
   },
 ];
 
