@@ -40,6 +40,9 @@ export interface EventParser {
   push(lines: readonly string[], firstLine: number, out: TraceEvent[]): void;
   /** End of input: flush calls still in flight (form "never-resumed"), pending splices. */
   end(out: TraceEvent[]): void;
+  /** The input paused (a live pipe went quiet): hand out the last call, held until now in case
+   *  `-k` frames follow it. Frames arriving after this are not attached to it. */
+  flush(out: TraceEvent[]): void;
   readonly stats: ParserStats;
 }
 
@@ -77,12 +80,10 @@ class StraceEventParser implements EventParser {
   private cut: CutLine | null = null;
   private output: ProgramOutput | null = null;
   private inSummary = false;
-  /** The last syscall event, held back while `-k` frames may follow it. */
+  /** The last syscall event, held back while `-k` frames may follow it: until the next event,
+   *  across batches too (a batch may end between a call and its frames), until `flush` or `end`. */
   private held: SyscallEvent | null = null;
   private heldStack: string[] | null = null;
-  /** Whether calls carry -k frames: unknown until a call is followed by a frame ("on") or by
-   *  another line ("off"). Until then the last call is held across batches too. */
-  private framesMode: "unknown" | "on" | "off" = "unknown";
   private out: TraceEvent[] = [];
   private readonly evidence: FlagEvidence;
 
@@ -110,7 +111,12 @@ class StraceEventParser implements EventParser {
         this.emit({ type: "unrecognized", file: this.file, line: lineNo, pid: null, time: null, text: lines[i], reason });
       }
     }
-    if (this.framesMode === "off") this.release();
+    this.out = [];
+  }
+
+  flush(out: TraceEvent[]): void {
+    this.out = out;
+    this.release();
     this.out = [];
   }
 
@@ -153,7 +159,6 @@ class StraceEventParser implements EventParser {
       stats.flags.add("--color");
     }
 
-    if (this.framesMode === "unknown" && this.held !== null && !text.startsWith(" > ")) this.framesMode = "off";
     if (this.output !== null) {
       this.programOutput(text, lineNo, true);
       return;
@@ -227,7 +232,6 @@ class StraceEventParser implements EventParser {
     if (frame !== null) {
       stats.countLine("stack");
       stats.flags.add("-k");
-      this.framesMode = "on";
       if (this.held !== null) (this.heldStack ??= []).push(frame);
       return;
     }
