@@ -291,9 +291,21 @@ function withComment(v: Value, comment: string): Value {
   return { ...v, comment } as Value;
 }
 
+/**
+ * Deepest nesting of brackets, braces and parentheses a line may have. The deepest strace output
+ * in the conformance corpora (netlink messages in recvmsg, decoded with -v) nests 14 levels;
+ * twice that is not strace's. A parse that fails costs time in proportion to its depth (chevrotain
+ * unwinds each level with an exception), and the guessed-cut search may parse one line dozens of
+ * times: unbounded, a line of a few hundred unclosed `[` took a fifth of a second.
+ */
+export const MAX_NESTING = 32;
+
 export class StraceLineParser extends EmbeddedActionsParser {
   private text = "";
   private bodyStarted = false;
+  /** Argument lists open around the current token, and whether MAX_NESTING was passed. */
+  private nesting = 0;
+  private tooDeep = false;
 
   constructor() {
     super(T.allTokens, { maxLookahead: 3 });
@@ -582,23 +594,32 @@ export class StraceLineParser extends EmbeddedActionsParser {
   public argList = this.RULE("argList", (): ArgSlot[] => {
     const slots: Value[][] = [];
     let current: Value[] | null = null;
-    this.MANY(() => {
-      const item = this.OR((this.itemAlts ??= [
-        { ALT: () => (this.CONSUME(T.Comma), COMMA) },
-        {
-          ALT: () => {
-            this.CONSUME(T.FatArrow);
-            const after = this.SUBRULE(this.value);
-            return this.ACTION((): Value => ({ kind: "changed", before: CUT_BEFORE, after }))!;
-          },
+    // Past MAX_NESTING the list takes nothing, so the parse stops there (see MAX_NESTING).
+    if (++this.nesting > MAX_NESTING) this.tooDeep = true;
+    try {
+      this.MANY({
+        GATE: () => this.nesting <= MAX_NESTING,
+        DEF: () => {
+          const item = this.OR((this.itemAlts ??= [
+            { ALT: () => (this.CONSUME(T.Comma), COMMA) },
+            {
+              ALT: () => {
+                this.CONSUME(T.FatArrow);
+                const after = this.SUBRULE(this.value);
+                return this.ACTION((): Value => ({ kind: "changed", before: CUT_BEFORE, after }))!;
+              },
+            },
+            { ALT: () => this.SUBRULE2(this.value) },
+          ]));
+          if (item === COMMA) {
+            slots.push(current ?? []);
+            current = [];
+          } else (current ??= []).push(item);
         },
-        { ALT: () => this.SUBRULE2(this.value) },
-      ]));
-      if (item === COMMA) {
-        slots.push(current ?? []);
-        current = [];
-      } else (current ??= []).push(item);
-    });
+      });
+    } finally {
+      this.nesting--;
+    }
     if (current !== null) slots.push(current);
     return slots;
   });
@@ -860,19 +881,25 @@ export class StraceLineParser extends EmbeddedActionsParser {
   }
 
   private parseWith(text: string, loose: boolean): LineParseResult {
-    const lexed = T.straceLexer.tokenize(text);
+    const lexed = T.lexLine(text);
     this.text = text;
     this.bodyStarted = loose;
     this.input = lexed.tokens;
-    let value: ParsedLine;
+    this.nesting = 0;
+    this.tooDeep = false;
+    let value: ParsedLine | null = null;
+    let failure: unknown = null;
     try {
       value = loose ? this.looseLine() : this.line();
     } catch (err) {
-      // Only absurd nesting (thousands of open brackets: never strace's own output) can exhaust
-      // the stack of a recursive-descent parser; it is a rejected line like any other.
+      failure = err;
+    }
+    if (failure !== null || this.tooDeep) {
+      // Absurd nesting (past MAX_NESTING, or deep enough to exhaust the stack: never strace's
+      // own output) is a rejected line like any other.
       this.text = "";
       this.input = [];
-      const message = err instanceof RangeError ? "nesting too deep" : String(err);
+      const message = failure === null || failure instanceof RangeError ? "nesting too deep" : String(failure);
       const fake = { message, token: { image: "", startOffset: 0, tokenType: { name: "Nesting" } } };
       return {
         value: null,

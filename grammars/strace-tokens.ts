@@ -3,7 +3,7 @@
 // with a fixed character set so the lexer can index them by first char (ensureOptimizations).
 import "./polyfill-group-by.js";
 import { createToken, Lexer } from "chevrotain";
-import type { CustomPatternMatcherReturn, TokenType } from "chevrotain";
+import type { CustomPatternMatcherReturn, ILexingResult, TokenType } from "chevrotain";
 
 /** Anything that may appear inside the parenthesised aux text after a return value
  *  (`(Resource temporarily unavailable)`, `(flags O_RDWR|O_NONBLOCK)`): all but the parentheses. */
@@ -64,25 +64,116 @@ export const DurationMark = atom({ name: "DurationMark", pattern: /<\d+(?:\.\d+)
 /** Longest decoration scanned: a PATH_MAX path with every byte `-xx` escaped is 16 KiB. */
 const MAX_DECORATION = 32 * 1024;
 
-function matchDecoration(text: string, offset: number): CustomPatternMatcherReturn | null {
-  // The lexer may try this where no `<` starts (error recovery): say no at once, and give up
-  // past the longest real decoration, or an unclosed `<` on a long line is scanned to its end
-  // from every offset tried.
-  if (text.charCodeAt(offset) !== 0x3c) return null;
-  const end = Math.min(text.length, offset + MAX_DECORATION);
-  let depth = 0;
-  for (let i = offset; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x3c /* < */) depth++;
+/**
+ * One left-to-right bracket scan of a line, shared by every `<` the lexer tries on it; without
+ * it each unclosed `<` was scanned up to MAX_DECORATION, quadratically. A scan from a `<` is a
+ * small state machine (in or out of a quote; an escape or `->` skips a character) plus a depth.
+ * Two scans that read a character in the same state go on identically, their depths a constant
+ * apart, so every `<` this scan counted (met outside a quote and not skipped) is a start of its
+ * own: its decoration ends at the `>` that pops it off the scan's stack (if that is within
+ * MAX_DECORATION of it), and a later start never rereads what an earlier one read. A `<` the scan
+ * did not count (it read it as quoted or escaped, the lexer did not) starts a new scan; a line
+ * where that keeps happening (`\<\<\<...`) has a budget of characters, then no decorations.
+ */
+interface BracketScan {
+  readonly text: string;
+  /** Next character to read, and whether it is inside a quoted string. */
+  pos: number;
+  inQuote: boolean;
+  /** Counted `<` not yet closed, innermost last (ascending offsets). */
+  readonly open: number[];
+  /** Where counted `<` were closed (keys before the lexer's position are dropped). */
+  readonly closedAt: Map<number, number>;
+  /** closedAt is pruned when it grows past this (doubling: amortised constant work). */
+  pruneAt: number;
+}
+
+let scan: BracketScan | null = null;
+/** The latest offset asked about: the lexer moves forward, so a smaller one is a new tokenize. */
+let lastOffset = 0;
+/** Characters all scans read in this tokenize, and the most they may read before new scans are
+ *  refused: a few times the line, plus a few whole decorations. */
+let scanned = 0;
+let scanBudget = 0;
+
+function newScan(text: string, offset: number): BracketScan | null {
+  if (scanned > scanBudget) return null;
+  return (scan = { text, pos: offset, inQuote: false, open: [], closedAt: new Map(), pruneAt: 1024 });
+}
+
+/** Read characters until `limit`, or until the `>` that closes the counted `<` at `target`. */
+function advance(s: BracketScan, limit: number, target: number): void {
+  const text = s.text;
+  const end = Math.min(limit, text.length);
+  let i = s.pos;
+  while (i < end) {
+    const c = text.charCodeAt(i++);
+    if (s.inQuote) {
+      if (c === 0x22 /* " */) s.inQuote = false;
+      else if (c === 0x5c /* \ */) i++;
+    } else if (c === 0x3c /* < */) s.open.push(i - 1);
     else if (c === 0x3e /* > */) {
-      if (--depth === 0) return [text.slice(offset, i + 1)];
-    } else if (c === 0x2d /* - */ && text.charCodeAt(i + 1) === 0x3e) i++;
+      const start = s.open.pop();
+      if (start === undefined) continue;
+      s.closedAt.set(start, i - 1);
+      if (start === target) break;
+    } else if (c === 0x2d /* - */ && text.charCodeAt(i) === 0x3e) i++;
     else if (c === 0x5c /* \ */) i++;
-    else if (c === 0x22 /* " */) {
-      for (i++; i < end && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
-    }
+    else if (c === 0x22 /* " */) s.inQuote = true;
   }
-  return null;
+  scanned += i - s.pos;
+  s.pos = i;
+}
+
+/** Index of the first element of ascending `a` that is >= `x`. */
+function lowerBound(a: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((a[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Forget what no later start can ask about. Counted `<` before `offset` that are still open can
+ *  go too: the `>` that would pop them closes nothing a later start could be. */
+function prune(s: BracketScan, offset: number): void {
+  if (s.closedAt.size > s.pruneAt) {
+    for (const k of s.closedAt.keys()) if (k < offset) s.closedAt.delete(k);
+    s.pruneAt = Math.max(1024, 2 * s.closedAt.size);
+  }
+  if (s.open.length > 1024) {
+    const below = lowerBound(s.open, offset);
+    if (below > s.open.length >> 1) s.open.splice(0, below);
+  }
+}
+
+function matchDecoration(text: string, offset: number): CustomPatternMatcherReturn | null {
+  // The lexer may try this where no `<` starts (error recovery): say no at once.
+  if (text.charCodeAt(offset) !== 0x3c) return null;
+  if (scan === null || scan.text !== text || offset < lastOffset) {
+    scan = null;
+    scanned = 0;
+    scanBudget = 4 * text.length + 4 * MAX_DECORATION;
+  }
+  lastOffset = offset;
+  let s = scan;
+  if (s !== null && offset >= s.pos) {
+    advance(s, offset, -1);
+    // Reached in a quote, or skipped as escaped: this scan did not count the `<` at offset.
+    if (s.pos !== offset || s.inQuote) s = null;
+  } else if (s !== null && !s.closedAt.has(offset) && s.open[lowerBound(s.open, offset)] !== offset) {
+    s = null;
+  }
+  s ??= newScan(text, offset);
+  if (s === null) return null;
+  prune(s, offset);
+  const end = Math.min(text.length, offset + MAX_DECORATION);
+  if (!s.closedAt.has(offset)) advance(s, end, offset);
+  const close = s.closedAt.get(offset);
+  return close !== undefined && close < end ? [text.slice(offset, close + 1)] : null;
 }
 export const Decoration = atom({
   name: "Decoration",
@@ -227,3 +318,17 @@ export const straceLexer = new Lexer(allTokens, {
   ensureOptimizations: true,
   positionTracking: "onlyOffset",
 });
+
+let lastText: string | null = null;
+let lastLexed: ILexingResult | null = null;
+
+/** The lexer's result for one line, the last one kept: a line the grammar rejects is lexed again
+ *  by the loose parse and by the guessed-cut search, and a hostile one (thousands of lexing
+ *  errors) costs milliseconds each time. Tokens are never modified by their readers. */
+export function lexLine(text: string): ILexingResult {
+  if (text !== lastText || lastLexed === null) {
+    lastLexed = straceLexer.tokenize(text);
+    lastText = text;
+  }
+  return lastLexed;
+}

@@ -82,10 +82,24 @@ export interface TraceFacts {
   multiFile: boolean;
   /** The first fd used without the call that created it in a trace that started the program. */
   untracked: { readonly fd: number; readonly file: string; readonly line: number } | null;
+  /** Streams dropped to stay within MAX_LIVE_STREAMS, how many of them had bytes unsent, and
+   *  where the first were dropped. */
+  streamsDropped: number;
+  droppedWithUnsent: number;
+  firstDrop: { readonly file: string; readonly line: number; readonly cap: number } | null;
   /** Streams whose HTTP/1.x head strace cut (-s too small), and the first one. */
   httpHeadsCut: number;
   firstHttpHeadCut: { readonly file: string; readonly line: number; readonly shown: number } | null;
 }
+
+/**
+ * Most streams the model follows at once. A live stream costs about 1.5–1.8 KB of heap (its
+ * fields, a few recent attempts, its HTTP framer, its fd-table entries), so 50,000 of them are
+ * 75–90 MB, well inside the tool's 200 MB budget, and still more than a traced program holds open
+ * in practice (a busy server with tens of thousands of connections). Without a cap a trace that
+ * opens streams and never closes them (a leak, a flood) grows memory without bound.
+ */
+export const MAX_LIVE_STREAMS = 50_000;
 
 /** Group id of the unprefixed task until its pid is known (pids are never negative). */
 const ANONYMOUS_TGID = -1;
@@ -126,6 +140,8 @@ export class StreamModel {
   private lastTask: Task | null = null;
   /** Live streams by inode/address, so a stream met through another fd or process is one. */
   private readonly byIdentity = new Map<string, Stream>();
+  /** Every stream some fd table refers to (see MAX_LIVE_STREAMS). */
+  private readonly live = new Set<Stream>();
   /** Pids announced by `strace: Process N attached` and not yet seen. */
   private readonly announced = new Set<number>();
   private readonly createdChildren = new Set<number>();
@@ -149,6 +165,9 @@ export class StreamModel {
     multiFile: false,
     sawIoUring: false,
     untracked: null,
+    streamsDropped: 0,
+    droppedWithUnsent: 0,
+    firstDrop: null,
     httpHeadsCut: 0,
     firstHttpHeadCut: null,
   };
@@ -157,7 +176,22 @@ export class StreamModel {
   private heldFor = 0;
   private firstFile: string | null = null;
 
-  constructor(private readonly emit: (ev: ModelEvent) => void) {}
+  /** Streams dropped at once when the cap is passed: the selection sorts every live stream, so
+   *  it runs once per this many new streams (linear time overall). */
+  private readonly evictionBatch: number;
+
+  /** `maxLiveStreams`: MAX_LIVE_STREAMS unless a test wants the cap reached sooner. */
+  constructor(
+    private readonly emit: (ev: ModelEvent) => void,
+    private readonly maxLiveStreams = MAX_LIVE_STREAMS,
+  ) {
+    this.evictionBatch = Math.max(1, Math.ceil(maxLiveStreams / 10));
+  }
+
+  /** Streams some fd table refers to now (at most maxLiveStreams between events). */
+  get liveStreams(): number {
+    return this.live.size;
+  }
 
   process(ev: TraceEvent): void {
     // The held failed write waits for its own thread's next event (the SIGPIPE, if any);
@@ -188,6 +222,39 @@ export class StreamModel {
         void never;
       }
     }
+    if (this.live.size > this.maxLiveStreams) this.dropStreams(ev);
+  }
+
+  /**
+   * Over the cap: forget a tenth of the cap's worth of streams and every fd that refers to them,
+   * quietly (no release event: nothing was closed). Only the less recently used half is
+   * considered (a stream just opened has no bytes unsent yet, but is about to be written). Of
+   * that half, streams with no bytes unsent go first, least recently used first: only an RST
+   * rule could still have had something to say about them; then streams with bytes unsent,
+   * least recently used first: a finding on them is missed. An fd of a dropped stream used
+   * later is met again as an fd first seen mid-life.
+   */
+  private dropStreams(ev: TraceEvent): void {
+    const byUse = (a: Stream, b: Stream) => a.lastUsed - b.lastUsed;
+    const older = [...this.live].sort(byUse).slice(0, this.live.size >> 1);
+    const count = this.live.size - this.maxLiveStreams + this.evictionBatch;
+    const chosen = older.filter((s) => s.unsentBytes === 0).slice(0, count);
+    if (chosen.length < count) chosen.push(...older.filter((s) => s.unsentBytes > 0).slice(0, count - chosen.length));
+    const drop = new Set(chosen);
+    const tables = new Set<FdTable>();
+    for (const t of this.tasks.values()) tables.add(t.table);
+    if (this.anonymous !== null) tables.add(this.anonymous.table);
+    if (this.rootTable !== null) tables.add(this.rootTable);
+    for (const table of tables) {
+      for (const [fd, e] of table.entries) if (drop.has(e.stream)) this.release(table, fd, "close", null, "quiet");
+    }
+    for (const s of drop) {
+      // Held by a table no task uses any more: no longer counted either way.
+      this.live.delete(s);
+      if (s.unsentBytes > 0) this.facts.droppedWithUnsent++;
+    }
+    this.facts.streamsDropped += drop.size;
+    this.facts.firstDrop ??= { file: ev.file, line: ev.line, cap: this.maxLiveStreams };
   }
 
   /** End of the trace: hand out what is still held. */
@@ -308,6 +375,8 @@ export class StreamModel {
     }
     table.entries.set(fd, { stream, cloexec });
     stream.refs++;
+    if (stream.fdEntries++ === 0) this.live.add(stream);
+    stream.lastUsed = this.facts.syscalls;
     if (isSharedIdentity(stream.identity)) this.byIdentity.set(stream.identity, stream);
   }
 
@@ -322,6 +391,7 @@ export class StreamModel {
     table.entries.delete(fd);
     const s = e.stream;
     s.refs--;
+    if (--s.fdEntries === 0) this.live.delete(s);
     const last = s.refs <= 0;
     if (last && s.identity !== null && this.byIdentity.get(s.identity) === s) this.byIdentity.delete(s.identity);
     const point = mode === "resolve" ? s.lastRelease : at;
@@ -358,7 +428,10 @@ export class StreamModel {
         s.family = familyFromDecoration(path);
         // A program started under strace got every fd above stderr from a call the trace
         // shows, unless a -e trace= filter hid it: then aliases (dup) may be missing too.
-        if (this.launched === true && fd > 2 && this.facts.untracked === null) this.facts.untracked = { fd, file: at.file, line: at.line };
+        // (Not after streams were dropped for the cap: their fds are met again this way.)
+        if (this.launched === true && fd > 2 && this.facts.untracked === null && this.facts.streamsDropped === 0) {
+          this.facts.untracked = { fd, file: at.file, line: at.line };
+        }
       }
       this.install(table, fd, s, false, at);
       entry = table.get(fd);
@@ -608,6 +681,7 @@ export class StreamModel {
     }
     const at = this.point(ev, task, summarizeSyscall(ev));
     const s = this.streamAt(task, req.fd, req.path, req.hint, at);
+    s.lastUsed = this.facts.syscalls;
     task.lastWritten = s;
     if (outcome.kind === "broken") {
       s.broken = true;
@@ -747,6 +821,7 @@ export class StreamModel {
     const at = this.point(ev, task, summarizeSyscall(ev));
     const s = entry?.stream ?? this.streamAt(task, r.fd, r.path, null, at);
     if (s.kind !== "socket") return;
+    s.lastUsed = this.facts.syscalls;
     const side: ReadSide = (s.read ??= { lastRead: null, lastReadFilled: false, eof: null, bytesRead: 0, request: null, requestHeadAt: null, headAsked: false });
     if (r.got === null) {
       // EAGAIN: the receive queue was empty at that moment.

@@ -75,6 +75,11 @@ export class Stream {
   identity: string | null;
   /** fd-table entries that reference it, across every live process. */
   refs = 0;
+  /** Of those, entries in the model's fd tables (refs also counts fds sent away, SCM_RIGHTS):
+   *  the stream is live, counted against MAX_LIVE_STREAMS, while this is above zero. */
+  fdEntries = 0;
+  /** The model's syscall count when it was last installed, written or read (for eviction). */
+  lastUsed = 0;
   /** Bytes accepted by the kernel so far. */
   accepted = 0;
   /** Highest byte offset any attempt meant to send (A+N). */

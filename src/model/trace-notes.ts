@@ -90,6 +90,15 @@ export function traceNotes(trace: string, facts: TraceFacts, unrecognized: numbe
       "record with -s 256 (or larger) so whole response heads are printed",
     );
   }
+  if (facts.firstDrop !== null) {
+    const f = facts.firstDrop;
+    const n = (k: number) => k.toLocaleString("en-US");
+    note(
+      "SR211",
+      `more than ${n(f.cap)} streams were open at once: ${n(facts.streamsDropped)} were dropped from the model to bound its memory (first at ${f.file}:${f.line}; ${n(facts.droppedWithUnsent)} of them with bytes unsent), so findings on those streams may be missed`,
+      "analyse a shorter stretch of the trace, or trace fewer processes (strace -p PID); a program that keeps this many streams open may be leaking them",
+    );
+  }
   if (unrecognized > 0) {
     note("SR206", `${unrecognized} line(s) could not be recognised and were skipped`, "run `strace-race stats` on the trace to see them");
   }

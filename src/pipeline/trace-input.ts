@@ -193,7 +193,9 @@ export function readTraceEvents(
     parsers.push(parser);
     const source = file === "-" ? streamSource(group.name, io.stdin) : fileSource(file, null);
     sources.push(source);
-    return fileEvents(source, parser, report, file === "-" ? undefined : io.signal, opts.strict === true);
+    // A pipe or FIFO can go quiet mid-trace (strace still running): only those need idle flushes.
+    const live = file === "-" || group.bytes === null;
+    return fileEvents(source, parser, report, file === "-" ? undefined : io.signal, opts.strict === true, live);
   });
   const pids = group.files.map((f) => Number(FF_NAME.exec(basename(f))?.[2] ?? NaN));
   const batches = perFile.length === 1 ? perFile[0]! : mergeLanes(perFile, pids, group.name, report);
@@ -207,6 +209,7 @@ async function* fileEvents(
   report: (p: InputProblem) => void,
   signal?: AbortSignal,
   strict = false,
+  live = false,
 ): AsyncGenerator<readonly TraceEvent[]> {
   const file = source.name;
   let interrupted = false;
@@ -244,8 +247,22 @@ async function* fileEvents(
       fatal: false,
       severity: "warning",
     });
+  const reader = readLineBatches(source.chunks, { onLongLine: longLine })[Symbol.asyncIterator]();
   try {
-    for await (const batch of readLineBatches(source.chunks, { onLongLine: longLine })) {
+    for (;;) {
+      const next = reader.next();
+      let r = live ? await withinIdle(next) : await next;
+      if (r === IDLE) {
+        // No input for a moment: the call held for its `-k` frames goes out now, so a live
+        // finding waits IDLE_FLUSH_MS at most (a regular file never pauses, so never flushes).
+        const out: TraceEvent[] = [];
+        parser.flush(out);
+        count(out);
+        if (out.length > 0) yield out;
+        r = await next;
+      }
+      if (r.done === true) break;
+      const batch = r.value;
       lines += batch.lines.length;
       if (firstText === null) firstText = batch.lines.find((l) => l.trim() !== "") ?? null;
       const out: TraceEvent[] = [];
@@ -269,6 +286,10 @@ async function* fileEvents(
       return;
     }
     throw err;
+  } finally {
+    // Stopped early (interrupted, or the consumer left): close the source, as `for await` did.
+    // Not awaited: a live source may still have a read pending that only its next input ends.
+    reader.return(undefined).catch(() => {});
   }
   const out: TraceEvent[] = [];
   try {
@@ -335,6 +356,21 @@ async function* fileEvents(
       fatal: true,
     });
   }
+}
+
+/** How long a live input may stay quiet before the parser's held call is handed out: long enough
+ *  that strace's `-k` frames (written right after their call) are not split from it. */
+export const IDLE_FLUSH_MS = 30;
+
+const IDLE = Symbol("idle");
+
+/** `next`, or IDLE when it takes longer than IDLE_FLUSH_MS. */
+function withinIdle<T>(next: Promise<T>): Promise<T | typeof IDLE> {
+  let timer: NodeJS.Timeout | undefined;
+  const idle = new Promise<typeof IDLE>((resolve) => {
+    timer = setTimeout(resolve, IDLE_FLUSH_MS, IDLE);
+  });
+  return Promise.race([next, idle]).finally(() => clearTimeout(timer));
 }
 
 function safePush(

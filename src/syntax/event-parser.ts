@@ -2,7 +2,7 @@
 // or strace's own messages cut in two (`2>&1`, STRACE-FORMAT.md §6), joins unfinished/resumed
 // halves per thread (§7), and converts parse results into the objects of events.ts.
 import { CUT_BEFORE, slotValue, straceLineParser } from "../../grammars/strace-line-parser.js";
-import { straceLexer } from "../../grammars/strace-tokens.js";
+import { lexLine } from "../../grammars/strace-tokens.js";
 import type { ArgSlot, LineParseResult, ParsedBody, ParsedLine, ParsedResult } from "../../grammars/strace-line-parser.js";
 import type { LineKind, SyscallEvent, TraceEvent, Value } from "./events.js";
 import { CallJoiner, joinSlots, type PendingCall } from "./call-joiner.js";
@@ -18,7 +18,7 @@ import { emptyPrefix, readPrefix, type LinePrefix } from "./line-prefix.js";
 import { lightCall, type LightCall } from "./light-call.js";
 import { ParserStats } from "./parser-stats.js";
 import { FlagEvidence } from "./flag-evidence.js";
-import { cleanArgs, FUZZY_MAX_LINE, plausibleResume } from "./guessed-cut.js";
+import { cleanArgs, FUZZY_MAX_LINE, nestsTooDeep, plausibleResume } from "./guessed-cut.js";
 import { findWriteSplice, maybeSplicedWrite, type ProgramOutput } from "./write-splice.js";
 
 export { ParserStats } from "./parser-stats.js";
@@ -40,6 +40,9 @@ export interface EventParser {
   push(lines: readonly string[], firstLine: number, out: TraceEvent[]): void;
   /** End of input: flush calls still in flight (form "never-resumed"), pending splices. */
   end(out: TraceEvent[]): void;
+  /** The input paused (a live pipe went quiet): hand out the last call, held until now in case
+   *  `-k` frames follow it. Frames arriving after this are not attached to it. */
+  flush(out: TraceEvent[]): void;
   readonly stats: ParserStats;
 }
 
@@ -77,12 +80,10 @@ class StraceEventParser implements EventParser {
   private cut: CutLine | null = null;
   private output: ProgramOutput | null = null;
   private inSummary = false;
-  /** The last syscall event, held back while `-k` frames may follow it. */
+  /** The last syscall event, held back while `-k` frames may follow it: until the next event,
+   *  across batches too (a batch may end between a call and its frames), until `flush` or `end`. */
   private held: SyscallEvent | null = null;
   private heldStack: string[] | null = null;
-  /** Whether calls carry -k frames: unknown until a call is followed by a frame ("on") or by
-   *  another line ("off"). Until then the last call is held across batches too. */
-  private framesMode: "unknown" | "on" | "off" = "unknown";
   private out: TraceEvent[] = [];
   private readonly evidence: FlagEvidence;
 
@@ -110,7 +111,12 @@ class StraceEventParser implements EventParser {
         this.emit({ type: "unrecognized", file: this.file, line: lineNo, pid: null, time: null, text: lines[i], reason });
       }
     }
-    if (this.framesMode === "off") this.release();
+    this.out = [];
+  }
+
+  flush(out: TraceEvent[]): void {
+    this.out = out;
+    this.release();
     this.out = [];
   }
 
@@ -153,7 +159,6 @@ class StraceEventParser implements EventParser {
       stats.flags.add("--color");
     }
 
-    if (this.framesMode === "unknown" && this.held !== null && !text.startsWith(" > ")) this.framesMode = "off";
     if (this.output !== null) {
       this.programOutput(text, lineNo, true);
       return;
@@ -230,7 +235,6 @@ class StraceEventParser implements EventParser {
     if (frame !== null) {
       stats.countLine("stack");
       stats.flags.add("-k");
-      this.framesMode = "on";
       if (this.held !== null) (this.heldStack ??= []).push(frame);
       return;
     }
@@ -413,7 +417,7 @@ class StraceEventParser implements EventParser {
     // next to where the grammar stopped, but no search along the line: that stays linear.
     const long = text.length > FUZZY_MAX_LINE;
     if (long && text.length > FUZZY_MAX_LONG_LINE) return false;
-    const tokens = straceLexer.tokenize(text).tokens;
+    const tokens = lexLine(text).tokens;
     let idx = tokens.findIndex((t) => t.startOffset >= r.errorOffset);
     if (idx < 0) idx = tokens.length;
     const good: string[] = [];
@@ -720,10 +724,12 @@ function resumeAfterOutput(
   let tries = 0;
   for (let i = 1; i < text.length; i++) {
     if (!plausibleResume(text, i)) continue;
+    let deep: boolean | undefined;
     for (const head of heads) {
       // Each try is a full parse: a line of brackets offers a resume point at every character,
       // and trying them all was cubic. Real program output ends within a few tries.
       if (++tries > RESUME_TRIES) return null;
+      if (deep ??= nestsTooDeep(text, i)) continue;
       const joined = head + text.slice(i);
       const r = straceLineParser.parseLine(joined);
       if (r.value !== null && cleanArgs(r.value)) return { joined, value: r.value, output: text.slice(0, i) };

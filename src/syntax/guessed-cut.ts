@@ -1,6 +1,7 @@
 // Guessed cut points for `2>&1` captures without -f: output of a process strace does not follow
 // lands inside a call's text with nothing saying what it is (STRACE-FORMAT.md §6, heuristic 3).
 // The event parser cuts before it and lets the next lines decide; these are the tests it uses.
+import { MAX_NESTING } from "../../grammars/strace-line-parser.js";
 import type { ParsedLine } from "../../grammars/strace-line-parser.js";
 
 /** Guessed cuts are tried only on lines of ordinary length. */
@@ -29,4 +30,21 @@ export function cleanArgs(p: ParsedLine): boolean {
     if (len !== 1 && !(len === 0 && separatorSlot)) return false;
   }
   return true;
+}
+
+/** Whether `text` from `from` on opens brackets deeper than the grammar accepts (MAX_NESTING),
+ *  quoted text skipped: a rejoined call with that text cannot parse, and trying costs a parse
+ *  that fails dozens of levels deep (program output of `[[[[...`). */
+export function nestsTooDeep(text: string, from: number): boolean {
+  let depth = 0;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b || c === 0x28) {
+      if (++depth > MAX_NESTING) return true;
+    } else if (c === 0x5d || c === 0x7d || c === 0x29) depth--;
+    else if (c === 0x22) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    }
+  }
+  return false;
 }

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { cStringLength, decodeCString, decodeWideCString, intValue, slotValue, strLength, straceLineParser } from "../../grammars/strace-line-parser.js";
+import { cStringLength, decodeCString, decodeWideCString, intValue, MAX_NESTING, slotValue, strLength, straceLineParser } from "../../grammars/strace-line-parser.js";
 import type { ParsedBody, ParsedLine, ParsedResult } from "../../grammars/strace-line-parser.js";
 import type { Value } from "../../src/syntax/events.js";
 
@@ -371,4 +371,21 @@ test("a string's length comes from its escapes without decoding it", () => {
   assert.ok(s.kind === "str");
   assert.equal(strLength(s), 3200);
   assert.equal(s.value, "GET / HTTP/1.1\r\n".repeat(200), "a lazily decoded string reads as its bytes");
+});
+
+test("nesting: strace's deepest (14 levels) and up to MAX_NESTING parse; deeper is rejected", () => {
+  // The call's "(" is level 1 (and `[1]` would be one token: the innermost value is a word).
+  const nested = (n: number) => `9501  ioctl(5, FOO, ${"[".repeat(n - 1)}x${"]".repeat(n - 1)}) = 0`;
+  for (const n of [14, MAX_NESTING]) {
+    const r = straceLineParser.parseLine(nested(n));
+    assert.ok(r.value !== null, `${n} levels: ${r.parseErrors[0]?.message}`);
+  }
+  for (const text of [nested(MAX_NESTING + 1), nested(20_000), `9501  ioctl(5, ${"{a=".repeat(MAX_NESTING)}1${"}".repeat(MAX_NESTING)}) = 0`]) {
+    const r = straceLineParser.parseLine(text);
+    assert.equal(r.value, null);
+    assert.equal(r.parseErrors[0]?.message, "nesting too deep");
+    assert.equal(r.incomplete, false);
+  }
+  // The parser is left clean: the next line parses.
+  assert.ok(straceLineParser.parseLine(nested(3)).value !== null);
 });

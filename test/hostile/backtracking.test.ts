@@ -53,14 +53,12 @@ const CASES: readonly Case[] = [
     line: (n) => `9501  read(5<"${'<\\"'.repeat(n)}`,
     sizes: [2_000, 4_000],
     maxMs: 60,
-    todo: "matchDecoration now starts only at '<' and scans at most 32 KiB, but each unclosed '<' still scans to that bound: quadratic up to it (8,000: about 0.5 s)",
   },
   {
     name: "8,000 'a<' after an fd (unclosed nested decorations)",
     line: (n) => `9501  read(5<${"a<".repeat(n)}`,
     sizes: [4_000, 8_000],
     maxMs: 60,
-    todo: "same bounded rescan as the previous case (8,000: about 0.5 s)",
   },
   {
     name: "900 '<' after an fd (program output guess)",
@@ -73,14 +71,12 @@ const CASES: readonly Case[] = [
     line: (n) => `9516  read(5, "VW"..., 65536) = 6${"[".repeat(n)}`,
     sizes: [150, 300],
     maxMs: 100,
-    todo: "guessed cuts now stop after 48 parses (900 '[' took ~4 s, 600 now ~0.2 s), but each parse of deep unclosed brackets is still slow: over the 100 ms limit",
   },
   {
     name: "300 '{' after the return value (program output guess)",
     line: (n) => `9516  read(5, "VW"..., 65536) = 6${"{".repeat(n)}`,
     sizes: [150, 300],
     maxMs: 100,
-    todo: "same defect as the '[' case: src/syntax/guessed-cut.ts / grammars/strace-line-parser.ts",
   },
 ];
 

@@ -12,7 +12,9 @@ export interface Run {
   readonly perBatch: Finding[][];
 }
 
-export function analyzeLines(text: string, options: AnalyzerOptions & { batchLines?: number } = {}): Run {
+/** `flushEachBatch`: the input pauses after every batch (a live pipe going quiet), so the parser
+ *  hands out the call it holds for `-k` frames, as the reader does after IDLE_FLUSH_MS. */
+export function analyzeLines(text: string, options: AnalyzerOptions & { batchLines?: number; flushEachBatch?: boolean } = {}): Run {
   // Inline snippets are indented with the test code: remove the common indentation only, so
   // a line that strace itself starts with spaces (a continuation) keeps them.
   const raw = text.replace(/^\n/, "").replace(/\n\s*$/, "").split("\n");
@@ -26,6 +28,7 @@ export function analyzeLines(text: string, options: AnalyzerOptions & { batchLin
   for (let i = 0; i < lines.length; i += step) {
     const out: TraceEvent[] = [];
     parser.push(lines.slice(i, i + step), i + 1, out);
+    if (options.flushEachBatch === true) parser.flush(out);
     const got = analyzer.push(out);
     perBatch.push(got);
     findings.push(...got);

@@ -551,7 +551,7 @@ describe("a peer that is gone", () => {
 });
 
 describe("analyzer", () => {
-  test("findings come out of the push that completes them, and batching changes nothing", () => {
+  test("findings come out as soon as the call that completes them is handed out, and batching changes nothing", () => {
     const text = `
       100 socketpair(AF_UNIX, SOCK_STREAM, 0, [3, 4]) = 0
       100 write(3, "AAAA"..., 1000) = 100
@@ -562,8 +562,14 @@ describe("analyzer", () => {
       100 write(6, "AAAA"..., 50) = -1 EAGAIN (Resource temporarily unavailable)
       100 close(6) = 0
     `;
-    const byLine = analyzeLines(text, { batchLines: 1 });
+    // Live, line by line, the input pausing after each: the push (and flush) of the line itself.
+    const byLine = analyzeLines(text, { batchLines: 1, flushEachBatch: true });
     assert.deepEqual(byLine.perBatch.map((b) => b.map((f) => f.line)), [[], [], [3], [], [], [], [], [8]]);
+    // Without pauses the last call of a batch waits for the next line (its -k frames would come
+    // first), or for the end of the input.
+    const held = analyzeLines(text, { batchLines: 1 });
+    assert.deepEqual(held.perBatch.map((b) => b.map((f) => f.line)), [[], [], [], [3], [], [], [], []]);
+    assert.deepEqual(held.findings.map(brief), byLine.findings.map(brief));
     for (const n of [2, 3, 7, 100]) assert.deepEqual(analyzeLines(text, { batchLines: n }).findings.map(brief), byLine.findings.map(brief));
   });
 
@@ -666,6 +672,7 @@ describe("analyzer", () => {
     const parser = createEventParser({ file: "t" });
     const out: TraceEvent[] = [];
     parser.push(lines, 2, out);
+    parser.flush(out);
     assert.deepEqual(analyzer.push([broken, ...out]).map((f) => f.line), [4]);
     analyzer.end();
     assert.match(analyzer.notes.find((n) => n.code === "SR299")?.message ?? "", /^internal error on 1 event\(s\), first at t:1/);

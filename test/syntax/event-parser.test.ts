@@ -325,12 +325,22 @@ test("the same events whether fed whole, line by line, or in 7-line batches", ()
   assert.deepEqual(run(text, { batch: 1 }).events, whole);
 });
 
-test("without -k a call is handed out at the end of its batch, not held for frames", () => {
+test("the last call is held for its frames until the next event, flush or end; flush hands it out", () => {
   const parser = createEventParser({ file: "t.log" });
   const out: TraceEvent[] = [];
   parser.push(["1 close(3) = 0", "1 close(4) = 0"], 1, out);
-  assert.equal(out.length, 2); // the second line showed no frame follows the first
-  parser.push(["1 shutdown(5, SHUT_WR) = 0"], 3, out);
+  assert.equal(out.length, 1); // close(4) may still get frames from the next batch
+  parser.push([" > /lib/libc.so.6(close+0x14) [0x1149a4]"], 3, out);
+  assert.equal(out.length, 1);
+  parser.flush(out); // the input paused (a live pipe): no frame is coming
+  assert.equal(out.length, 2);
+  const second = out[1];
+  assert.deepEqual(second?.type === "syscall" && second.stack, ["/lib/libc.so.6(close+0x14) [0x1149a4]"]);
+  parser.flush(out);
+  assert.equal(out.length, 2, "nothing held, nothing handed out");
+  parser.push(["1 shutdown(5, SHUT_WR) = 0"], 4, out);
+  assert.equal(out.length, 2);
+  parser.end(out);
   assert.equal(out.length, 3);
 });
 
