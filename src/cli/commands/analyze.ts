@@ -95,6 +95,23 @@ export function buildAnalyzeOptions(y: Argv): Argv {
   );
 }
 
+/** Resolves once `out` can take more, or can take nothing ever again (closed, `| head`). */
+function drained(out: NodeJS.WritableStream): Promise<void> {
+  const w = out as NodeJS.WritableStream & { destroyed?: boolean; writableNeedDrain?: boolean };
+  if (w.destroyed === true || w.writableNeedDrain === false) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      out.off("drain", done);
+      out.off("close", done);
+      out.off("error", done);
+      resolve();
+    };
+    out.on("drain", done);
+    out.on("close", done);
+    out.on("error", done);
+  });
+}
+
 function usage(io: CliIo, message: string, hint: string): number {
   io.stderr.write(`${TOOL_NAME}: error: ${escapeText(message)}\n  hint: ${hint}\n`);
   return EXIT_USAGE;
@@ -154,18 +171,24 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
   // live `strace -p | analyze` can run for days); the JSON document prints each finding once
   // the analyzer says it can no longer change (its stream is gone); the table mode explains
   // each finding as found and keeps only the first TABLE_MAX_ROWS for its closing table.
-  const json = s.format === "json" ? new JsonReportWriter((t) => io.stdout.write(t), TOOL_NAME, TOOL_VERSION) : null;
+  // Output waits for a slow reader of stdout (a pipe into `less`, a log shipper): without that,
+  // findings pile up in memory as fast as they are made.
+  let mustDrain = false;
+  const print = (text: string): void => {
+    if (!io.stdout.write(text)) mustDrain = true;
+  };
+  const json = s.format === "json" ? new JsonReportWriter(print, TOOL_NAME, TOOL_VERSION) : null;
   let waiting: Finding[] = [];
   let tableOmitted = 0;
   const emit = (f: Finding): void => {
     if (f.severity === "error") errors++;
     else warnings++;
-    if (s.format === "ndjson") io.stdout.write(renderNdjsonFinding(f));
+    if (s.format === "ndjson") print(renderNdjsonFinding(f));
     else if (json !== null) waiting.push(f);
     else if (findings.length < TABLE_MAX_ROWS) findings.push(f);
     else tableOmitted++;
     if (charts !== null) htmlFindings.push(f);
-    if (s.format === "table") io.stdout.write(`${renderExplanation(f, s.style, io.columns)}\n`);
+    if (s.format === "table") print(`${renderExplanation(f, s.style, io.columns)}\n`);
   };
   /** Print the JSON findings that are final, in the order they were found. */
   const flushJson = (analyzer: Analyzer): void => {
@@ -194,6 +217,10 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
       for await (const batch of reading.batches) {
         for (const f of analyzer.push(batch)) emit(f);
         flushJson(analyzer);
+        if (mustDrain) {
+          mustDrain = false;
+          await drained(io.stdout);
+        }
       }
       for (const f of analyzer.end()) emit(f);
       flushJson(analyzer);
