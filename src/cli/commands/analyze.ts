@@ -21,6 +21,7 @@ import { TOOL_NAME, TOOL_VERSION } from "../../version.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, PATHS_POSITIONAL } from "../command.js";
 import type { CliIo, CommandSpec } from "../command.js";
 import { ProblemReporter } from "../diagnostics.js";
+import { drained } from "../output.js";
 import { startProgress } from "../progress.js";
 
 export type OutputFormat = "table" | "json" | "ndjson";
@@ -93,23 +94,6 @@ export function buildAnalyzeOptions(y: Argv): Argv {
           "--strict makes any unrecognised line an error (exit 2) instead of a note.",
       )
   );
-}
-
-/** Resolves once `out` can take more, or can take nothing ever again (closed, `| head`). */
-function drained(out: NodeJS.WritableStream): Promise<void> {
-  const w = out as NodeJS.WritableStream & { destroyed?: boolean; writableNeedDrain?: boolean };
-  if (w.destroyed === true || w.writableNeedDrain === false) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      out.off("drain", done);
-      out.off("close", done);
-      out.off("error", done);
-      resolve();
-    };
-    out.on("drain", done);
-    out.on("close", done);
-    out.on("error", done);
-  });
 }
 
 function usage(io: CliIo, message: string, hint: string): number {

@@ -6,27 +6,13 @@ import { stringifyJson } from "../../report/escape.js";
 import { EXIT_OK, EXIT_USAGE, PATHS_POSITIONAL } from "../command.js";
 import type { CliIo, CommandSpec } from "../command.js";
 import { ProblemReporter } from "../diagnostics.js";
+import { writeChunk } from "../output.js";
 
 export interface ParseArgs {
   readonly paths?: readonly string[];
   readonly [k: string]: unknown;
 }
 
-/** Write and wait for the stream to drain when it asks to, so a slow reader bounds memory. */
-function writeChunk(stream: NodeJS.WritableStream, chunk: string): Promise<void> | null {
-  if (stream.write(chunk)) return null;
-  return new Promise((resolve) => {
-    const done = () => {
-      stream.off("drain", done);
-      stream.off("error", done);
-      stream.off("close", done);
-      resolve();
-    };
-    stream.on("drain", done);
-    stream.on("error", done);
-    stream.on("close", done);
-  });
-}
 
 export async function runParse(args: ParseArgs, io: CliIo): Promise<number> {
   const reporter = new ProblemReporter(io.stderr);
