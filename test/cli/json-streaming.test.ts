@@ -96,3 +96,32 @@ test("a finding is final once its stream is gone and a held failed write can no 
   other.end();
   assert.equal(other.isFinal(g), true, "everything is final at the end of the trace");
 });
+
+test("a finding whose stream stays open holds back at most a thousand later ones", async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const dir = mkdtempSync(join(tmpdir(), "sr-json-wait-"));
+  try {
+    const trace = (later: number) => {
+      const lines = ["1 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 3", '1 write(3, "xxxxxxxxxx", 10) = 4', "1 shutdown(3, SHUT_WR) = 0"];
+      for (let i = 0; i < later; i++) {
+        const fd = 4 + (i % 500);
+        lines.push(`1 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = ${fd}`, `1 write(${fd}, "xxxxxxxxxx", 10) = 4`, `1 close(${fd}) = 0`);
+      }
+      lines.push("1 close(3) = 0");
+      const path = join(dir, `t${later}.strace`);
+      writeFileSync(path, `${lines.join("\n")}\n`);
+      return path;
+    };
+    const laterClose = (doc: { findings: { evidence: { note: string }[] }[] }) => doc.findings[0]!.evidence.some((e) => /later close/.test(e.note));
+    const few = JSON.parse(await printed(trace(10)));
+    assert.equal(few.findings.length, 11);
+    assert.ok(laterClose(few), "held back until its stream is gone, the first finding has its later close");
+    const many = JSON.parse(await printed(trace(1500)));
+    assert.equal(many.findings.length, 1501, "every finding is in the document");
+    assert.equal(many.findings[0].fd, 3, "in the order found");
+    assert.ok(!laterClose(many), "a thousand findings later, the first one went out with what was known then");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -67,6 +67,9 @@ interface Settings {
 /** Rows of the closing findings table; every finding is explained as it is found anyway. */
 const TABLE_MAX_ROWS = 200;
 
+/** JSON findings held back at most, waiting for the first of them to become final. */
+const JSON_MAX_WAITING = 1000;
+
 const RULE_LIST = RULES.map((r) => `${r.name} (${r.code}, ${r.severity})`).join(", ");
 
 export function buildAnalyzeOptions(y: Argv): Argv {
@@ -174,11 +177,13 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
     if (charts !== null) htmlFindings.push(f);
     if (s.format === "table") print(`${renderExplanation(f, s.style, io.columns)}\n`);
   };
-  /** Print the JSON findings that are final, in the order they were found. */
+  /** Print the JSON findings that are final, in the order they were found. A finding on a
+   *  stream that stays open would hold back every later one: past JSON_MAX_WAITING it goes out
+   *  with the evidence known so far, as NDJSON findings do. */
   const flushJson = (analyzer: Analyzer): void => {
     if (json === null || waiting.length === 0) return;
     let n = 0;
-    while (n < waiting.length && analyzer.isFinal(waiting[n])) json.finding(waiting[n++]);
+    while (n < waiting.length && (analyzer.isFinal(waiting[n]) || waiting.length - n > JSON_MAX_WAITING)) json.finding(waiting[n++]);
     if (n > 0) waiting = waiting.slice(n);
   };
 
