@@ -57,27 +57,22 @@ export interface ParsedResult {
  *  thread's execve) `<pid changed to N ...>`. */
 export type CallEnd = "complete" | "unfinished" | "detached" | "pid-changed";
 
+/** A call's line, or the resumed half of one. */
+interface CallBody<K extends "call" | "resumed"> {
+  readonly kind: K;
+  readonly name: string;
+  readonly args: readonly ArgSlot[];
+  /** Offsets in the parsed text where the arguments start (just after "(", or after the
+   *  `<... name resumed>` mark) and end (at ")" or where `<unfinished ...>` starts). */
+  readonly argsStart: number;
+  readonly argsEnd: number;
+  readonly end: CallEnd;
+  readonly result: ParsedResult | null;
+}
+
 export type ParsedBody =
-  | {
-      readonly kind: "call";
-      readonly name: string;
-      readonly args: readonly ArgSlot[];
-      /** Offsets in the parsed text: just after "(", and where `<unfinished ...>` starts. */
-      readonly argsStart: number;
-      readonly argsEnd: number;
-      readonly end: CallEnd;
-      readonly result: ParsedResult | null;
-    }
-  | {
-      readonly kind: "resumed";
-      readonly name: string;
-      readonly args: readonly ArgSlot[];
-      /** Offset just after the `<... name resumed>` mark, and where `<unfinished ...>` starts. */
-      readonly argsStart: number;
-      readonly argsEnd: number;
-      readonly end: CallEnd;
-      readonly result: ParsedResult | null;
-    }
+  | CallBody<"call">
+  | CallBody<"resumed">
   /** `--- SIGPIPE {...} ---` / `--- stopped by SIGSTOP ---`: `text` is what lies between the marks. */
   | { readonly kind: "signal"; readonly words: readonly ArgSlot[]; readonly text: string }
   /** `+++ exited with 0 +++`, `+++ killed by SIGSEGV (core dumped) +++`, `+++ superseded ... +++`. */

@@ -86,6 +86,20 @@ export class HttpFramer {
     return !((this.phase === "body" || this.phase === "chunk-data") && this.remaining >= n);
   }
 
+  /** Add `c` to the chunk-size or trailer line being read: the whole line once `c` ends it,
+   *  else null (also when the line grew past MAX_CHUNK_LINE: the framing is off then). */
+  private lineChar(c: string): string | null {
+    this.line += c;
+    if (this.line.length > MAX_CHUNK_LINE) {
+      this.phase = "off";
+      return null;
+    }
+    if (c !== "\n") return null;
+    const line = this.line;
+    this.line = "";
+    return line;
+  }
+
   /** Stop checking (a HEAD request makes a Content-Length without a body legal). */
   stop(): void {
     this.phase = "off";
@@ -200,19 +214,14 @@ export class HttpFramer {
         return;
       }
       case "chunk-size": {
-        this.line += c;
-        if (this.line.length > MAX_CHUNK_LINE) {
-          this.phase = "off";
-          return;
-        }
-        if (c !== "\n") return;
-        const m = /^([0-9a-fA-F]+)[ \t]*(?:;[^\r\n]*)?\r?\n$/.exec(this.line);
+        const line = this.lineChar(c);
+        if (line === null) return;
+        const m = /^([0-9a-fA-F]+)[ \t]*(?:;[^\r\n]*)?\r?\n$/.exec(line);
         if (m === null) {
           this.phase = "off";
           return;
         }
         const size = parseInt(m[1] as string, 16);
-        this.line = "";
         if (size === 0) this.phase = "trailer";
         else {
           this.phase = "chunk-data";
@@ -221,15 +230,9 @@ export class HttpFramer {
         return;
       }
       case "trailer": {
-        this.line += c;
-        if (this.line.length > MAX_CHUNK_LINE) {
-          this.phase = "off";
-          return;
-        }
-        if (c !== "\n") return;
-        const empty = this.line === "\r\n" || this.line === "\n";
-        this.line = "";
-        if (empty) this.finish();
+        const line = this.lineChar(c);
+        if (line === null) return;
+        if (line === "\r\n" || line === "\n") this.finish();
         return;
       }
       default:

@@ -26,13 +26,18 @@ export interface Report {
   readonly notes: readonly TraceNote[];
 }
 
+/** The whole report as one document: what JsonReportWriter prints piece by piece. */
 export function renderJsonReport(r: Report): string {
-  return `${stringifyJson({ tool: r.tool, version: r.version, findings: r.findings, stats: r.stats, notes: r.notes }, 2)}\n`;
+  let text = "";
+  const w = new JsonReportWriter((t) => (text += t), r.tool, r.version);
+  for (const f of r.findings) w.finding(f);
+  w.end(r.stats, r.notes);
+  return text;
 }
 
-/** Prints the JSON report in pieces, byte for byte what renderJsonReport prints for the same
- *  report: the head first, each finding when the caller is done with it, the totals last. A
- *  trace with a finding per second of a week's traffic never holds them all. */
+/** Prints the JSON report in pieces, byte for byte `JSON.stringify(report, null, 2)`: the head
+ *  first, each finding when the caller is done with it, the totals last. A trace with a finding
+ *  per second of a week's traffic never holds them all. */
 export class JsonReportWriter {
   private count = 0;
 

@@ -5,6 +5,7 @@
 import type { Stream } from "../model/stream.js";
 import { formatDuration } from "./finding.js";
 import type { Risk, RiskEvidence, RiskRule } from "./rule.js";
+import { isExplicitLastClose } from "./rule.js";
 import { describeFd, fmt, who } from "./wording.js";
 
 /**
@@ -35,9 +36,7 @@ export const abortiveClose: RiskRule = {
   severity: "error",
   describe: "close with SO_LINGER {1, 0} while accepted bytes may still be in flight: the RST discards them",
   check(ev) {
-    // An explicit close (close, dup2 over it, close_range, close-on-exec); a process exit is
-    // left out: in a trace without timestamps its order against other threads is a guess.
-    if (ev.kind !== "release" || !ev.last || ev.cause === "exit") return null;
+    if (!isExplicitLastClose(ev)) return null;
     const s = ev.stream;
     if (s.kind !== "socket" || s.family === "unix" || s.lingerZero === null || s.lastAccepted === null) return null;
     const { inFlight, elapsedS } = mayBeInFlight(s, ev.at.time, ev.at.pid, ev.idleWaits);

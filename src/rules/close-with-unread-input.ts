@@ -5,6 +5,7 @@
 // #7, #8, #15; RFC 9112 §9.6). AF_UNIX streams are left out: there the peer still reads every
 // byte queued and only its final read ends in ECONNRESET instead of EOF, no response is lost.
 import type { Risk, RiskEvidence, RiskRule } from "./rule.js";
+import { isExplicitLastClose } from "./rule.js";
 import { describeFd, fmt, who } from "./wording.js";
 
 export const closeWithUnreadInput: RiskRule = {
@@ -13,9 +14,7 @@ export const closeWithUnreadInput: RiskRule = {
   severity: "warning",
   describe: "a TCP stream closed with input unread and no half-close: the kernel answers with an RST",
   check(ev) {
-    // An explicit close (close, dup2 over it, close_range, close-on-exec); a process exit is
-    // left out: in a trace without timestamps its order against other threads is a guess.
-    if (ev.kind !== "release" || !ev.last || ev.cause === "exit") return null;
+    if (!isExplicitLastClose(ev)) return null;
     const s = ev.stream;
     const r = s.read;
     if (s.kind !== "socket" || s.family !== "inet" || r === null || s.broken) return null;

@@ -1,6 +1,7 @@
 // The shape of a loss rule: a small function over one model event that says whether this
 // event is a stream's point of no return. The analyzer decides which finding wins (the first).
-import type { ModelEvent } from "../model/model-events.js";
+import type { OpenMessage } from "../model/http-framing.js";
+import type { ModelEvent, ReleaseEvent } from "../model/model-events.js";
 import type { PointRef, Stream } from "../model/stream.js";
 import { isByteStream } from "../model/stream-kind.js";
 
@@ -59,19 +60,12 @@ export interface RiskEvidence {
   readonly note: string;
 }
 
-/** Declared vs delivered for the HTTP/1.x message a stream was carrying when it ended. */
-export interface HttpFacts {
+/** Declared vs delivered for the HTTP/1.x message a stream was carrying when it ended: the
+ *  framer's open message (see OpenMessage), its index named `message` as in the JSON contract. */
+export type HttpFacts = Pick<OpenMessage, "startLine" | "headBytes" | "contentLength" | "chunked" | "declaredBytes" | "deliveredBytes"> & {
   /** 1-based index of the message on the stream (pipelined responses count up). */
   readonly message: number;
-  readonly startLine: string;
-  readonly headBytes: number;
-  /** Content-Length; null for a chunked body. */
-  readonly contentLength: number | null;
-  readonly chunked: boolean;
-  /** head + Content-Length, null for chunked (its end is `0\r\n\r\n`). */
-  readonly declaredBytes: number | null;
-  readonly deliveredBytes: number;
-}
+};
 
 export interface RiskRule extends RuleInfo {
   readonly name: RiskRuleName;
@@ -81,6 +75,13 @@ export interface RiskRule extends RuleInfo {
 /** Only byte streams can lose a tail, and only while bytes are unsent and the peer is there. */
 export function hasUnsentTail(stream: Stream): boolean {
   return isByteStream(stream.kind) && !stream.broken && stream.unsentBytes > 0;
+}
+
+/** The last reference closed by the program itself (close, dup2 over it, close_range,
+ *  close-on-exec). A process exit is left out: in a trace without timestamps its order against
+ *  other threads is a guess. */
+export function isExplicitLastClose(ev: ModelEvent): ev is ReleaseEvent {
+  return ev.kind === "release" && ev.last && ev.cause !== "exit";
 }
 
 /** Any event that ends the write side for good, whether or not bytes were pending. */

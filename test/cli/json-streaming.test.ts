@@ -12,6 +12,7 @@ import type { Finding } from "../../src/analysis.js";
 import { runAnalyze } from "../../src/cli/commands/analyze.js";
 import { readTraceEvents, resolveTraces } from "../../src/pipeline/trace-input.js";
 import { needsArgs } from "../../src/model/args-needed.js";
+import { stringifyJson } from "../../src/report/escape.js";
 import { renderJsonReport } from "../../src/report/json-report.js";
 import { createEventParser } from "../../src/syntax/event-parser.js";
 import type { TraceEvent } from "../../src/syntax/events.js";
@@ -46,7 +47,12 @@ async function whole(path: string): Promise<string> {
     traces.push({ name: group.name, lines: st.lines, syscalls: st.syscalls, findings: st.findings });
     notes.push(...analyzer.notes);
   }
-  return renderJsonReport({ tool: TOOL_NAME, version: TOOL_VERSION, findings, stats: { ...totals, traces }, notes });
+  // The document as JSON.stringify makes it (escaped as the tool escapes JSON), independent of
+  // the writer, and as renderJsonReport makes it.
+  const doc = { tool: TOOL_NAME, version: TOOL_VERSION, findings, stats: { ...totals, traces }, notes };
+  const text = `${stringifyJson(doc, 2)}\n`;
+  assert.equal(renderJsonReport(doc), text);
+  return text;
 }
 
 const traces: string[] = [];
