@@ -243,7 +243,8 @@ const LAZY_STRING_CHARS = 1024;
 function strValue(image: string, truncated: boolean, abstract: boolean): Value {
   const body = image.slice(1, -1);
   if (body.length <= LAZY_STRING_CHARS || body.indexOf("\\") < 0) {
-    const value = decodeCString(body);
+    // A long string found to hold no escape is its own value: no second scan.
+    const value = body.length <= LAZY_STRING_CHARS ? decodeCString(body) : body;
     return abstract ? { kind: "str", value, truncated, abstract } : { kind: "str", value, truncated };
   }
   const v = abstract ? { kind: "str" as const, value: "", truncated, abstract } : { kind: "str" as const, value: "", truncated };

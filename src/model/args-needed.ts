@@ -6,9 +6,12 @@
 // fast path and demands identical findings, stats and notes, and another checks that every
 // name the model switches on is in this list.
 import { FD_RETURNING } from "./linux-abi.js";
-import { isWriteFamily } from "./write-family.js";
+import { WRITE_FAMILY } from "./write-family.js";
 
 export const ARGS_NEEDED: ReadonlySet<string> = new Set([
+  // every write-family call, and the calls that return a new fd
+  ...WRITE_FAMILY,
+  ...FD_RETURNING,
   // streams and fd tables
   "shutdown", "close", "close_range", "socket", "socketpair", "pipe", "pipe2", "accept", "accept4",
   "dup", "dup2", "dup3", "fcntl", "fcntl64", "setsockopt", "ioctl",
@@ -29,14 +32,6 @@ export const RETURN_ONLY: ReadonlySet<string> = new Set([
   "select", "pselect6", "_newselect", "nanosleep", "clock_nanosleep",
 ]);
 
-/** Cached per name: this is asked for most lines of a trace. */
-const decided = new Map<string, boolean>();
-
 export function needsArgs(name: string): boolean {
-  let needed = decided.get(name);
-  if (needed === undefined) {
-    needed = ARGS_NEEDED.has(name) || isWriteFamily(name) || FD_RETURNING.has(name);
-    if (decided.size < 4096) decided.set(name, needed);
-  }
-  return needed;
+  return ARGS_NEEDED.has(name);
 }

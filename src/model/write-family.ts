@@ -119,6 +119,9 @@ const EXTRACTORS: Readonly<Record<string, Extractor>> = {
   copy_file_range: copying(0, 2, 4),
 };
 
+/** Every write-family syscall name. */
+export const WRITE_FAMILY: readonly string[] = Object.keys(EXTRACTORS);
+
 export function isWriteFamily(name: string): boolean {
   return Object.hasOwn(EXTRACTORS, name);
 }
