@@ -16,6 +16,8 @@ export const MAX_LINE_CHARS = 16 * 1024 * 1024;
 export interface LineSplitEvents {
   /** A line was longer than MAX_LINE_CHARS and was cut. */
   onLongLine?(line: number, chars: number): void;
+  /** The input ended without a newline after its last line (strace killed, a file cut short). */
+  onUnterminated?(line: number, text: string): void;
 }
 
 /** Incremental splitter: feed decoded text, get batches of whole lines. */
@@ -58,6 +60,7 @@ export class LineSplitter {
     if (this.#partial.length === 0 && this.#partialTooLong === 0) return null;
     const line = this.#takeLine(this.#partial, this.#nextLine);
     this.#partial = "";
+    this.#events.onUnterminated?.(this.#nextLine, line);
     const batch = { lines: [line], firstLine: this.#nextLine };
     this.#nextLine += 1;
     return batch;

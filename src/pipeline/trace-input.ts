@@ -247,7 +247,11 @@ async function* fileEvents(
       fatal: false,
       severity: "warning",
     });
-  const reader = readLineBatches(source.chunks, { onLongLine: longLine })[Symbol.asyncIterator]();
+  let unterminated: { line: number; text: string } | null = null;
+  const reader = readLineBatches(source.chunks, {
+    onLongLine: longLine,
+    onUnterminated: (line, text) => (unterminated = { line, text }),
+  })[Symbol.asyncIterator]();
   try {
     for (;;) {
       const next = reader.next();
@@ -337,6 +341,21 @@ async function* fileEvents(
       hint: failure.hint ?? (nothingRead ? "give a regular file, a .gz file, a directory of -ff files, or - for stdin" : "the findings shown cover the lines before that point"),
       fatal: nothingRead,
       severity: nothingRead ? "error" : "warning",
+    });
+  }
+  const cut = unterminated as { line: number; text: string } | null;
+  if (cut !== null && !failure && straceEvents > 0) {
+    // The last words are analysed as far as they go; the user learns the trace stops there.
+    report({
+      file,
+      line: cut.line,
+      column: cut.text.length + 1,
+      code: "SR015",
+      message: "the input ends in the middle of this line (no newline after it): strace was killed, or the file was cut short",
+      text: cut.text,
+      hint: "the findings shown cover everything up to this point",
+      fatal: false,
+      severity: "warning",
     });
   }
   if (lines === 0 && !failure) {

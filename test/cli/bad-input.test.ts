@@ -91,6 +91,23 @@ test("a 20 MB line is cut, reported with path:line, and the race after it is sti
   assert.equal(JSON.parse(r.stdout).findings[0].rule, "shutdown-with-unsent");
 });
 
+test("a trace that stops mid-line (strace killed) keeps its findings and says where it stops", () => {
+  const lines = sample.trimEnd().split("\n");
+  const shutdown = lines.findIndex((l) => l.includes("shutdown("));
+  const cutText = lines[shutdown + 1]!.slice(0, 30);
+  const p = file("killed.strace", [...lines.slice(0, shutdown + 1), cutText].join("\n"));
+  const r = run("analyze", "--format", "json", p);
+  assert.equal(r.status, 1);
+  assert.equal(JSON.parse(r.stdout).findings[0].rule, "shutdown-with-unsent");
+  assert.ok(
+    r.stderr.includes(`killed.strace:${shutdown + 2}:${cutText.length + 1}: warning[SR015]: the input ends in the middle of this line`),
+    r.stderr,
+  );
+  assert.ok(r.stderr.includes(cutText.trim()), "the cut line is shown");
+  const whole = run("analyze", "--format", "json", file("whole.strace", `${lines.join("\n")}\n`));
+  assert.doesNotMatch(whole.stderr, /SR015/, "a trace ending in a newline is whole");
+});
+
 test("a usage error is one message and exit 2", () => {
   const r = run("analyze", "--format", "xml", "x");
   assert.equal(r.status, 2);
