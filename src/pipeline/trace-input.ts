@@ -8,6 +8,7 @@ import { fileSource, NotTextError, streamSource, type ByteSource } from "../io/b
 import { readLineBatches } from "../io/line-batches.js";
 import { describeText } from "../io/sniff.js";
 import { mergeLanes } from "./ff-merge.js";
+import { MAX_IN_FLIGHT } from "../syntax/call-joiner.js";
 import { createEventParser, type EventParser } from "../syntax/event-parser.js";
 import type { TraceEvent } from "../syntax/events.js";
 
@@ -341,6 +342,18 @@ async function* fileEvents(
       hint: failure.hint ?? (nothingRead ? "give a regular file, a .gz file, a directory of -ff files, or - for stdin" : "the findings shown cover the lines before that point"),
       fatal: nothingRead,
       severity: nothingRead ? "error" : "warning",
+    });
+  }
+  const givenUp = parser.stats.callsGivenUp;
+  if (givenUp > 0) {
+    report({
+      file,
+      line: parser.stats.firstGivenUp ?? undefined,
+      code: "SR016",
+      message: `more than ${MAX_IN_FLIGHT.toLocaleString("en-US")} threads had a call in flight at once: ${givenUp.toLocaleString("en-US")} call(s), the first on this line, were given up as never resumed to bound memory`,
+      hint: "a later `<... resumed>` half of such a call is read on its own; findings that need its arguments may be missed",
+      fatal: false,
+      severity: "warning",
     });
   }
   const cut = unterminated as { line: number; text: string } | null;

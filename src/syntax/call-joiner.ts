@@ -12,9 +12,28 @@ export interface PendingCall {
   slots: ArgSlot[];
 }
 
+/**
+ * Most calls kept in flight at once: one per thread, so this many threads blocked in a call at
+ * the same moment, far more than strace can follow in practice. Each costs a few hundred bytes
+ * (its argument slots so far), so the joiner stays under about 20 MB; without a bound, a trace of
+ * a million threads that each start a call and never come back held a million of them.
+ */
+export const MAX_IN_FLIGHT = 65_536;
+
 export class CallJoiner {
   private readonly inFlight = new Map<number | null, PendingCall>();
   private last: PendingCall | null = null;
+  /** Calls in start order, for giving up the oldest: entries no longer in flight are skipped,
+   *  and the list is rebuilt from `inFlight` when they outnumber the live ones. */
+  private order: PendingCall[] = [];
+  private head = 0;
+
+  /** `giveUp` receives the oldest call in flight when more than `maxInFlight` are: it will be
+   *  reported as never resumed (its resumed half, if it ever comes, stands alone). */
+  constructor(
+    private readonly giveUp: (call: PendingCall) => void = () => {},
+    private readonly maxInFlight = MAX_IN_FLIGHT,
+  ) {}
 
   /** The call most recently cut, if still in flight (for strace's bare -z continuations). */
   lastStarted(): PendingCall | null {
@@ -28,6 +47,25 @@ export class CallJoiner {
     const previous = this.inFlight.get(call.pid) ?? null;
     this.inFlight.set(call.pid, call);
     this.last = call;
+    this.order.push(call);
+    if (this.inFlight.size > this.maxInFlight) {
+      while (this.head < this.order.length) {
+        const oldest = this.order[this.head++]!;
+        if (this.inFlight.get(oldest.pid) !== oldest) continue;
+        this.inFlight.delete(oldest.pid);
+        this.giveUp(oldest);
+        break;
+      }
+    }
+    if (this.order.length - this.head > 2 * this.inFlight.size + 1024) {
+      // Mostly calls that resumed since: keep the live ones, in start order.
+      this.order = [...this.inFlight.values()].sort((a, b) => a.line - b.line);
+      this.head = 0;
+    } else if (this.head > 1024 && 2 * this.head > this.order.length) {
+      // Mostly calls given up already: drop them.
+      this.order = this.order.slice(this.head);
+      this.head = 0;
+    }
     return previous;
   }
 

@@ -75,7 +75,11 @@ const CUT_MAX_CHARS = 64 * 1024;
 
 class StraceEventParser implements EventParser {
   readonly stats: ParserStats;
-  private readonly joiner = new CallJoiner();
+  private readonly joiner = new CallJoiner((call) => {
+    this.stats.callsGivenUp++;
+    this.stats.firstGivenUp ??= call.line;
+    this.emitNeverResumed(call);
+  });
   private readonly prefix: LinePrefix = emptyPrefix();
   private cut: CutLine | null = null;
   private output: ProgramOutput | null = null;

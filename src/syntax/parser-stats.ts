@@ -40,6 +40,10 @@ export class ParserStats {
   readonly foreignSamples: LineSample[] = [];
   /** Longest string argument printed truncated (`"..."...`): strace's `-s` value. */
   truncatedStringBytes: number | null = null;
+  /** Calls given up as never resumed because too many were in flight at once (MAX_IN_FLIGHT),
+   *  and the line of the first. */
+  callsGivenUp = 0;
+  firstGivenUp: number | null = null;
 
   constructor(readonly file: string) {
     this.lines = Object.fromEntries(LINE_KINDS.map((k) => [k, 0])) as Record<LineKind, number>;

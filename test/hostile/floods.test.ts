@@ -10,6 +10,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, BIN, assertNoCrash, plainEnv, sampleText, tempDir } from "./cli-run.js";
 import { MAX_LIVE_STREAMS } from "../../src/model/stream-model.js";
+import { MAX_IN_FLIGHT } from "../../src/syntax/call-joiner.js";
 import { createEventParser } from "../../src/syntax/event-parser.js";
 import type { TraceEvent } from "../../src/syntax/events.js";
 import { runPipeline } from "../property/pipeline.js";
@@ -95,6 +96,19 @@ test("calls that never resume, each on its own thread: linear time", async () =>
   console.log(report);
   assert.equal(r.events.filter((e) => e.type === "syscall" && e.form === "never-resumed").length, 2 * n);
   assert.ok(t2 - t1 <= 3 * Math.max(t1 - t0, 50), `doubling the pids more than triples the time: ${report}`);
+});
+
+test("more threads with a call in flight than the joiner keeps: capped, with a diagnostic", () => {
+  const n = MAX_IN_FLIGHT + 34_464;
+  const path = generate(`in-flight-${n}.strace`, n, (i) => `${100000 + i} read(3, <unfinished ...>\n`);
+  const m = measure(["analyze", "--format", "ndjson", "--fail-on", "never", path]);
+  assert.equal(m.status, 0, m.stderr);
+  const given = (n - MAX_IN_FLIGHT).toLocaleString("en-US");
+  assert.ok(
+    m.stderr.includes(`${path}:1:1: warning[SR016]: more than ${MAX_IN_FLIGHT.toLocaleString("en-US")} threads had a call in flight at once: ${given} call(s), the first on this line, were given up as never resumed to bound memory`),
+    m.stderr,
+  );
+  assert.equal(m.stderr.match(/SR016/g)?.length, 1, "said once");
 });
 
 test("more streams open at once than the model follows: capped, with a diagnostic", () => {
