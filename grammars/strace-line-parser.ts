@@ -116,7 +116,8 @@ interface ResultHead {
 
 /** The "before" of a `=> out` that starts a resumed half; replaced when the halves are joined. */
 export const CUT_BEFORE: Value = Object.freeze({ kind: "unavailable" });
-const ELLIPSIS: Value = Object.freeze({ kind: "expr", text: "..." });
+/** An elision item (`...`) inside a list: folded into the struct or array as `elided`. */
+export const ELLIPSIS: Value = Object.freeze({ kind: "expr", text: "..." });
 
 /** Decode a C string literal body (strace escapes: \n \t \" \\ octal \377 and -x hex \x41) into
  *  bytes as latin1 characters, so `length` is the byte count. */
@@ -232,7 +233,7 @@ export function intValue(text: string): number {
 }
 
 /** `<path>` decoration without the brackets, escapes (`\74` for `<`) decoded. */
-function decorationPath(image: string): string {
+export function decorationPath(image: string): string {
   return decodeCString(image.slice(1, -1));
 }
 
@@ -240,7 +241,8 @@ function decorationPath(image: string): string {
  *  at the bytes of socket writes and reads only), and a `-s 65536` trace is mostly such text. */
 const LAZY_STRING_CHARS = 1024;
 
-function strValue(image: string, truncated: boolean, abstract: boolean): Value {
+/** A string literal's value (`image` with its quotes). */
+export function strValue(image: string, truncated: boolean, abstract: boolean): Value {
   const body = image.slice(1, -1);
   if (body.length <= LAZY_STRING_CHARS || body.indexOf("\\") < 0) {
     // A long string found to hold no escape is its own value: no second scan.
@@ -968,7 +970,7 @@ export function valueText(v: Value): string {
   }
 }
 
-function structOf(slots: readonly ArgSlot[]): Value {
+export function structOf(slots: readonly ArgSlot[]): Value {
   const fields: Field[] = [];
   let elided = false;
   for (const slot of slots) {
@@ -983,7 +985,7 @@ function structOf(slots: readonly ArgSlot[]): Value {
   return { kind: "struct", fields, elided };
 }
 
-function arrayOf(slots: readonly ArgSlot[], negated: boolean): Value {
+export function arrayOf(slots: readonly ArgSlot[], negated: boolean): Value {
   // `[A B]` / `~[A B]`: a space-separated set (signal masks, fd sets) has no commas.
   if (negated || (slots.length === 1 && slots[0].every((v) => v.kind === "ident" || v.kind === "int"))) {
     const items: string[] = [];

@@ -2,7 +2,8 @@
 // every capture of the real-strace flag matrix through the event parser. Prints per source
 // lines, unrecognised, foreign and crashes with `path:line: text` samples, then totals.
 // Exit 1 when any line is unrecognised, anything crashes, a capture without program output
-// has foreign lines, or a matrix capture's fields disagree with the independent oracle.
+// has foreign lines, a matrix capture's fields disagree with the independent oracle, or the fast
+// path's plain-line scan reads any line differently from the grammar.
 // Foreign lines in corpora are listed for a human to judge (real program output is allowed).
 //
 // Options: --no-corpora, --no-matrix, --samples N (default 5), --keep (keep the captures).
@@ -12,6 +13,7 @@ import type { TraceEvent } from "../src/syntax/events.js";
 import { checkCapture, displayPath } from "./conformance-capture.js";
 import { compareFields, expectFromLines, guessMode } from "./conformance-oracle.js";
 import { formatSample, loadEventParser, runSource } from "./conformance-run.js";
+import { checkPlainScan } from "./conformance-plain.js";
 import type { SourceTally } from "./conformance-run.js";
 import { recordFlagMatrix, repoRoot } from "./flag-matrix.js";
 
@@ -75,6 +77,17 @@ async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
 
+  // The fast path's plain-line scan, held to the grammar on every line of every source.
+  const plain = { lines: 0, taken: 0, disagreeing: 0 };
+  const checkPlain = async (shown: string, file: string): Promise<void> => {
+    const p = await checkPlainScan(file, maxSamples);
+    plain.lines += p.lines;
+    plain.taken += p.taken;
+    plain.disagreeing += p.disagreeing;
+    for (const d of p.disagreements) console.log(`  plain scan disagrees: ${shown}:${d.slice(5)}`);
+    if (p.disagreeing > 0) failures.push(`${shown}: the plain-line scan disagrees with the grammar on ${p.disagreeing} lines`);
+  };
+
   const corpusTotals = newTotals();
   if (!argv.includes("--no-corpora")) {
     const corpora = resolve(repoRoot(), "..", "shared", "corpora");
@@ -104,6 +117,7 @@ async function main(argv: readonly string[]): Promise<number> {
         if (problems.length > 0) failures.push(`${shown}: ${problems.length} field disagreements`);
         if (s.unrecognized > 0) failures.push(`${shown}: ${s.unrecognized} unrecognised`);
         if (s.crashes > 0) failures.push(`${shown}: ${s.crashes} crashes`);
+        await checkPlain(shown, file);
       }
       console.log(totalsLine("corpora total", corpusTotals));
     }
@@ -141,6 +155,7 @@ async function main(argv: readonly string[]): Promise<number> {
               failures.push(`${shown}: ${c.tally.foreign} foreign lines in a capture without program output`);
             }
             if (c.fieldProblems.length > 0) failures.push(`${shown}: ${c.fieldProblems.length} field disagreements`);
+            await checkPlain(shown, file.path);
           }
         }
       } finally {
@@ -153,6 +168,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
   console.log(totalsLine("TOTAL (corpora)", corpusTotals));
   console.log(totalsLine("TOTAL (matrix)", matrixTotals));
+  console.log(`TOTAL (plain-line scan): ${plain.taken} of ${plain.lines} lines taken, ${plain.disagreeing} disagreements with the grammar`);
   if (failures.length > 0) {
     console.log(`FAIL: ${failures.length} problem(s)`);
     for (const f of failures.slice(0, 50)) console.log(`  ${f}`);

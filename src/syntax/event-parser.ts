@@ -16,6 +16,7 @@ import {
 } from "./line-classifier.js";
 import { emptyPrefix, readPrefix, type LinePrefix } from "./line-prefix.js";
 import { lightCall, type LightCall } from "./light-call.js";
+import { plainLine } from "./plain-line.js";
 import { ParserStats } from "./parser-stats.js";
 import { FlagEvidence } from "./flag-evidence.js";
 import { cleanArgs, FUZZY_MAX_LINE, nestsTooDeep, plausibleResume } from "./guessed-cut.js";
@@ -256,6 +257,15 @@ class StraceEventParser implements EventParser {
     }
     this.inSummary = false;
 
+    // The fast path: a call in plain form is read without the lexer (the same result).
+    if (this.needsArgs !== null) {
+      const plain = plainLine(text);
+      if (plain !== null && !maybeSplicedWrite(plain)) {
+        if (this.cut !== null) this.giveUpCut();
+        this.parsedLine(plain, text, lineNo, lineNo, false);
+        return;
+      }
+    }
     const r = straceLineParser.parseLine(text);
     if (r.value !== null && !maybeSplicedWrite(r.value)) {
       if (this.cut !== null) this.giveUpCut();

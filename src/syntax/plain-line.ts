@@ -1,0 +1,517 @@
+// The fast path's second half: a line of a call whose arguments the model needs, when it is
+// printed in the plainest form (`read(3<TCP:[…]>, "GET / HTTP/1.1\r\n"..., 4096) = 1024`), is
+// read by one left-to-right scan instead of the lexer and the grammar. The scan builds exactly
+// the ParsedLine the grammar would (the same objects, through the grammar module's own value
+// constructors) and gives up, returning null, at the first thing outside that form: structs,
+// arrays, calls, comments, `=>`, `-X verbose`, juxtaposed values, `-Y` comms, odd spacing.
+// A line it gives up on goes to the grammar, so it can only ever be slower, never different;
+// tests hold it to the grammar's result on every sample line, every corpus line and generated
+// lines, and `parse`, `stats` and `--full` never use it.
+import {
+  arrayOf,
+  CUT_BEFORE,
+  decorationPath,
+  ELLIPSIS,
+  intValue,
+  slotValue,
+  strValue,
+  structOf,
+  type ArgSlot,
+  type CallEnd,
+  type Leader,
+  type ParsedLine,
+  type ParsedResult,
+} from "../../grammars/strace-line-parser.js";
+import type { Value } from "./events.js";
+
+/** The lexer's bound on one `<...>` decoration (a longer one is not a decoration to it). */
+const MAX_DECORATION = 32 * 1024;
+
+const SPACE = 0x20;
+const QUOTE = 0x22;
+const LPAREN = 0x28;
+const RPAREN = 0x29;
+const COMMA = 0x2c;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+const COLON = 0x3a;
+const LT = 0x3c;
+const EQUALS = 0x3d;
+const GT = 0x3e;
+const LBRACKET = 0x5b;
+const BACKSLASH = 0x5c;
+const RBRACKET = 0x5d;
+const LBRACE = 0x7b;
+const PIPE = 0x7c;
+const RBRACE = 0x7d;
+
+const NO_AUX: string[] = [];
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+function isHex(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
+}
+function isIdentStart(c: number): boolean {
+  return ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || c === 0x5f;
+}
+function isWord(c: number): boolean {
+  return isIdentStart(c) || isDigit(c);
+}
+/** What may stand inside the parenthesised text after a return (`(Resource temporarily
+ *  unavailable)`, `(flags O_RDWR|O_NONBLOCK)`, `([{fd=4, revents=POLLIN}])`) for this scan:
+ *  letters, digits, space and `_-.,:/|=[]{}`. Anything else (quotes, `<`, `/*`, `(+`) can make
+ *  one of the lexer's tokens span a parenthesis, so it is left to the grammar. */
+const AUX_CHARS: Uint8Array = (() => {
+  const t = new Uint8Array(128);
+  for (let c = 0x30; c <= 0x39; c++) t[c] = 1;
+  for (let c = 0x41; c <= 0x5a; c++) t[c] = t[c + 0x20] = 1;
+  for (const ch of " _-.,:/|=[]{}") t[ch.charCodeAt(0)] = 1;
+  return t;
+})();
+
+let text = "";
+let pos = 0;
+
+function skipSpaces(): void {
+  while (text.charCodeAt(pos) === SPACE) pos++;
+}
+
+/** The index just past `\d+` from pos (pos itself when there is none). */
+function digitsEnd(from: number): number {
+  let i = from;
+  while (isDigit(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/** A `\d\d:\d\d:\d\d` clock starts at `at` (the lexer tries it before any number). */
+function clockAt(at: number): boolean {
+  return (
+    isDigit(text.charCodeAt(at)) && isDigit(text.charCodeAt(at + 1)) && text.charCodeAt(at + 2) === COLON &&
+    isDigit(text.charCodeAt(at + 3)) && isDigit(text.charCodeAt(at + 4)) && text.charCodeAt(at + 5) === COLON &&
+    isDigit(text.charCodeAt(at + 6)) && isDigit(text.charCodeAt(at + 7))
+  );
+}
+
+/** The end of the word starting at pos. */
+function wordEnd(from: number): number {
+  let i = from;
+  while (isWord(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/** The offset of the `>` closing the decoration that starts with the `<` at `at`, or -1: the
+ *  lexer's scan (nested `<>` balanced, quoted text and escapes skipped, `->` not a close). Only
+ *  for a `<` that cannot start one of the lexer's marks (see decorationStart). */
+function decorationClose(at: number): number {
+  const end = Math.min(text.length, at + MAX_DECORATION);
+  let depth = 0;
+  let inQuote = false;
+  for (let i = at; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (inQuote) {
+      if (c === QUOTE) inQuote = false;
+      else if (c === BACKSLASH) i++;
+    } else if (c === LT) depth++;
+    else if (c === GT) {
+      if (--depth === 0) return i;
+    } else if (c === MINUS && text.charCodeAt(i + 1) === GT) i++;
+    else if (c === BACKSLASH) i++;
+    else if (c === QUOTE) inQuote = true;
+  }
+  return -1;
+}
+
+/** A `<` at `at` the lexer would read as a decoration, not as one of its marks (`<unfinished
+ *  ...>`, `<... x resumed>`, `<detached ...>`, `<pid changed ...>`, `<unavailable>`, a `<0.1>`
+ *  duration, `<<`): those and anything like them are left to the grammar. */
+function plainDecorationAt(at: number): boolean {
+  const c = text.charCodeAt(at + 1);
+  if (c === LT || c === DOT || isDigit(c)) return false;
+  if (c === 0x75 /* u */ && (text.startsWith("unfinished", at + 1) || text.startsWith("unavailable", at + 1))) return false;
+  if (c === 0x64 /* d */ && text.startsWith("detached", at + 1)) return false;
+  if (c === 0x70 /* p */ && text.startsWith("pid changed", at + 1)) return false;
+  return true;
+}
+
+/** A decoration at pos: its image, pos moved past it; null to give up. */
+function decoration(): string | null {
+  if (!plainDecorationAt(pos)) return null;
+  const close = decorationClose(pos);
+  if (close < 0) return null;
+  const image = text.slice(pos, close + 1);
+  pos = close + 1;
+  return image;
+}
+
+/** `-?0x[0-9a-fA-F]+` or `-?\d+` at pos (not a clock, not a float): its image. */
+function number(): string | null {
+  const start = pos;
+  let i = pos;
+  if (text.charCodeAt(i) === MINUS) i++;
+  else if (clockAt(i)) return null;
+  if (text.charCodeAt(i) === 0x30 && text.charCodeAt(i + 1) === 0x78 /* x */) {
+    let j = i + 2;
+    while (isHex(text.charCodeAt(j))) j++;
+    if (j === i + 2) return null;
+    i = j;
+  } else {
+    const j = digitsEnd(i);
+    if (j === i) return null;
+    if (text.charCodeAt(j) === DOT && isDigit(text.charCodeAt(j + 1))) return null; // a float
+    i = j;
+  }
+  pos = i;
+  return text.slice(start, i);
+}
+
+/** Lists nested deeper than this are left to the grammar (strace's plain output nests 3 or 4). */
+const MAX_DEPTH = 12;
+let depth = 0;
+
+/** A `[` at pos that the lexer reads as one token: `[pid N]`, `[ 12]` (an indirect int, taken
+ *  here), `[0000abcd]` or `[????????]` (-i addresses): -1 for those left to the grammar, the end
+ *  of a `[ *\d+]` token, or 0 for a plain `[` that opens an array. */
+function bracketToken(): number {
+  let i = pos + 1;
+  while (text.charCodeAt(i) === SPACE) i++;
+  const digits = digitsEnd(i);
+  if (digits > i && text.charCodeAt(digits) === RBRACKET) return digits + 1;
+  if (text.startsWith("pid ", pos + 1)) return -1;
+  let j = pos + 1;
+  const c = text.charCodeAt(j);
+  if (c === 0x3f /* ? */) return -1;
+  while ((isDigit(text.charCodeAt(j)) || (text.charCodeAt(j) >= 0x61 && text.charCodeAt(j) <= 0x66)) && j - pos <= 17) j++;
+  if ((j - pos === 9 || j - pos === 17) && text.charCodeAt(j) === RBRACKET) return -1;
+  return 0;
+}
+
+/** One term: a string (maybe cut, `"..."...`), a number with an optional fd decoration, an
+ *  identifier with an optional decoration (`AT_FDCWD</tmp>`), call (`htons(80)`) or value
+ *  (`st_size=0`), a struct, an array, an indirect `[16]`, `...`; null for anything else. */
+function term(): Value | null {
+  const c = text.charCodeAt(pos);
+  if (c === QUOTE) {
+    // The lexer's string: up to the first quote not escaped by an odd run of backslashes.
+    let from = pos + 1;
+    let close: number;
+    for (;;) {
+      close = text.indexOf('"', from);
+      if (close < 0) return null;
+      let backslashes = 0;
+      while (close - 1 - backslashes > pos && text.charCodeAt(close - 1 - backslashes) === BACKSLASH) backslashes++;
+      if ((backslashes & 1) === 0) break;
+      from = close + 1;
+    }
+    const image = text.slice(pos, close + 1);
+    pos = close + 1;
+    let truncated = false;
+    if (text.charCodeAt(pos) === DOT && text.charCodeAt(pos + 1) === DOT && text.charCodeAt(pos + 2) === DOT) {
+      truncated = true;
+      pos += 3;
+    }
+    return strValue(image, truncated, false);
+  }
+  if (isDigit(c) || c === MINUS) {
+    const image = number();
+    if (image === null) return null;
+    if (text.charCodeAt(pos) !== LT) return { kind: "int", value: intValue(image), text: image };
+    const deco = decoration();
+    if (deco === null) return null;
+    const path = decorationPath(deco);
+    if (path.endsWith(" (deleted)")) return { kind: "fd", fd: intValue(image), path: path.slice(0, -10), deleted: true };
+    return { kind: "fd", fd: intValue(image), path };
+  }
+  if (isIdentStart(c)) {
+    const start = pos;
+    const end = wordEnd(pos);
+    const name = text.slice(pos, end);
+    if (name === "or") return null; // the lexer's ` or ` operator
+    pos = end;
+    const next = text.charCodeAt(pos);
+    if (next === LT) {
+      const deco = decoration();
+      return deco === null ? null : { kind: "fd", fd: -100, path: decorationPath(deco) };
+    }
+    if (next === LPAREN) {
+      pos++;
+      const slots = list(RPAREN);
+      if (slots === null) return null;
+      pos++;
+      return { kind: "call", name, args: slots.map(slotValue) };
+    }
+    if (next === EQUALS) {
+      const after = text.charCodeAt(pos + 1);
+      if (after === EQUALS || after === GT) return null;
+      pos++;
+      const assigned = value();
+      return assigned === null ? null : { kind: "named", name: text.slice(start, end), value: assigned };
+    }
+    return { kind: "ident", name };
+  }
+  if (c === LBRACE) {
+    pos++;
+    const slots = list(RBRACE);
+    if (slots === null) return null;
+    pos++;
+    return structOf(slots);
+  }
+  if (c === LBRACKET) {
+    const token = bracketToken();
+    if (token < 0) return null;
+    if (token > 0) {
+      const inner = text.slice(pos + 1, token - 1).trim();
+      pos = token;
+      return { kind: "indirect", value: { kind: "int", value: intValue(inner), text: inner } };
+    }
+    pos++;
+    const slots = list(RBRACKET);
+    if (slots === null) return null;
+    pos++;
+    return arrayOf(slots, false);
+  }
+  if (c === DOT && text.charCodeAt(pos + 1) === DOT && text.charCodeAt(pos + 2) === DOT) {
+    pos += 3;
+    return ELLIPSIS;
+  }
+  return null;
+}
+
+/** A term; terms joined by `|` (flags); or `before => after` (a value the call changed). */
+function value(): Value | null {
+  const first = term();
+  if (first === null) return null;
+  if (text.charCodeAt(pos) === PIPE) {
+    const parts: Value[] = [first];
+    while (text.charCodeAt(pos) === PIPE) {
+      pos++;
+      const next = term();
+      if (next === null) return null;
+      parts.push(next);
+    }
+    // Mixed operators (`A|B => C`) make one verbatim expression: left to the grammar.
+    return opFollows() ? null : { kind: "flags", parts };
+  }
+  if (text.charCodeAt(pos) === SPACE && text.startsWith("=> ", pos + 1)) {
+    pos += 4;
+    const after = term();
+    return after === null || opFollows() ? null : { kind: "changed", before: first, after };
+  }
+  return first;
+}
+
+/** Another `|` or ` => ` follows the value read so far. */
+function opFollows(): boolean {
+  const c = text.charCodeAt(pos);
+  return c === PIPE || (c === SPACE && text.startsWith("=> ", pos + 1));
+}
+
+/** Comma-separated values up to `closer` (pos is left on it; for a call's own arguments, also
+ *  on ` <unfinished ...>`): the grammar's slots. */
+function list(closer: number): ArgSlot[] | null {
+  if (++depth > MAX_DEPTH) return null;
+  const slots: Value[][] = [];
+  let current: Value[] | null = null;
+  for (;;) {
+    skipSpaces();
+    const c = text.charCodeAt(pos);
+    if (c === COMMA) {
+      slots.push(current ?? []);
+      current = [];
+      pos++;
+      continue;
+    }
+    if (c === closer || (c === LT && closer === RPAREN && depth === 1)) break;
+    if (current !== null && current.length > 0) return null; // juxtaposed values
+    let v: Value | null;
+    if (c === EQUALS && depth === 1 && current === null && slots.length === 0 && text.startsWith("=> ", pos)) {
+      // The second half of a `{in} => {out}` argument cut by <unfinished ...> (clone3).
+      pos += 3;
+      const after = value();
+      v = after === null ? null : { kind: "changed", before: CUT_BEFORE, after };
+    } else v = value();
+    if (v === null) return null;
+    (current ??= []).push(v);
+    // A value ends at a separator; anything glued to it (`-`, `[`, `=`, `(`...) is not plain.
+    const next = text.charCodeAt(pos);
+    if (next !== COMMA && next !== closer && next !== SPACE) return null;
+  }
+  depth--;
+  if (current !== null) slots.push(current);
+  return slots;
+}
+
+/** ` = ret [<deco>] [ERRNO] [(aux)...]` after the `)`; null to give up. */
+function result(): ParsedResult | null {
+  skipSpaces();
+  if (text.charCodeAt(pos) !== EQUALS || text.charCodeAt(pos + 1) !== SPACE) return null;
+  pos += 2;
+  skipSpaces();
+  let ret: number | null;
+  let retText: string;
+  let retPath: string | undefined;
+  if (text.charCodeAt(pos) === 0x3f /* ? */) {
+    if (text.charCodeAt(pos + 1) === 0x3f) return null;
+    pos++;
+    ret = null;
+    retText = "?";
+  } else {
+    const image = number();
+    if (image === null) return null;
+    ret = intValue(image);
+    retText = image;
+    if (text.charCodeAt(pos) === LT && plainDecorationAt(pos)) {
+      const deco = decoration();
+      if (deco === null) return null;
+      retPath = decorationPath(deco);
+    }
+  }
+  const afterValue = text.charCodeAt(pos);
+  if (afterValue !== SPACE && pos < text.length) return null;
+  skipSpaces();
+  let errno: string | null = null;
+  if (isIdentStart(text.charCodeAt(pos))) {
+    const end = wordEnd(pos);
+    errno = text.slice(pos, end);
+    if (errno === "or") return null;
+    pos = end;
+    if (text.charCodeAt(pos) !== SPACE && pos < text.length) return null;
+    skipSpaces();
+  }
+  let aux = NO_AUX;
+  while (text.charCodeAt(pos) === LPAREN) {
+    const open = pos;
+    let depth = 0;
+    let i = pos;
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === LPAREN) depth++;
+      else if (c === RPAREN) {
+        if (--depth === 0) break;
+      } else if (c >= 128 || AUX_CHARS[c] === 0) return null;
+    }
+    if (i >= text.length) return null;
+    if (aux === NO_AUX) aux = [];
+    aux.push(text.slice(open + 1, i));
+    pos = i + 1;
+    if (text.charCodeAt(pos) !== SPACE && pos < text.length) return null;
+    skipSpaces();
+  }
+  return retPath === undefined
+    ? { ret, retText, errno, aux, unavailable: false }
+    : { ret, retText, retPath, errno, aux, unavailable: false };
+}
+
+const UNFINISHED = "<unfinished ...>";
+
+/** The line as the grammar would parse it, if it is a call (or resumed half) in plain form. */
+export function plainLine(line: string): ParsedLine | null {
+  text = line;
+  pos = 0;
+  depth = 0;
+  try {
+    return scanLine();
+  } finally {
+    text = "";
+  }
+}
+
+function scanLine(): ParsedLine | null {
+  // Leaders: `[pid N]`, a bare pid, a clock, an epoch or relative float; each followed by space.
+  let leaders: Leader[] | null = null;
+  for (;;) {
+    const c = text.charCodeAt(pos);
+    let leader: Leader;
+    if (c === LBRACKET) {
+      if (leaders !== null || !text.startsWith("[pid ", pos)) return null;
+      let i = pos + 5;
+      while (text.charCodeAt(i) === SPACE) i++;
+      const end = digitsEnd(i);
+      if (end === i || text.charCodeAt(end) !== 0x5d /* ] */) return null;
+      leader = { kind: "pid", pid: +text.slice(i, end), bracketed: true };
+      pos = end + 1;
+    } else if (isDigit(c)) {
+      const start = pos;
+      if (clockAt(pos)) {
+        let end = pos + 8;
+        if (text.charCodeAt(end) === DOT && isDigit(text.charCodeAt(end + 1))) end = digitsEnd(end + 1);
+        leader = { kind: "clock", text: text.slice(start, end) };
+        pos = end;
+      } else {
+        if (c === 0x30 && text.charCodeAt(pos + 1) === 0x78) return null; // -i address
+        const end = digitsEnd(pos);
+        if (text.charCodeAt(end) === DOT) {
+          if (!isDigit(text.charCodeAt(end + 1))) return null;
+          const fracEnd = digitsEnd(end + 1);
+          if (text.charCodeAt(fracEnd) === 0x65 /* e */) return null;
+          leader = { kind: "float", text: text.slice(start, fracEnd) };
+          pos = fracEnd;
+        } else {
+          leader = { kind: "int", text: text.slice(start, end) };
+          pos = end;
+        }
+      }
+    } else break;
+    if (text.charCodeAt(pos) !== SPACE) return null;
+    skipSpaces();
+    (leaders ??= []).push(leader);
+  }
+
+  let kind: "call" | "resumed";
+  let name: string;
+  let argsStart: number;
+  const c = text.charCodeAt(pos);
+  if (isIdentStart(c)) {
+    const end = wordEnd(pos);
+    if (text.charCodeAt(end) !== LPAREN) return null;
+    name = text.slice(pos, end);
+    if (name === "or") return null;
+    kind = "call";
+    argsStart = end + 1;
+  } else if (c === LT && text.startsWith("<... ", pos)) {
+    const end = wordEnd(pos + 5);
+    if (end === pos + 5 || !text.startsWith(" resumed>", end)) return null;
+    name = text.slice(pos + 5, end);
+    kind = "resumed";
+    argsStart = end + 9;
+  } else return null;
+  pos = argsStart;
+  const args = list(RPAREN);
+  if (args === null) return null;
+  const argsEnd = pos;
+  let end: CallEnd;
+  let res: ParsedResult | null = null;
+  let durationText: string | null = null;
+  if (text.charCodeAt(pos) === RPAREN) {
+    pos++;
+    res = result();
+    if (res === null) return null;
+    end = "complete";
+    // `-T`: `<0.000012>`.
+    if (text.charCodeAt(pos) === LT) {
+      const digits = digitsEnd(pos + 1);
+      let close = digits;
+      if (digits === pos + 1) return null;
+      if (text.charCodeAt(close) === DOT) {
+        close = digitsEnd(close + 1);
+        if (close === digits + 1) return null;
+      }
+      if (text.charCodeAt(close) !== GT) return null;
+      durationText = text.slice(pos + 1, close);
+      pos = close + 1;
+      skipSpaces();
+    }
+  } else {
+    if (!text.startsWith(UNFINISHED, pos)) return null;
+    pos += UNFINISHED.length;
+    skipSpaces();
+    end = "unfinished";
+  }
+  if (pos !== text.length) return null;
+  return {
+    leaders: leaders ?? [],
+    body: { kind, name, args, argsStart, argsEnd, end, result: res },
+    durationText,
+  };
+}
