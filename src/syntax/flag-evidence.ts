@@ -16,7 +16,8 @@ export class FlagEvidence {
     const flags = this.stats.flags;
     // Evidence needs no more than the start of a line; the regexes must not run over megabytes.
     const text = line.length > 4096 ? line.slice(0, 4096) : line;
-    if (text.indexOf("\\x") >= 0) {
+    // Each check only adds its flag: once that is known, the line need not be scanned for it.
+    if (!(flags.has("-xx") && flags.has("-x")) && text.indexOf("\\x") >= 0) {
       // strace prints mostly-binary strings all in hex anyway; only -xx does so for a printable
       // string, and only -x mixes plain characters with \x escapes.
       const allHex = ALL_HEX_STRING.exec(text);
@@ -24,7 +25,7 @@ export class FlagEvidence {
       else if (hasMixedHexString(text)) flags.add("-x");
     }
     // -X verbose names a printed number's constant: `0x1 /* SHUT_WR */` (not `/* CAP_??? */`).
-    if (text.indexOf(" /* ") >= 0 && /\b0x[0-9a-f]+ \/\* [A-Z_][A-Z0-9_|]* \*\//.test(text)) flags.add("-X verbose");
+    if (!flags.has("-X verbose") && text.indexOf(" /* ") >= 0 && /\b0x[0-9a-f]+ \/\* [A-Z_][A-Z0-9_|]* \*\//.test(text)) flags.add("-X verbose");
     const b = p.body;
     if (b.kind !== "call" && b.kind !== "resumed") return;
     const first = b.args[0]?.[0];

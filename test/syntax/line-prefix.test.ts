@@ -2,7 +2,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { straceLineParser } from "../../grammars/strace-line-parser.js";
-import { emptyPrefix, readPrefix } from "../../src/syntax/line-prefix.js";
+import fc from "fast-check";
+import { clockSeconds, emptyPrefix, readPrefix } from "../../src/syntax/line-prefix.js";
 import type { LinePrefix } from "../../src/syntax/line-prefix.js";
 
 function prefixOf(line: string): LinePrefix {
@@ -38,4 +39,18 @@ test("-t, -tt, -ttt with ns, -r, -t -r, -n, -i, -Y and [pid N]", () => {
   assert.deepEqual([ni.pid, ni.comm, ni.sysno, ni.ip, ni.stamp], [12506, "chatty", true, true, "tt"]);
   const bracket = prefixOf("[pid  9642] 22:37:43.000001 rseq(0x7f, 0x20, 0, 0x53053053) = 0");
   assert.deepEqual([bracket.pid, bracket.bracketedPid], [9642, true]);
+});
+
+test("a clock's seconds are exactly what converting its fraction as text gives, at every precision", () => {
+  const two = (n: number) => String(n).padStart(2, "0");
+  fc.assert(
+    fc.property(fc.nat({ max: 23 }), fc.nat({ max: 59 }), fc.nat({ max: 59 }), fc.string({ unit: fc.constantFrom(..."0123456789"), maxLength: 18 }), (h, m, s, frac) => {
+      const text = `${two(h)}:${two(m)}:${two(s)}${frac === "" ? "" : "." + frac}`;
+      const whole = h * 3600 + m * 60 + s;
+      assert.equal(clockSeconds(text), frac === "" ? whole : whole + +text.slice(8), text);
+    }),
+    { numRuns: 20_000, seed: 7 },
+  );
+  assert.equal(clockSeconds("23:59:59.999999999"), 86399 + 0.999999999);
+  assert.equal(clockSeconds("00:00:01."), 1 + +".");
 });
