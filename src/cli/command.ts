@@ -33,6 +33,10 @@ export interface CommandSpec<A = Record<string, unknown>> {
 }
 
 /** The `[paths..]` positional every reading command shares. */
+/** `parse` and `stats`: the same events either way; --full is the reference, and slower. */
+export const FULL_DESCRIPTION =
+  "read every line with the full grammar (slower; by default calls in the plainest form are read by a faster scan with the same result)";
+
 export const PATHS_POSITIONAL = {
   describe: "strace output files, .gz files, -ff directories or file sets; - or nothing reads stdin",
   type: "string",

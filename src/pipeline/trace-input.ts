@@ -171,6 +171,8 @@ export interface ReadOptions {
   onProblem?(p: InputProblem): void;
   /** The fast path (see EventParserOptions.needsArgs); absent: every line goes through the grammar. */
   needsArgs?: (name: string) => boolean;
+  /** Read plain calls by the hand scan (EventParserOptions.plainScan); absent: the grammar only. */
+  plainScan?: boolean;
   /** `--strict`: every unrecognised line is reported as an error (the first
    * STRICT_LINES_SHOWN of each file, then one count). */
   strict?: boolean;
@@ -190,7 +192,7 @@ export function readTraceEvents(
   const sources: ByteSource[] = [];
   const perFile = group.files.map((file) => {
     const pid = group.ff ? Number(FF_NAME.exec(basename(file))?.[2]) : null;
-    const parser = createEventParser({ file: file === "-" ? group.name : file, pid, needsArgs: opts.needsArgs });
+    const parser = createEventParser({ file: file === "-" ? group.name : file, pid, needsArgs: opts.needsArgs, plainScan: opts.plainScan });
     parsers.push(parser);
     const source = file === "-" ? streamSource(group.name, io.stdin) : fileSource(file, null);
     sources.push(source);

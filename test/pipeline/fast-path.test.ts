@@ -1,5 +1,6 @@
-// The fast path (calls whose arguments the model never reads skip the grammar) must not change
-// a single finding or statistic: every sample recording is analysed both ways and compared.
+// The fast paths (calls whose arguments the model never reads skip the grammar; calls in plain
+// form are read by a hand scan) must not change a single finding, statistic or parsed event:
+// every sample recording is analysed, parsed and counted both ways and compared.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -9,6 +10,7 @@ import { createAnalyzer } from "../../src/analysis.js";
 import { needsArgs, RETURN_ONLY } from "../../src/model/args-needed.js";
 import { readTraceEvents, resolveTraces } from "../../src/pipeline/trace-input.js";
 import { lightCall } from "../../src/syntax/light-call.js";
+import { stringifyJson } from "../../src/report/escape.js";
 import { quietIo } from "../helpers/quiet-io.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -21,7 +23,7 @@ async function analyze(path: string, fast: boolean) {
   let light = 0;
   for (const group of groups) {
     const analyzer = createAnalyzer({ trace: group.name });
-    const reading = readTraceEvents(group, quietIo(), fast ? { needsArgs } : {});
+    const reading = readTraceEvents(group, quietIo(), fast ? { needsArgs, plainScan: true } : {});
     for await (const batch of reading.batches) {
       for (const ev of batch) if (ev.type === "syscall" && ev.argsOmitted) light++;
       out.push(...analyzer.push(batch));
@@ -51,6 +53,33 @@ test("every sample recording gives the same findings, stats and notes with and w
     skipped += fast.light;
   }
   assert.ok(skipped > 1000, `the fast path was taken (${skipped} calls)`);
+});
+
+/** What `parse` prints (every event as NDJSON) and `stats` counts, read with or without the
+ *  plain-line scan. */
+async function parseOutput(path: string, plainScan: boolean) {
+  const { groups } = await resolveTraces([path]);
+  let ndjson = "";
+  const stats: unknown[] = [];
+  for (const group of groups) {
+    const reading = readTraceEvents(group, quietIo(), { plainScan });
+    for await (const batch of reading.batches) for (const ev of batch) ndjson += stringifyJson(ev) + "\n";
+    for (const p of reading.parsers()) stats.push(p.stats);
+  }
+  return { ndjson, stats };
+}
+
+test("parse and stats print the same with and without the plain-line scan, on every sample recording", async () => {
+  assert.ok(traces.length >= 100, `found ${traces.length} recordings`);
+  let events = 0;
+  for (const t of traces) {
+    const grammar = await parseOutput(t, false);
+    const scanned = await parseOutput(t, true);
+    assert.equal(scanned.ndjson, grammar.ndjson, t);
+    assert.deepEqual(scanned.stats, grammar.stats, t);
+    events += grammar.ndjson.split("\n").length - 1;
+  }
+  assert.ok(events > 25_000, `${events} events compared`);
 });
 
 test("the scan takes plain calls, unfinished and resumed halves and exits of unneeded syscalls", () => {

@@ -3,13 +3,14 @@
 import type { Argv } from "yargs";
 import { readTraceEvents, resolveTraces } from "../../pipeline/trace-input.js";
 import { stringifyJson } from "../../report/escape.js";
-import { EXIT_OK, EXIT_USAGE, PATHS_POSITIONAL } from "../command.js";
+import { EXIT_OK, EXIT_USAGE, FULL_DESCRIPTION, PATHS_POSITIONAL } from "../command.js";
 import type { CliIo, CommandSpec } from "../command.js";
 import { ProblemReporter } from "../diagnostics.js";
 import { writeChunk } from "../output.js";
 
 export interface ParseArgs {
   readonly paths?: readonly string[];
+  readonly full?: boolean;
   readonly [k: string]: unknown;
 }
 
@@ -19,7 +20,7 @@ export async function runParse(args: ParseArgs, io: CliIo): Promise<number> {
   const { groups, problems } = await resolveTraces(args.paths ?? []);
   for (const p of problems) reporter.report(p);
   for (const group of groups) {
-    const reading = readTraceEvents(group, io, { onProblem: reporter.report });
+    const reading = readTraceEvents(group, io, { onProblem: reporter.report, plainScan: args.full !== true });
     for await (const batch of reading.batches) {
       let chunk = "";
       // Terminal-safe JSON: trace text can hold C1 and bidi controls JSON.stringify leaves raw.
@@ -38,6 +39,7 @@ export const parseCommand: CommandSpec<ParseArgs> = {
   builder: (y: Argv) =>
     y
       .positional("paths", PATHS_POSITIONAL)
+      .option("full", { type: "boolean", default: false, describe: FULL_DESCRIPTION })
       .example("$0 parse trace.log", "one JSON event per line")
       .example("strace -f -o /dev/stdout ./prog | $0 parse", "parse a live trace"),
   run: runParse,

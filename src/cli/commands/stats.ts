@@ -7,7 +7,7 @@ import { readTraceEvents, resolveTraces } from "../../pipeline/trace-input.js";
 import type { LineKind } from "../../syntax/events.js";
 import { LINE_KINDS } from "../../syntax/parser-stats.js";
 import type { LineSample, ParserStats } from "../../syntax/parser-stats.js";
-import { EXIT_OK, EXIT_USAGE, PATHS_POSITIONAL } from "../command.js";
+import { EXIT_OK, EXIT_USAGE, FULL_DESCRIPTION, PATHS_POSITIONAL } from "../command.js";
 import type { CliIo, CommandSpec } from "../command.js";
 import { escapeText, stringifyJson } from "../../report/escape.js";
 import { ProblemReporter } from "../diagnostics.js";
@@ -15,6 +15,7 @@ import { ProblemReporter } from "../diagnostics.js";
 export interface StatsArgs {
   readonly paths?: readonly string[];
   readonly format?: "table" | "json";
+  readonly full?: boolean;
   readonly [k: string]: unknown;
 }
 
@@ -111,7 +112,7 @@ export async function runStats(args: StatsArgs, io: CliIo): Promise<number> {
   for (const p of problems) reporter.report(p);
   const all: ParserStats[] = [];
   for (const group of groups) {
-    const reading = readTraceEvents(group, io, { onProblem: reporter.report });
+    const reading = readTraceEvents(group, io, { onProblem: reporter.report, plainScan: args.full !== true });
     // Events are not needed here, only the parsers' counters once the input is drained.
     for await (const _batch of reading.batches);
     for (const p of reading.parsers()) all.push(p.stats);
@@ -129,6 +130,7 @@ export const statsCommand: CommandSpec<StatsArgs> = {
   builder: (y: Argv) =>
     y
       .positional("paths", PATHS_POSITIONAL)
-      .option("format", { choices: ["table", "json"] as const, default: "table" as const, describe: "output format" }),
+      .option("format", { choices: ["table", "json"] as const, default: "table" as const, describe: "output format" })
+      .option("full", { type: "boolean", default: false, describe: FULL_DESCRIPTION }),
   run: runStats,
 };
