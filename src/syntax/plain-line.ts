@@ -1,12 +1,13 @@
-// The fast path's second half: a line of a call whose arguments the model needs, when it is
-// printed in the plainest form (`read(3<TCP:[…]>, "GET / HTTP/1.1\r\n"..., 4096) = 1024`), is
-// read by one left-to-right scan instead of the lexer and the grammar. The scan builds exactly
-// the ParsedLine the grammar would (the same objects, through the grammar module's own value
-// constructors) and gives up, returning null, at the first thing outside that form: structs,
-// arrays, calls, comments, `=>`, `-X verbose`, juxtaposed values, `-Y` comms, odd spacing.
-// A line it gives up on goes to the grammar, so it can only ever be slower, never different;
-// tests hold it to the grammar's result on every sample line, every corpus line and generated
-// lines, and `parse`, `stats` and `--full` never use it.
+// A call line printed in the plainest form (`read(3<TCP:[…]>, "GET / HTTP/1.1\r\n"..., 4096) =
+// 1024`: numbers, decorated fds, strings, identifiers, flags, simple structs, arrays and calls,
+// `name=value`, `a => b`), and signal and exit lines (`--- SIGCHLD {...} ---`, `+++ exited with
+// 0 +++`), is read by one left-to-right scan instead of the lexer and the grammar. The scan
+// builds exactly the ParsedLine the grammar would (the same objects, through the grammar
+// module's own value constructors) and gives up, returning null, at the first thing outside
+// that form: comments, `-X verbose`, `-Y` comms, `-i` addresses, mixed operators, floats, odd
+// spacing. A line it gives up on goes to the grammar, so it can only ever be slower, never
+// different. Tests hold it to the grammar on chosen lines, every sample line and randomly edited
+// ones, and `npm run conformance` on every corpus and flag-matrix line; `--full` turns it off.
 import {
   arrayOf,
   CUT_BEFORE,
@@ -307,12 +308,20 @@ function opFollows(): boolean {
   return c === PIPE || (c === SPACE && text.startsWith("=> ", pos + 1));
 }
 
+/** `list` closers that are marks, not characters: the `---` of a signal line, the `+++` of an
+ *  exit line. */
+const CLOSE_SIGNAL = -1;
+const CLOSE_EXIT = -2;
+
 /** Comma-separated values up to `closer` (pos is left on it; for a call's own arguments, also
- *  on ` <unfinished ...>`): the grammar's slots. */
+ *  on ` <unfinished ...>`): the grammar's slots. Values side by side (`[A B]`, a path and its
+ *  `--secontext`) share a slot, as in the grammar. */
 function list(closer: number): ArgSlot[] | null {
   if (++depth > MAX_DEPTH) return null;
   const slots: Value[][] = [];
   let current: Value[] | null = null;
+  /** Where the last value of `current` ended. */
+  let valueEnd = 0;
   for (;;) {
     skipSpaces();
     const c = text.charCodeAt(pos);
@@ -323,7 +332,13 @@ function list(closer: number): ArgSlot[] | null {
       continue;
     }
     if (c === closer || (c === LT && closer === RPAREN && depth === 1)) break;
-    if (current !== null && current.length > 0) return null; // juxtaposed values
+    if (closer === CLOSE_SIGNAL ? text.startsWith("---", pos) : closer === CLOSE_EXIT && text.startsWith("+++", pos)) break;
+    // A value beside the previous one, unless the grammar would join them across the space: a
+    // string and its `...` (cut), a name or call and its `[subscript]`.
+    if (current !== null && current.length > 0) {
+      const before = text.charCodeAt(valueEnd - 1);
+      if (c === DOT || (c === LBRACKET && (isWord(before) || before === RPAREN))) return null;
+    }
     let v: Value | null;
     if (c === EQUALS && depth === 1 && current === null && slots.length === 0 && text.startsWith("=> ", pos)) {
       // The second half of a `{in} => {out}` argument cut by <unfinished ...> (clone3).
@@ -333,6 +348,7 @@ function list(closer: number): ArgSlot[] | null {
     } else v = value();
     if (v === null) return null;
     (current ??= []).push(v);
+    valueEnd = pos;
     // A value ends at a separator; anything glued to it (`-`, `[`, `=`, `(`...) is not plain.
     const next = text.charCodeAt(pos);
     if (next !== COMMA && next !== closer && next !== SPACE) return null;
@@ -462,6 +478,23 @@ function scanLine(): ParsedLine | null {
   let name: string;
   let argsStart: number;
   const c = text.charCodeAt(pos);
+  if ((c === MINUS && text.startsWith("--- ", pos)) || (c === 0x2b /* + */ && text.startsWith("+++ ", pos))) {
+    // `--- SIGCHLD {si_signo=SIGCHLD, ...} ---`, `+++ exited with 0 +++`
+    const signal = c === MINUS;
+    const open = pos;
+    pos += 3;
+    const words = list(signal ? CLOSE_SIGNAL : CLOSE_EXIT);
+    if (words === null || text.charCodeAt(pos) !== c) return null;
+    const bodyText = text.slice(open + 3, pos).trim();
+    pos += 3;
+    skipSpaces();
+    if (pos !== text.length) return null;
+    return {
+      leaders: leaders ?? [],
+      body: signal ? { kind: "signal", words, text: bodyText } : { kind: "exit", words, text: bodyText },
+      durationText: null,
+    };
+  }
   if (isIdentStart(c)) {
     const end = wordEnd(pos);
     if (text.charCodeAt(end) !== LPAREN) return null;

@@ -41,6 +41,14 @@ const TAKEN = [
   'pipe2([4, 5], O_NONBLOCK) = 0',
   'getpid()                                = 9642',
   'recvfrom(3, "x", 1, 0, NULL, NULL) = 1',
+  'rt_sigprocmask(SIG_UNBLOCK, [RTMIN RT_1], NULL, 8) = 0',
+  'read(3<TCP:[1]> [unconfined_t], "x", 1) = 1', // --secontext
+  '9642  --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=9643, si_uid=0, si_status=0, si_utime=0, si_stime=0} ---',
+  '--- SIGPIPE {si_signo=SIGPIPE, si_code=SI_USER, si_pid=9642, si_uid=0} ---',
+  '--- stopped by SIGSTOP ---',
+  '[pid  9643] +++ exited with 0 +++',
+  '12:00:00.5 +++ superseded by execve in pid 9644 +++',
+  'foo(1 -2) = 0', // two ints side by side, to the lexer too
 ];
 
 /** Lines outside the plain forms: the scan must leave each to the grammar. */
@@ -54,7 +62,10 @@ const LEFT = [
   '12<comm> read(3, "x", 1) = 1',
   '0x7f00 read(3, "x", 1) = 1', // -i address
   '[00007f0000000000] read(3, "x", 1) = 1',
-  'read(3<TCP:[1]> [unconfined_t], "x", 1) = 1', // juxtaposed (--secontext)
+  'read(3</etc/passwd> [system_u:object_r:etc_t:s0], "x", 1) = 1', // `:` in a secontext
+  'rt_sigprocmask(SIG_SETMASK [], NULL, 8) = 0', // the grammar reads `[]` as a subscript
+  'write(1, "abc" ..., 3) = 3', // a cut string, spaced
+  'ioctl(5, TIOCOUT(x) [4]) = 0', // a subscripted call
   'foo(A|B => C) = 0', // mixed operators
   'foo(A => B|C) = 0',
   'foo(1.5) = 0', // a float
@@ -69,6 +80,12 @@ const LEFT = [
   '<... read resumed #1>"x", 1) = 1',
   'wait4(-1, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 9',
   'kill(9, SIGTERM) = 0 (+ 1)',
+  '+++ killed by SIGKILL (core dumped) +++',
+  '--- SIGCHLD {si_signo=SIGCHLD} --- x',
+  '--- SIGCHLD {si_signo=SIGCHLD}---',
+  'foo(A  => B) = 0',
+  'foo(A |B) = 0',
+  'foo(1 - 2) = 0',
 ];
 
 test("the scan takes the plain forms and reads them as the grammar does", () => {
