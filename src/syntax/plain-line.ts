@@ -95,7 +95,7 @@ function clockAt(at: number): boolean {
   );
 }
 
-/** The end of the word starting at pos. */
+/** The end of the word starting at `from`. */
 function wordEnd(from: number): number {
   let i = from;
   while (isWord(text.charCodeAt(i))) i++;
@@ -104,7 +104,7 @@ function wordEnd(from: number): number {
 
 /** The offset of the `>` closing the decoration that starts with the `<` at `at`, or -1: the
  *  lexer's scan (nested `<>` balanced, quoted text and escapes skipped, `->` not a close). Only
- *  for a `<` that cannot start one of the lexer's marks (see decorationStart). */
+ *  for a `<` that cannot start one of the lexer's marks (see plainDecorationAt). */
 function decorationClose(at: number): number {
   const end = Math.min(text.length, at + MAX_DECORATION);
   let depth = 0;
