@@ -90,6 +90,11 @@ async function main(): Promise<void> {
     process.stderr.write(`bench: generating ${o.mb} MB trace at ${file} ...\n`);
     await generate(file, o.mb);
   }
+  if (!existsSync(file)) {
+    process.stderr.write(`bench: ${file}: no such file (--file takes an existing trace; without it one is generated)\n`);
+    process.exitCode = 2;
+    return;
+  }
   const bytes = statSync(file).size;
   const mbytes = bytes / (1024 * 1024);
   const runs: Record<string, () => Measure> = {
