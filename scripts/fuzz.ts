@@ -1,7 +1,8 @@
 // `npm run fuzz`: the property tests of test/property at a larger scale. Hostile strace text
 // (real sample lines mutated, shuffled, arbitrary bytes) goes through the line reader, the event
 // parser and the analyzer: nothing may throw, the analyzer may not catch an internal error, no
-// input may take longer than --max-ms, and whole / 1-byte / 7-byte / 64 KiB pieces must agree.
+// input may take longer than --max-ms, whole / 1-byte / 7-byte / 64 KiB pieces must agree, and
+// the plain-call scan must give what the grammar alone gives.
 // Prints the seed first; a failure prints its counterexample and the command that replays it.
 //   --runs N (default 2000)   --seed S (default: random)   --max-ms MS (default 2000)
 //   --no-chunks (skip the piece comparison, faster)   --save DIR (write counterexamples there)
@@ -65,8 +66,12 @@ async function main(): Promise<void> {
     if (ms > o.maxMs) throw new Error(`took ${ms.toFixed(0)} ms for ${bytes.length} bytes (pathological input?)`);
     const internal = internalErrorNotes(whole.notes);
     if (internal.length > 0) throw new Error(`analyzer caught an internal error: ${internal[0]!.message}`);
-    if (!o.chunks) return;
+    // The plain-call scan reads what the grammar reads: the same events, findings and notes.
     const expected = comparable(whole, o.ignoreStacks);
+    if (comparable(await runPipeline(bytes, Infinity, "fuzz.strace", true), o.ignoreStacks) !== expected) {
+      throw new Error("the plain-call scan changed the events, findings or notes");
+    }
+    if (!o.chunks) return;
     for (const size of bytes.length <= 256 * 1024 ? [1, 7, 64 * 1024] : [7, 64 * 1024]) {
       if (comparable(await runPipeline(bytes, size), o.ignoreStacks) !== expected) {
         throw new Error(`pieces of ${size} bytes give other events or findings than the whole input`);

@@ -23,9 +23,10 @@ export async function* pieces(bytes: Buffer, size: number): AsyncGenerator<Buffe
   for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
 }
 
-/** Run the whole pipeline on `bytes` fed in pieces of `size` bytes. */
-export async function runPipeline(bytes: Buffer, size: number, file = "fuzz.strace"): Promise<PipelineResult> {
-  const parser = createEventParser({ file, pid: null });
+/** Run the whole pipeline on `bytes` fed in pieces of `size` bytes (`plainScan`: calls in plain
+ *  form read by the hand scan, as `analyze` and `parse` do, instead of the grammar alone). */
+export async function runPipeline(bytes: Buffer, size: number, file = "fuzz.strace", plainScan = false): Promise<PipelineResult> {
+  const parser = createEventParser({ file, pid: null, plainScan });
   const analyzer = createAnalyzer({ trace: file });
   const events: TraceEvent[] = [];
   const findings: Finding[] = [];
