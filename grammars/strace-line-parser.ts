@@ -104,7 +104,6 @@ export interface LineParseResult {
 const UNAVAILABLE: Value = Object.freeze({ kind: "unavailable" });
 /** Marks a separator in an argument list (never escapes the parser). */
 const COMMA: Value = Object.freeze({ kind: "expr", text: "," });
-const NO_AUX: string[] = [];
 
 interface ResultHead {
   readonly ret: number | null;
@@ -175,7 +174,8 @@ const SIMPLE_ESCAPES: Int16Array = (() => {
   return t;
 })();
 
-function hexDigit(c: number): number {
+/** The value of a hex digit (either case), or -1. */
+export function hexDigit(c: number): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
   const l = c | 0x20;
   return l >= 0x61 && l <= 0x66 ? l - 0x61 + 10 : -1;
@@ -236,6 +236,40 @@ export function intValue(text: string): number {
 export function decorationPath(image: string): string {
   return decodeCString(image.slice(1, -1));
 }
+
+/** A number argument: an int, or with its `-y` decoration an fd (`3</p (deleted)>` and strace
+ *  >= 5.19's `3</p>(deleted)`, `deleted` already seen, both mark it deleted). */
+export function numberValue(image: string, decoration: string | null, deleted = false): Value {
+  if (decoration === null) return { kind: "int", value: intValue(image), text: image };
+  let path = decorationPath(decoration);
+  if (path.endsWith(" (deleted)")) {
+    path = path.slice(0, -10);
+    deleted = true;
+  }
+  return deleted ? { kind: "fd", fd: intValue(image), path, deleted } : { kind: "fd", fd: intValue(image), path };
+}
+
+/** `[16]`: a pointer to an int (a socklen_t, an option value). */
+export function indirectInt(inner: string): Value {
+  return { kind: "indirect", value: { kind: "int", value: intValue(inner), text: inner } };
+}
+
+/** What follows a call's `)`: its return and the parenthesised texts after it. */
+export function parsedResult(
+  ret: number | null,
+  retText: string,
+  retPath: string | undefined,
+  errno: string | null,
+  aux: readonly string[],
+  unavailable: boolean,
+): ParsedResult {
+  return retPath === undefined
+    ? { ret, retText, errno, aux, unavailable }
+    : { ret, retText, retPath, errno, aux, unavailable };
+}
+
+/** The aux texts of a result that has none (shared: results are never mutated). */
+export const NO_AUX: string[] = [];
 
 /** Longer escaped strings are decoded when first read: most are never read (the model looks
  *  at the bytes of socket writes and reads only), and a `-s 65536` trace is mostly such text. */
@@ -552,11 +586,7 @@ export class StraceLineParser extends EmbeddedActionsParser {
       if (aux === NO_AUX) aux = [];
       aux.push(text);
     });
-    return this.ACTION((): ParsedResult =>
-      head.retPath === undefined
-        ? { ret: head.ret, retText: head.retText, errno: head.errno, aux, unavailable: head.unavailable }
-        : { ret: head.ret, retText: head.retText, retPath: head.retPath, errno: head.errno, aux, unavailable: head.unavailable },
-    )!;
+    return this.ACTION(() => parsedResult(head.ret, head.retText, head.retPath, head.errno, aux, head.unavailable))!;
   });
 
   public auxText = this.RULE("auxText", (): string => {
@@ -699,15 +729,7 @@ export class StraceLineParser extends EmbeddedActionsParser {
           });
           return this.ACTION((): Value => {
             if (tok.tokenType === T.Clock) return { kind: "expr", text: tok.image };
-            if (deco === null) return { kind: "int", value: intValue(tok.image), text: tok.image };
-            let path = decorationPath((deco as IToken).image);
-            if (path.endsWith(" (deleted)")) {
-              path = path.slice(0, -10);
-              deleted = true;
-            }
-            return deleted
-              ? { kind: "fd", fd: intValue(tok.image), path, deleted }
-              : { kind: "fd", fd: intValue(tok.image), path };
+            return numberValue(tok.image, deco === null ? null : (deco as IToken).image, deleted);
           });
         },
       },
@@ -819,8 +841,7 @@ export class StraceLineParser extends EmbeddedActionsParser {
           });
           return this.ACTION((): Value => {
             const inner = tok.image.slice(1, -1).trim();
-            const iv: Value = { kind: "int", value: intValue(inner), text: inner };
-            return assigned === null ? { kind: "indirect", value: iv } : { kind: "named", name: `[${inner}]`, value: assigned };
+            return assigned === null ? indirectInt(inner) : { kind: "named", name: `[${inner}]`, value: assigned };
           });
         },
       },

@@ -24,21 +24,29 @@ export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\f\v
 let unclosedText: string | null = null;
 let unclosedFrom = 0;
 
-function matchString(text: string, offset: number): CustomPatternMatcherReturn | null {
-  if (text === unclosedText && offset >= unclosedFrom) return null;
+/** The offset of the quote closing the string literal that opens at `offset`: the first one
+ *  not escaped by an odd run of backslashes; -1 when there is none. */
+export function stringEnd(text: string, offset: number): number {
   let from = offset + 1;
   for (;;) {
     const quote = text.indexOf('"', from);
-    if (quote < 0) {
-      unclosedText = text;
-      unclosedFrom = offset;
-      return null;
-    }
+    if (quote < 0) return -1;
     let backslashes = 0;
     while (quote - 1 - backslashes > offset && text.charCodeAt(quote - 1 - backslashes) === 0x5c) backslashes++;
-    if ((backslashes & 1) === 0) return [text.slice(offset, quote + 1)];
+    if ((backslashes & 1) === 0) return quote;
     from = quote + 1;
   }
+}
+
+function matchString(text: string, offset: number): CustomPatternMatcherReturn | null {
+  if (text === unclosedText && offset >= unclosedFrom) return null;
+  const close = stringEnd(text, offset);
+  if (close < 0) {
+    unclosedText = text;
+    unclosedFrom = offset;
+    return null;
+  }
+  return [text.slice(offset, close + 1)];
 }
 export const StringLit = atom({
   name: "StringLit",
@@ -175,6 +183,28 @@ function matchDecoration(text: string, offset: number): CustomPatternMatcherRetu
   const close = s.closedAt.get(offset);
   return close !== undefined && close < end ? [text.slice(offset, close + 1)] : null;
 }
+/** The offset of the `>` closing the decoration whose `<` is at `at`, or -1: what the lexer's
+ *  shared scan above finds for one `<` read on its own (a fresh scan from `at`), for a reader
+ *  that takes a single decoration (the plain-call scan). */
+export function decorationEnd(text: string, at: number): number {
+  const end = Math.min(text.length, at + MAX_DECORATION);
+  let depth = 0;
+  let inQuote = false;
+  for (let i = at; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (inQuote) {
+      if (c === 0x22 /* " */) inQuote = false;
+      else if (c === 0x5c /* \ */) i++;
+    } else if (c === 0x3c /* < */) depth++;
+    else if (c === 0x3e /* > */) {
+      if (--depth === 0) return i;
+    } else if (c === 0x2d /* - */ && text.charCodeAt(i + 1) === 0x3e) i++;
+    else if (c === 0x5c /* \ */) i++;
+    else if (c === 0x22 /* " */) inQuote = true;
+  }
+  return -1;
+}
+
 export const Decoration = atom({
   name: "Decoration",
   pattern: { exec: matchDecoration },

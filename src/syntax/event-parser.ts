@@ -487,7 +487,6 @@ class StraceEventParser implements EventParser {
     return found !== null && accept(found.joined, found.value, found.output);
   }
 
-  /** A cut call whose rest never came: report it rather than guess. */
   /** The input ended inside a call (strace killed, a log cut short): it is that call, which
    *  never returned, when its text reads as the start of one. */
   private endCut(): void {
@@ -502,6 +501,7 @@ class StraceEventParser implements EventParser {
     this.parsedLine(r.value, text, cut.line, cut.line, cut.counted);
   }
 
+  /** A cut call whose rest never came: report it rather than guess. */
   private giveUpCut(): void {
     const cut = this.cut!;
     this.cut = null;

@@ -13,7 +13,12 @@ import {
   CUT_BEFORE,
   decorationPath,
   ELLIPSIS,
+  hexDigit,
+  indirectInt,
   intValue,
+  NO_AUX,
+  numberValue,
+  parsedResult,
   slotValue,
   strValue,
   structOf,
@@ -23,10 +28,8 @@ import {
   type ParsedLine,
   type ParsedResult,
 } from "../../grammars/strace-line-parser.js";
+import { decorationEnd, stringEnd } from "../../grammars/strace-tokens.js";
 import type { Value } from "./events.js";
-
-/** The lexer's bound on one `<...>` decoration (a longer one is not a decoration to it). */
-const MAX_DECORATION = 32 * 1024;
 
 const SPACE = 0x20;
 const QUOTE = 0x22;
@@ -40,19 +43,14 @@ const LT = 0x3c;
 const EQUALS = 0x3d;
 const GT = 0x3e;
 const LBRACKET = 0x5b;
-const BACKSLASH = 0x5c;
 const RBRACKET = 0x5d;
 const LBRACE = 0x7b;
 const PIPE = 0x7c;
 const RBRACE = 0x7d;
 
-const NO_AUX: string[] = [];
 
 function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
-}
-function isHex(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
 }
 function isIdentStart(c: number): boolean {
   return ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || c === 0x5f;
@@ -102,28 +100,6 @@ function wordEnd(from: number): number {
   return i;
 }
 
-/** The offset of the `>` closing the decoration that starts with the `<` at `at`, or -1: the
- *  lexer's scan (nested `<>` balanced, quoted text and escapes skipped, `->` not a close). Only
- *  for a `<` that cannot start one of the lexer's marks (see plainDecorationAt). */
-function decorationClose(at: number): number {
-  const end = Math.min(text.length, at + MAX_DECORATION);
-  let depth = 0;
-  let inQuote = false;
-  for (let i = at; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (inQuote) {
-      if (c === QUOTE) inQuote = false;
-      else if (c === BACKSLASH) i++;
-    } else if (c === LT) depth++;
-    else if (c === GT) {
-      if (--depth === 0) return i;
-    } else if (c === MINUS && text.charCodeAt(i + 1) === GT) i++;
-    else if (c === BACKSLASH) i++;
-    else if (c === QUOTE) inQuote = true;
-  }
-  return -1;
-}
-
 /** A `<` at `at` the lexer would read as a decoration, not as one of its marks (`<unfinished
  *  ...>`, `<... x resumed>`, `<detached ...>`, `<pid changed ...>`, `<unavailable>`, a `<0.1>`
  *  duration, `<<`): those and anything like them are left to the grammar. */
@@ -139,7 +115,7 @@ function plainDecorationAt(at: number): boolean {
 /** A decoration at pos: its image, pos moved past it; null to give up. */
 function decoration(): string | null {
   if (!plainDecorationAt(pos)) return null;
-  const close = decorationClose(pos);
+  const close = decorationEnd(text, pos);
   if (close < 0) return null;
   const image = text.slice(pos, close + 1);
   pos = close + 1;
@@ -154,7 +130,7 @@ function number(): string | null {
   else if (clockAt(i)) return null;
   if (text.charCodeAt(i) === 0x30 && text.charCodeAt(i + 1) === 0x78 /* x */) {
     let j = i + 2;
-    while (isHex(text.charCodeAt(j))) j++;
+    while (hexDigit(text.charCodeAt(j)) >= 0) j++;
     if (j === i + 2) return null;
     i = j;
   } else {
@@ -194,17 +170,8 @@ function bracketToken(): number {
 function term(): Value | null {
   const c = text.charCodeAt(pos);
   if (c === QUOTE) {
-    // The lexer's string: up to the first quote not escaped by an odd run of backslashes.
-    let from = pos + 1;
-    let close: number;
-    for (;;) {
-      close = text.indexOf('"', from);
-      if (close < 0) return null;
-      let backslashes = 0;
-      while (close - 1 - backslashes > pos && text.charCodeAt(close - 1 - backslashes) === BACKSLASH) backslashes++;
-      if ((backslashes & 1) === 0) break;
-      from = close + 1;
-    }
+    const close = stringEnd(text, pos);
+    if (close < 0) return null;
     const image = text.slice(pos, close + 1);
     pos = close + 1;
     let truncated = false;
@@ -217,12 +184,9 @@ function term(): Value | null {
   if (isDigit(c) || c === MINUS) {
     const image = number();
     if (image === null) return null;
-    if (text.charCodeAt(pos) !== LT) return { kind: "int", value: intValue(image), text: image };
+    if (text.charCodeAt(pos) !== LT) return numberValue(image, null);
     const deco = decoration();
-    if (deco === null) return null;
-    const path = decorationPath(deco);
-    if (path.endsWith(" (deleted)")) return { kind: "fd", fd: intValue(image), path: path.slice(0, -10), deleted: true };
-    return { kind: "fd", fd: intValue(image), path };
+    return deco === null ? null : numberValue(image, deco);
   }
   if (isIdentStart(c)) {
     const start = pos;
@@ -264,7 +228,7 @@ function term(): Value | null {
     if (token > 0) {
       const inner = text.slice(pos + 1, token - 1).trim();
       pos = token;
-      return { kind: "indirect", value: { kind: "int", value: intValue(inner), text: inner } };
+      return indirectInt(inner);
     }
     pos++;
     const slots = list(RBRACKET);
@@ -414,9 +378,7 @@ function result(): ParsedResult | null {
     if (text.charCodeAt(pos) !== SPACE && pos < text.length) return null;
     skipSpaces();
   }
-  return retPath === undefined
-    ? { ret, retText, errno, aux, unavailable: false }
-    : { ret, retText, retPath, errno, aux, unavailable: false };
+  return parsedResult(ret, retText, retPath, errno, aux, false);
 }
 
 const UNFINISHED = "<unfinished ...>";
