@@ -27,8 +27,10 @@ export class LineSplitter {
   #nextLine = 1;
   readonly #events: LineSplitEvents;
 
-  constructor(events: LineSplitEvents = {}) {
+  /** `firstLine`: the number of the first line it will hand out. */
+  constructor(events: LineSplitEvents = {}, firstLine = 1) {
     this.#events = events;
+    this.#nextLine = firstLine;
   }
 
   /** Lines completed by `text`, or null when none is complete yet. */
@@ -66,9 +68,9 @@ export class LineSplitter {
     return batch;
   }
 
-  /** Number of lines handed out so far. */
-  get linesSeen(): number {
-    return this.#nextLine - 1;
+  /** The number the next line will get. */
+  get nextLine(): number {
+    return this.#nextLine;
   }
 
   #appendPartial(text: string): void {

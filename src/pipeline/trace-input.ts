@@ -9,7 +9,9 @@ import { readLineBatches } from "../io/line-batches.js";
 import { describeText } from "../io/sniff.js";
 import { mergeLanes } from "./ff-merge.js";
 import { MAX_IN_FLIGHT } from "../syntax/call-joiner.js";
-import { createEventParser, type EventParser } from "../syntax/event-parser.js";
+import { createEventParser, type EventParser, type ReplayingParser } from "../syntax/event-parser.js";
+import { acquirePool, releasePool } from "./parse-pool.js";
+import { segmentedEvents, type SegmentProgress } from "./segmented-read.js";
 import type { TraceEvent } from "../syntax/events.js";
 
 export const STDIN_NAME = "<stdin>";
@@ -169,14 +171,29 @@ export interface TraceReading {
 
 export interface ReadOptions {
   onProblem?(p: InputProblem): void;
-  /** The fast path (see EventParserOptions.needsArgs); absent: every line goes through the grammar. */
-  needsArgs?: (name: string) => boolean;
+  /** The fast path: the syscalls whose arguments are needed (see EventParserOptions.needsArgs);
+   *  absent: every line goes through the grammar. */
+  argsNeeded?: ReadonlySet<string>;
   /** Read plain calls by the hand scan (EventParserOptions.plainScan); absent: the grammar only. */
   plainScan?: boolean;
   /** `--strict`: every unrecognised line is reported as an error (the first
    * STRICT_LINES_SHOWN of each file, then one count). */
   strict?: boolean;
+  /** Read regular files at least this big on the parse workers too (segmented-read.ts); absent:
+   *  every file is read on this thread. */
+  parallel?: ParallelOptions;
 }
+
+export interface ParallelOptions {
+  /** Smallest file (bytes) worth the workers' start-up. */
+  readonly minBytes: number;
+  /** Bytes per segment. */
+  readonly segmentBytes: number;
+}
+
+/** What `analyze` uses: below 8 MiB the workers' start-up costs more than they save; small
+ *  segments keep the records in flight (and the process's memory) small. */
+export const PARALLEL_DEFAULTS: ParallelOptions = { minBytes: 8 * 1024 * 1024, segmentBytes: 128 * 1024 };
 
 /** Unrecognised lines reported one by one under `--strict`, per file. */
 export const STRICT_LINES_SHOWN = 20;
@@ -190,15 +207,22 @@ export function readTraceEvents(
   const report = opts.onProblem ?? (() => {});
   const parsers: EventParser[] = [];
   const sources: ByteSource[] = [];
+  const names = opts.argsNeeded;
+  const needsArgs = names === undefined ? undefined : (name: string) => names.has(name);
   const perFile = group.files.map((file) => {
     const pid = group.ff ? Number(FF_NAME.exec(basename(file))?.[2]) : null;
-    const parser = createEventParser({ file: file === "-" ? group.name : file, pid, needsArgs: opts.needsArgs, plainScan: opts.plainScan });
+    const parser = createEventParser({ file: file === "-" ? group.name : file, pid, needsArgs, plainScan: opts.plainScan });
     parsers.push(parser);
     const source = file === "-" ? streamSource(group.name, io.stdin) : fileSource(file, null);
     sources.push(source);
     // A pipe or FIFO can go quiet mid-trace (strace still running): only those need idle flushes.
     const live = file === "-" || group.bytes === null;
-    return fileEvents(source, parser, report, file === "-" ? undefined : io.signal, opts.strict === true, live);
+    const par = opts.parallel;
+    const split: Split | null =
+      par !== undefined && !live && group.bytes! / group.files.length >= par.minBytes
+        ? { segmentBytes: par.segmentBytes, pid, argsNeeded: names === undefined ? null : [...names], plainScan: opts.plainScan === true }
+        : null;
+    return fileEvents(source, parser, report, file === "-" ? undefined : io.signal, opts.strict === true, live, split);
   });
   const pids = group.files.map((f) => Number(FF_NAME.exec(basename(f))?.[2] ?? NaN));
   const batches = perFile.length === 1 ? perFile[0]! : mergeLanes(perFile, pids, group.name, report);
@@ -213,6 +237,7 @@ async function* fileEvents(
   signal?: AbortSignal,
   strict = false,
   live = false,
+  split: Split | null = null,
 ): AsyncGenerator<readonly TraceEvent[]> {
   const file = source.name;
   let interrupted = false;
@@ -251,12 +276,47 @@ async function* fileEvents(
       severity: "warning",
     });
   let unterminated: { line: number; text: string } | null = null;
-  const reader = readLineBatches(source.chunks, {
+  const splitEvents = {
     onLongLine: longLine,
-    onUnterminated: (line, text) => (unterminated = { line, text }),
-  })[Symbol.asyncIterator]();
+    onUnterminated: (line: number, text: string) => (unterminated = { line, text }),
+  };
+  const pool = split !== null ? acquirePool() : null;
+  const reader = (pool === null ? readLineBatches(source.chunks, splitEvents) : noBatches())[Symbol.asyncIterator]();
+  const progress: SegmentProgress = { lines: 0, firstText: null, failures: 0, firstFailure: null };
   try {
-    for (;;) {
+    if (pool !== null) {
+      const segments = segmentedEvents(
+        source.chunks,
+        parser as ReplayingParser,
+        pool,
+        { ...split!, file: parser.stats.file, inFlight: 2 * pool.size + 1 },
+        splitEvents,
+        progress,
+        () => signal?.aborted === true,
+      );
+      try {
+        for await (const out of segments) {
+          lines = progress.lines;
+          count(out);
+          if (out.length > 0) yield out;
+        }
+      } finally {
+        lines = progress.lines;
+        firstText = progress.firstText;
+        interrupted = signal?.aborted === true;
+      }
+      if (progress.failures > 0) {
+        report({
+          file,
+          code: "SR900",
+          message: `internal error in a parse worker (${progress.firstFailure}); ${progress.failures} segment(s) were read on the main thread instead`,
+          hint: "please report this; the findings are unaffected",
+          fatal: false,
+          severity: "warning",
+        });
+      }
+    }
+    for (;pool === null;) {
       const next = reader.next();
       let r = live ? await withinIdle(next) : await next;
       if (r === IDLE) {
@@ -297,6 +357,7 @@ async function* fileEvents(
     // Stopped early (interrupted, or the consumer left): close the source, as `for await` did.
     // Not awaited: a live source may still have a read pending that only its next input ends.
     reader.return(undefined).catch(() => {});
+    if (pool !== null) releasePool(pool);
   }
   const out: TraceEvent[] = [];
   try {
@@ -391,6 +452,16 @@ async function* fileEvents(
     });
   }
 }
+
+/** How a file is cut into segments for the parse workers (ReadOptions.parallel). */
+interface Split {
+  readonly segmentBytes: number;
+  readonly pid: number | null;
+  readonly argsNeeded: readonly string[] | null;
+  readonly plainScan: boolean;
+}
+
+async function* noBatches(): AsyncGenerator<never> {}
 
 /** How long a live input may stay quiet before the parser's held call is handed out: long enough
  *  that strace's `-k` frames (written right after their call) are not split from it. */

@@ -1,11 +1,12 @@
 // Physical lines in, plain events out: classifies each line, rejoins calls that program output
 // or strace's own messages cut in two (`2>&1`, STRACE-FORMAT.md §6), joins unfinished/resumed
 // halves per thread (§7), and converts parse results into the objects of events.ts.
-import { CUT_BEFORE, slotValue, straceLineParser } from "../../grammars/strace-line-parser.js";
+import { straceLineParser } from "../../grammars/strace-line-parser.js";
 import { lexLine } from "../../grammars/strace-tokens.js";
-import type { ArgSlot, LineParseResult, ParsedBody, ParsedLine, ParsedResult } from "../../grammars/strace-line-parser.js";
-import type { LineKind, SyscallEvent, TraceEvent, Value } from "./events.js";
-import { CallJoiner, joinSlots, type PendingCall } from "./call-joiner.js";
+import type { LineParseResult, ParsedBody, ParsedLine } from "../../grammars/strace-line-parser.js";
+import type { LineKind, TraceEvent } from "./events.js";
+import type { PendingCall } from "./call-joiner.js";
+import { EventAssembler, neverResumedEvent, syscallEvent, type Assembler, type BareReader } from "./event-assembler.js";
 import {
   findStraceMessage,
   isBlank,
@@ -15,14 +16,15 @@ import {
   summaryLine,
 } from "./line-classifier.js";
 import { emptyPrefix, readPrefix, type LinePrefix } from "./line-prefix.js";
-import { lightCall, type LightCall } from "./light-call.js";
+import { lightCall } from "./light-call.js";
 import { plainLine } from "./plain-line.js";
-import { ParserStats } from "./parser-stats.js";
+import { ParserStats, type ParserStatsData } from "./parser-stats.js";
+import { replayOps, type OpRecord } from "./assembler-codec.js";
 import { FlagEvidence } from "./flag-evidence.js";
 import { cleanArgs, FUZZY_MAX_LINE, nestsTooDeep, plausibleResume } from "./guessed-cut.js";
 import { findWriteSplice, maybeSplicedWrite, type ProgramOutput } from "./write-splice.js";
 
-export { ParserStats } from "./parser-stats.js";
+export { ParserStats, type ParserStatsData } from "./parser-stats.js";
 
 export interface EventParserOptions {
   readonly file: string;
@@ -51,8 +53,62 @@ export interface EventParser {
   readonly stats: ParserStats;
 }
 
-export function createEventParser(opts: EventParserOptions): EventParser {
-  return new StraceEventParser(opts.file, opts.pid ?? null, opts.needsArgs ?? null, opts.plainScan === true);
+/** An event parser that can also take segments a worker read (parse-worker.ts): their records
+ *  are replayed into its assembler, in order, while its own reader is clean. */
+export interface ReplayingParser extends EventParser {
+  /** Its reader is between calls (see LineReader.clean): a worker's reading of the lines that
+   *  follow, made from that same state, is what it would have read itself. */
+  clean(): boolean;
+  /** Take a worker's reading of the lines after line `base`. */
+  replay(record: OpRecord, stats: ParserStatsData, base: number, out: TraceEvent[]): void;
+}
+
+export function createEventParser(opts: EventParserOptions): ReplayingParser {
+  return new StraceEventParser(opts);
+}
+
+/** The line reader and the assembler of one thread, wired together. */
+class StraceEventParser implements ReplayingParser {
+  readonly stats: ParserStats;
+  protected readonly assembler: EventAssembler;
+  protected readonly reader: LineReader;
+
+  constructor(opts: EventParserOptions) {
+    this.stats = new ParserStats(opts.file);
+    this.assembler = new EventAssembler(opts.file, this.stats);
+    this.reader = new LineReader(opts.file, opts.pid ?? null, opts.needsArgs ?? null, opts.plainScan === true, this.stats, this.assembler);
+    this.assembler.local = this.reader;
+  }
+
+  push(lines: readonly string[], firstLine: number, out: TraceEvent[]): void {
+    this.assembler.out = out;
+    this.reader.push(lines, firstLine);
+    this.assembler.out = [];
+  }
+
+  flush(out: TraceEvent[]): void {
+    this.assembler.out = out;
+    this.assembler.release();
+    this.assembler.out = [];
+  }
+
+  clean(): boolean {
+    return this.reader.clean();
+  }
+
+  replay(record: OpRecord, stats: ParserStatsData, base: number, out: TraceEvent[]): void {
+    this.stats.merge(stats, base);
+    this.assembler.out = out;
+    replayOps(record, base, this.assembler);
+    this.assembler.out = [];
+  }
+
+  end(out: TraceEvent[]): void {
+    this.assembler.out = out;
+    this.reader.finish();
+    this.assembler.end();
+    this.assembler.out = [];
+  }
 }
 
 /** A call's text cut short (by a spliced message or program output), waiting for its rest. */
@@ -78,37 +134,36 @@ const CUT_PATIENCE = 64;
 const CUT_MAX_PIECES = 8;
 const CUT_MAX_CHARS = 64 * 1024;
 
-class StraceEventParser implements EventParser {
-  readonly stats: ParserStats;
-  private readonly joiner = new CallJoiner((call) => {
-    this.stats.callsGivenUp++;
-    this.stats.firstGivenUp ??= call.line;
-    this.emitNeverResumed(call);
-  });
+/** The first half of the event parser: reads each physical line on its own, with only the short
+ *  state of a call cut in two (by a message, program output, a spliced write) or of a `-c`
+ *  summary in progress. What it reads goes to an Assembler, in line order: in this thread, or
+ *  encoded in a worker's and replayed (parse-worker.ts). Nothing here depends on earlier calls. */
+export class LineReader implements BareReader {
   private readonly prefix: LinePrefix = emptyPrefix();
   private cut: CutLine | null = null;
   private output: ProgramOutput | null = null;
   private inSummary = false;
-  /** The last syscall event, held back while `-k` frames may follow it: until the next event,
-   *  across batches too (a batch may end between a call and its frames), until `flush` or `end`. */
-  private held: SyscallEvent | null = null;
-  private heldStack: string[] | null = null;
-  private out: TraceEvent[] = [];
   private readonly evidence: FlagEvidence;
 
   constructor(
     private readonly file: string,
     private readonly filePid: number | null,
-    private readonly needsArgs: ((name: string) => boolean) | null = null,
-    private readonly plainScan = false,
+    private readonly needsArgs: ((name: string) => boolean) | null,
+    private readonly plainScan: boolean,
+    readonly stats: ParserStats,
+    private readonly asm: Assembler,
   ) {
-    this.stats = new ParserStats(file);
     this.evidence = new FlagEvidence(this.stats);
     if (filePid !== null) this.stats.flags.add("-ff");
   }
 
-  push(lines: readonly string[], firstLine: number, out: TraceEvent[]): void {
-    this.out = out;
+  /** No call is cut and no summary is under way: the next line reads the same whatever came
+   *  before (a worker starts each segment in this state). */
+  clean(): boolean {
+    return this.cut === null && this.output === null && !this.inSummary;
+  }
+
+  push(lines: readonly string[], firstLine: number): void {
     for (let i = 0; i < lines.length; i++) {
       const lineNo = firstLine + i;
       try {
@@ -121,43 +176,16 @@ class StraceEventParser implements EventParser {
         this.emit({ type: "unrecognized", file: this.file, line: lineNo, pid: null, time: null, text: lines[i], reason });
       }
     }
-    this.out = [];
   }
 
-  flush(out: TraceEvent[]): void {
-    this.out = out;
-    this.release();
-    this.out = [];
-  }
-
-  end(out: TraceEvent[]): void {
-    this.out = out;
-    this.release();
+  /** End of input: a call still cut is read as far as it goes. */
+  finish(): void {
     this.output = null;
     if (this.cut !== null) this.endCut();
-    for (const call of this.joiner.drain()) this.emitNeverResumed(call);
-    this.release();
-    this.out = [];
   }
 
   private emit(ev: TraceEvent): void {
-    this.release();
-    this.out.push(ev);
-  }
-
-  private emitSyscall(ev: SyscallEvent): void {
-    this.release();
-    this.held = ev;
-  }
-
-  /** Emit the held syscall event, with the `-k` frames that followed it. */
-  private release(): void {
-    const ev = this.held;
-    if (ev === null) return;
-    this.held = null;
-    const stack = this.heldStack;
-    this.heldStack = null;
-    this.out.push(stack === null ? ev : { ...ev, stack });
+    this.asm.emit(ev);
   }
 
   private physicalLine(raw: string, lineNo: number): void {
@@ -245,7 +273,7 @@ class StraceEventParser implements EventParser {
     if (frame !== null) {
       stats.countLine("stack");
       stats.flags.add("-k");
-      if (this.held !== null) (this.heldStack ??= []).push(frame);
+      this.asm.frame(frame);
       return;
     }
     if (isHexDump(text)) {
@@ -324,9 +352,12 @@ class StraceEventParser implements EventParser {
       });
       return;
     }
-    if (this.cut === null && this.bareContinuation(text, lineNo)) return;
+    if (this.cut === null) {
+      this.asm.bare(text, lineNo); // a bare -z continuation, or program output
+      return;
+    }
     this.foreign(text, lineNo, true);
-    if (this.cut !== null && ++this.cut.age > CUT_PATIENCE) this.giveUpCut();
+    if (++this.cut.age > CUT_PATIENCE) this.giveUpCut();
   }
 
   private lightLine(text: string, lineNo: number): boolean {
@@ -343,51 +374,31 @@ class StraceEventParser implements EventParser {
       case "unfinished": {
         stats.countLine("unfinished");
         stats.countSyscall(c.name);
-        const displaced = this.joiner.start({ pid, name: c.name, line: lineNo, time: c.time, slots: [] });
-        if (displaced !== null) this.emitNeverResumed(displaced);
+        this.asm.start({ pid, name: c.name, line: lineNo, time: c.time, slots: [] });
         return true;
       }
       case "resumed": {
         stats.countLine("resumed");
         stats.countSyscall(c.name);
-        const started = this.joiner.resume(pid, c.name);
-        if (started === null) this.emitLight(c, pid, c.time, lineNo, lineNo, "resumed-only");
-        else this.emitLight(c, pid ?? started.pid, started.time, started.line, lineNo, "joined");
+        this.asm.lightResumed(c, pid, lineNo);
         return true;
       }
       case "complete":
         stats.countLine("syscall");
         stats.countSyscall(c.name);
-        this.emitLight(c, pid, c.time, lineNo, lineNo, "complete");
+        this.asm.light(c, pid, lineNo);
         return true;
     }
-  }
-
-  private emitLight(c: LightCall, pid: number | null, time: number | null, lineNo: number, endLine: number, form: SyscallEvent["form"]): void {
-    const ev: { -readonly [K in keyof SyscallEvent]: SyscallEvent[K] } = {
-      type: "syscall",
-      file: this.file,
-      line: lineNo,
-      pid,
-      time,
-      name: c.name,
-      args: NO_ARGS,
-      argsOmitted: true,
-      ret: c.ret,
-      errno: c.errno,
-      form,
-    };
-    if (c.durationUs !== undefined) ev.durationUs = c.durationUs;
-    if (endLine !== lineNo) ev.endLine = endLine;
-    this.emitSyscall(ev);
   }
 
   /** strace 6.1 with -z/-Z (`--status`) prints the second half of a call it had cut with
    *  `<unfinished ...>` with neither pid nor `<... name resumed>` (`)    = 100`,
    *  `NULL, 0, NULL) = 4408`): join it to the call most recently cut, if that was recent. */
-  private bareContinuation(text: string, lineNo: number): boolean {
-    const last = this.joiner.lastStarted();
-    if (last === null || lineNo - last.line > BARE_CONTINUATION_WINDOW) return false;
+  bareOrForeign(text: string, lineNo: number, last: PendingCall | null): void {
+    if (last === null || !this.bareContinuation(text, lineNo, last)) this.foreign(text, lineNo, true);
+  }
+
+  private bareContinuation(text: string, lineNo: number, last: PendingCall): boolean {
     const synthetic = `<... ${last.name} resumed>${text}`;
     const r = straceLineParser.parseLine(synthetic);
     if (r.value === null || r.value.body.kind !== "resumed" || r.value.body.end !== "complete") return false;
@@ -561,18 +572,15 @@ class StraceEventParser implements EventParser {
     const base = { type: "exit" as const, file: this.file, line: lineNo, pid, time };
     let m: RegExpExecArray | null;
     if ((m = /^exited with (-?\d+)$/.exec(text))) {
-      this.threadGone(pid, lineNo);
+      this.asm.threadGone(pid);
       this.emit({ ...base, how: "exited", code: +m[1] });
     } else if ((m = /^killed by (\w+)( \(core dumped\))?$/.exec(text))) {
-      this.threadGone(pid, lineNo);
+      this.asm.threadGone(pid);
       this.emit(m[2] ? { ...base, how: "killed", signal: m[1], coreDumped: true } : { ...base, how: "killed", signal: m[1] });
     } else if ((m = /^superseded by execve in pid (\d+)$/.exec(text))) {
       // The tgid's own call in flight is gone; thread N's execve resumes under the tgid.
-      this.threadGone(pid, lineNo);
-      if (pid !== null) {
-        const displaced = this.joiner.migrate(+m[1], pid);
-        if (displaced !== null) this.emitNeverResumed(displaced);
-      }
+      this.asm.threadGone(pid);
+      if (pid !== null) this.asm.migrate(+m[1], pid);
       this.emit({ ...base, how: "superseded", newPid: +m[1] });
     } else {
       // strace prints no other `+++` lines: this is someone's annotation (seen in hand-edited
@@ -580,11 +588,6 @@ class StraceEventParser implements EventParser {
       this.stats.lines.exit--;
       this.foreign(line, lineNo, true);
     }
-  }
-
-  private threadGone(pid: number | null, lineNo: number): void {
-    const call = this.joiner.finish(pid);
-    if (call !== null) this.emitNeverResumed(call);
   }
 
   private call(
@@ -597,126 +600,32 @@ class StraceEventParser implements EventParser {
     text: string,
   ): void {
     this.stats.countSyscall(body.name);
-    if (body.kind === "call") {
-      if (body.end === "complete") {
-        this.emitSyscall(this.syscallEvent(body.name, body.args, body.result!, p, pid, time, lineNo, endLine, "complete"));
-        return;
-      }
-      if (body.end === "pid-changed") {
-        // The call completes in the tgid's -ff file (`<... execve resumed>`); here it only ends.
-        const mark = /<pid changed to (\d+) \.\.\.>/.exec(text);
-        this.emit({ type: "notice", file: this.file, line: lineNo, pid, time, notice: "message", text: `${body.name}: pid changed to ${mark?.[1] ?? "?"}` });
-        return;
-      }
-      const pending: PendingCall = { pid, name: body.name, line: lineNo, time, slots: body.args.slice() };
-      if (body.end === "detached" || body.result !== null) {
-        // `<detached ...>` or `<unfinished ...>) = ?`: this call will never resume.
-        if (body.end === "detached") {
-          this.emit({ type: "notice", file: this.file, line: lineNo, pid, time, notice: "detached", text: "<detached ...>" });
-        }
-        this.emitNeverResumed(pending, body.result);
-        return;
-      }
-      const displaced = this.joiner.start(pending);
-      if (displaced !== null) this.emitNeverResumed(displaced);
+    if (body.kind === "resumed") {
+      this.asm.resumed({ body, durationText: p.durationText, pid, time, line: lineNo, endLine });
       return;
     }
-    // A resumed half.
-    const started = this.joiner.resume(pid, body.name);
-    if (body.end !== "complete") {
-      // Resumed and cut again: keep accumulating the arguments.
-      const slots = started !== null ? joinSlots(started.slots, body.args) : dropLeadingEmpty(body.args);
-      const pending: PendingCall = started !== null
-        ? { ...started, slots }
-        : { pid, name: body.name, line: lineNo, time, slots };
-      if (body.end === "detached" || body.result !== null) {
-        this.emitNeverResumed(pending, body.result);
-        return;
-      }
-      const displaced = this.joiner.start(pending);
-      if (displaced !== null && displaced !== started) this.emitNeverResumed(displaced);
+    if (body.end === "complete") {
+      this.asm.syscall(syscallEvent(this.file, this.stats, body.name, body.args, body.result!, p.durationText, pid, time, lineNo, endLine, "complete"));
       return;
     }
-    if (started === null) {
-      this.emitSyscall(
-        this.syscallEvent(body.name, dropLeadingEmpty(body.args), body.result!, p, pid, time, lineNo, lineNo, "resumed-only"),
-      );
+    if (body.end === "pid-changed") {
+      // The call completes in the tgid's -ff file (`<... execve resumed>`); here it only ends.
+      const mark = /<pid changed to (\d+) \.\.\.>/.exec(text);
+      this.emit({ type: "notice", file: this.file, line: lineNo, pid, time, notice: "message", text: `${body.name}: pid changed to ${mark?.[1] ?? "?"}` });
       return;
     }
-    const slots = joinSlots(started.slots, body.args);
-    this.emitSyscall(
-      this.syscallEvent(started.name === "???" ? body.name : started.name, slots, body.result!, p, pid ?? started.pid, started.time, started.line, endLine, "joined"),
-    );
-  }
-
-  private emitNeverResumed(call: PendingCall, result: ParsedResult | null = null): void {
-    const ev: SyscallEvent = {
-      type: "syscall",
-      file: this.file,
-      line: call.line,
-      pid: call.pid,
-      time: call.time,
-      name: call.name,
-      args: argValues(call.slots),
-      ret: result?.ret ?? null,
-      errno: result?.errno ?? null,
-      form: "never-resumed",
-    };
-    this.emitSyscall(ev);
-  }
-
-  private syscallEvent(
-    name: string,
-    slots: readonly ArgSlot[],
-    r: ParsedResult,
-    p: ParsedLine,
-    pid: number | null,
-    time: number | null,
-    lineNo: number,
-    endLine: number,
-    form: SyscallEvent["form"],
-  ): SyscallEvent {
-    const ev: {
-      -readonly [K in keyof SyscallEvent]: SyscallEvent[K];
-    } = {
-      type: "syscall",
-      file: this.file,
-      line: lineNo,
-      pid,
-      time,
-      name,
-      args: argValues(slots),
-      ret: r.ret,
-      errno: r.errno,
-      form,
-    };
-    if (r.retPath !== undefined) ev.retPath = r.retPath;
-    if (r.aux.length > 0) {
-      let aux = "";
-      for (const a of r.aux) {
-        if (a.startsWith("INJECTED")) {
-          ev.injected = true;
-          this.stats.flags.add("-e inject=");
-        } else if (a === "DELAYED") this.stats.flags.add("-e inject=delay");
-        else aux = aux === "" ? a : `${aux} ${a}`;
+    const pending: PendingCall = { pid, name: body.name, line: lineNo, time, slots: body.args.slice() };
+    if (body.end === "detached" || body.result !== null) {
+      // `<detached ...>` or `<unfinished ...>) = ?`: this call will never resume.
+      if (body.end === "detached") {
+        this.emit({ type: "notice", file: this.file, line: lineNo, pid, time, notice: "detached", text: "<detached ...>" });
       }
-      if (aux !== "") ev.aux = aux;
+      this.asm.syscall(neverResumedEvent(this.file, pending, body.result));
+      return;
     }
-    if (p.durationText !== null) ev.durationUs = +p.durationText * 1e6;
-    if (endLine !== lineNo) ev.endLine = endLine;
-    if (r.retText.length > 2 && r.retText.charCodeAt(1) === 0x78 && name !== "brk" && !name.startsWith("mmap")) {
-      // Every value in hex, the return included, is `-e raw=` (STRACE-FORMAT §3).
-      if (slots.length > 0 && slots.every((s) => s.length === 1 && s[0].kind === "int")) this.stats.flags.add("-e raw=");
-    }
-    return ev;
+    this.asm.start(pending);
   }
 }
-
-/** The arguments of a call taken by the fast path: none, and shared (events are never mutated). */
-const NO_ARGS: readonly Value[] = Object.freeze([]);
-
-/** How many lines after its `<unfinished ...>` a bare -z continuation may come. */
-const BARE_CONTINUATION_WINDOW = 16;
 
 /** A line that parses by itself as a complete call with a pid or time leader. */
 function completeOnItsOwn(text: string): boolean {
@@ -755,21 +664,6 @@ function resumeAfterOutput(
     }
   }
   return null;
-}
-
-function dropLeadingEmpty(slots: readonly ArgSlot[]): ArgSlot[] {
-  return slots.length > 0 && slots[0].length === 0 ? slots.slice(1) : slots.slice();
-}
-
-/** One value per argument; empty slots (a separator with nothing after it) are not arguments. */
-function argValues(slots: readonly ArgSlot[]): Value[] {
-  const values: Value[] = [];
-  for (const slot of slots) {
-    if (slot.length === 0) continue;
-    const v = slotValue(slot);
-    values.push(v.kind === "changed" && v.before === CUT_BEFORE ? v.after : v);
-  }
-  return values;
 }
 
 function describeError(r: LineParseResult): string {

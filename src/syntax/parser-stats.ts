@@ -28,6 +28,18 @@ export const LINE_KINDS: readonly LineKind[] = [
   "unrecognized",
 ];
 
+/** What a worker's parser saw of its segment (line numbers relative to it). */
+export interface ParserStatsData {
+  readonly lines: Record<LineKind, number>;
+  readonly totalLines: number;
+  readonly syscalls: ReadonlyMap<string, number>;
+  readonly pids: ReadonlySet<number>;
+  readonly flags: ReadonlySet<string>;
+  readonly unrecognizedSamples: readonly LineSample[];
+  readonly foreignSamples: readonly LineSample[];
+  readonly truncatedStringBytes: number | null;
+}
+
 export class ParserStats {
   readonly lines: Record<LineKind, number>;
   /** Physical lines read. */
@@ -55,6 +67,38 @@ export class ParserStats {
 
   countSyscall(name: string): void {
     this.syscalls.set(name, (this.syscalls.get(name) ?? 0) + 1);
+  }
+
+  /** The plain data of these stats (structured-cloneable), for a worker to post. */
+  data(): ParserStatsData {
+    return {
+      lines: this.lines,
+      totalLines: this.totalLines,
+      syscalls: this.syscalls,
+      pids: this.pids,
+      flags: this.flags,
+      unrecognizedSamples: this.unrecognizedSamples,
+      foreignSamples: this.foreignSamples,
+      truncatedStringBytes: this.truncatedStringBytes,
+    };
+  }
+
+  /** Add the stats of a segment read elsewhere, whose line numbers start after `lineBase`. */
+  merge(o: ParserStatsData, lineBase: number): void {
+    for (const k of LINE_KINDS) this.lines[k] += o.lines[k];
+    this.totalLines += o.totalLines;
+    for (const [name, n] of o.syscalls) this.syscalls.set(name, (this.syscalls.get(name) ?? 0) + n);
+    for (const p of o.pids) this.pids.add(p);
+    for (const f of o.flags) this.flags.add(f);
+    for (const s of o.unrecognizedSamples) {
+      if (this.unrecognizedSamples.length < SAMPLE_LIMIT) this.unrecognizedSamples.push({ ...s, file: this.file, line: s.line + lineBase });
+    }
+    for (const s of o.foreignSamples) {
+      if (this.foreignSamples.length < SAMPLE_LIMIT) this.foreignSamples.push({ ...s, file: this.file, line: s.line + lineBase });
+    }
+    if (o.truncatedStringBytes !== null && (this.truncatedStringBytes === null || o.truncatedStringBytes > this.truncatedStringBytes)) {
+      this.truncatedStringBytes = o.truncatedStringBytes;
+    }
   }
 
   sample(kind: "unrecognized" | "foreign", line: number, text: string, reason?: string): void {

@@ -11,7 +11,7 @@ import { createAnalyzer } from "../../src/analysis.js";
 import type { Finding } from "../../src/analysis.js";
 import { runAnalyze } from "../../src/cli/commands/analyze.js";
 import { readTraceEvents, resolveTraces } from "../../src/pipeline/trace-input.js";
-import { needsArgs } from "../../src/model/args-needed.js";
+import { ARGS_NEEDED } from "../../src/model/args-needed.js";
 import { stringifyJson } from "../../src/report/escape.js";
 import { renderJsonReport } from "../../src/report/json-report.js";
 import { createEventParser } from "../../src/syntax/event-parser.js";
@@ -39,7 +39,7 @@ async function whole(path: string): Promise<string> {
   const traces = [];
   for (const group of groups) {
     const analyzer = createAnalyzer({ trace: group.name });
-    const reading = readTraceEvents(group, quietIo(), { needsArgs });
+    const reading = readTraceEvents(group, quietIo(), { argsNeeded: ARGS_NEEDED });
     for await (const batch of reading.batches) findings.push(...analyzer.push(batch));
     findings.push(...analyzer.end());
     const st = analyzer.stats;

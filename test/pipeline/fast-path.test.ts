@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createAnalyzer } from "../../src/analysis.js";
-import { needsArgs, RETURN_ONLY } from "../../src/model/args-needed.js";
+import { ARGS_NEEDED, needsArgs, RETURN_ONLY } from "../../src/model/args-needed.js";
 import { readTraceEvents, resolveTraces } from "../../src/pipeline/trace-input.js";
 import { lightCall } from "../../src/syntax/light-call.js";
 import { stringifyJson } from "../../src/report/escape.js";
@@ -23,7 +23,7 @@ async function analyze(path: string, fast: boolean) {
   let light = 0;
   for (const group of groups) {
     const analyzer = createAnalyzer({ trace: group.name });
-    const reading = readTraceEvents(group, quietIo(), fast ? { needsArgs, plainScan: true } : {});
+    const reading = readTraceEvents(group, quietIo(), fast ? { argsNeeded: ARGS_NEEDED, plainScan: true } : {});
     for await (const batch of reading.batches) {
       for (const ev of batch) if (ev.type === "syscall" && ev.argsOmitted) light++;
       out.push(...analyzer.push(batch));

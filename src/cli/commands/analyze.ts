@@ -4,9 +4,9 @@
 import { writeFile } from "node:fs/promises";
 import type { Argv } from "yargs";
 import { createAnalyzer, isRuleName, RULE_NAMES, RULES } from "../../analysis.js";
-import { needsArgs } from "../../model/args-needed.js";
+import { ARGS_NEEDED } from "../../model/args-needed.js";
 import type { Analyzer, Finding, RuleName, TraceNote } from "../../analysis.js";
-import { readTraceEvents, resolveTraces } from "../../pipeline/trace-input.js";
+import { PARALLEL_DEFAULTS, readTraceEvents, resolveTraces } from "../../pipeline/trace-input.js";
 import { ChartCollector } from "../../report/chart-data.js";
 import { escapeText } from "../../report/escape.js";
 import { renderExplanation } from "../../report/explanation.js";
@@ -199,8 +199,9 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
     const reading = readTraceEvents(group, io, {
       onProblem: reporter.report,
       strict: s.strict,
-      needsArgs: s.full ? undefined : needsArgs,
+      argsNeeded: s.full ? undefined : ARGS_NEEDED,
       plainScan: !s.full,
+      parallel: PARALLEL_DEFAULTS,
     });
     const progress = startProgress(io, reading, group.bytes, () => errors + warnings);
     try {

@@ -1,0 +1,106 @@
+// Worker threads that read segments of trace files (parse-worker.ts), shared by every file being
+// read at the moment and stopped when the last one is done.
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import type { SegmentReply, SegmentRequest, WorkerMessage } from "./parse-worker.js";
+
+/** A segment's reading, or why the worker could not give it (then the main thread reads it). */
+export type SegmentOutcome = SegmentReply | { readonly failed: string };
+
+interface Slot {
+  readonly worker: Worker;
+  busy: number;
+  dead: string | null;
+}
+
+export class ParsePool {
+  private readonly slots: Slot[] = [];
+  private readonly waiting = new Map<number, { slot: Slot; resolve: (o: SegmentOutcome) => void }>();
+  private nextId = 1;
+
+  constructor(readonly size: number) {
+    const url = new URL("./parse-worker.js", import.meta.url);
+    for (let i = 0; i < size; i++) {
+      const slot: Slot = { worker: new Worker(url, { resourceLimits: WORKER_LIMITS }), busy: 0, dead: null };
+      // An idle worker does not keep the process alive; one with a segment does.
+      slot.worker.unref();
+      slot.worker.on("message", (m: WorkerMessage) => this.settle(m.id, "error" in m ? { failed: m.error } : m));
+      const die = (why: string) => {
+        slot.dead ??= why;
+        for (const [id, w] of [...this.waiting]) if (w.slot === slot) this.settle(id, { failed: why });
+      };
+      slot.worker.on("error", (err) => die(`parse worker failed: ${err.message}`));
+      slot.worker.on("exit", (code) => die(`parse worker exited (code ${code})`));
+      this.slots.push(slot);
+    }
+  }
+
+  /** Read a segment on the least busy live worker. */
+  submit(req: Omit<SegmentRequest, "id">): Promise<SegmentOutcome> {
+    const live = this.slots.filter((s) => s.dead === null);
+    if (live.length === 0) return Promise.resolve({ failed: this.slots[0]?.dead ?? "no parse worker" });
+    const slot = live.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const id = this.nextId++;
+    if (slot.busy++ === 0) slot.worker.ref();
+    return new Promise((resolve) => {
+      this.waiting.set(id, { slot, resolve });
+      // A copy of exactly the segment's bytes, handed over without a second copy.
+      const bytes = new Uint8Array(req.bytes);
+      slot.worker.postMessage({ ...req, id, bytes }, [bytes.buffer]);
+    });
+  }
+
+  close(): void {
+    for (const s of this.slots) {
+      s.dead ??= "closed";
+      void s.worker.terminate();
+    }
+    for (const id of [...this.waiting.keys()]) this.settle(id, { failed: "closed" });
+  }
+
+  private settle(id: number, outcome: SegmentOutcome): void {
+    const w = this.waiting.get(id);
+    if (w === undefined) return;
+    this.waiting.delete(id);
+    if (--w.slot.busy === 0) w.slot.worker.unref();
+    w.resolve(outcome);
+  }
+}
+
+/** Workers worth starting on this machine: one per core beside the main thread's (which replays
+ *  their records and runs the model), up to three; none on a single core. Measured on two cores,
+ *  a second worker on the main thread's core made the run slower and 60 MB bigger. */
+export function poolSize(): number {
+  const cores = availableParallelism();
+  return Math.min(cores - 1, 3);
+}
+
+let shared: { pool: ParsePool; users: number } | null = null;
+
+/** The pool for one more file being read; give it back with releasePool. */
+export function acquirePool(): ParsePool | null {
+  const size = poolSize();
+  if (size === 0) return null;
+  shared ??= { pool: new ParsePool(size), users: 0 };
+  shared.users++;
+  return shared.pool;
+}
+
+export function releasePool(pool: ParsePool): void {
+  if (shared === null || shared.pool !== pool) return;
+  if (--shared.users > 0) return;
+  // Kept a moment for the next file of a run (an -ff set, several traces); its idle workers
+  // never hold the process up.
+  const idle = shared;
+  setTimeout(() => {
+    if (shared !== idle || idle.users > 0) return;
+    idle.pool.close();
+    shared = null;
+  }, POOL_LINGER_MS).unref();
+}
+
+const POOL_LINGER_MS = 500;
+
+/** A worker holds one segment and its record at a time: a small heap keeps the process's
+ *  memory flat (V8 would otherwise let each thread's heap grow far past what it uses). */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 };

@@ -1,0 +1,153 @@
+// A file read on several cores: its bytes are cut into segments of whole lines and read by the
+// parse workers, a few segments ahead, while this thread replays their records into the event
+// parser's assembler in file order (the joining of calls and everything after it stays
+// sequential). A segment the worker began in the wrong state (the one before it ended inside a
+// cut call or a summary) is read again here, from the right one; so is one a worker failed on,
+// and the rest of a file once a line runs longer than a segment may hold.
+import { StringDecoder } from "node:string_decoder";
+import { LineSplitter, type LineBatch, type LineSplitEvents } from "../io/line-batches.js";
+import type { ReplayingParser } from "../syntax/event-parser.js";
+import type { TraceEvent } from "../syntax/events.js";
+import type { ParsePool, SegmentOutcome } from "./parse-pool.js";
+
+export interface SegmentOptions {
+  /** Bytes per segment, about (a segment ends at the last newline past this many). */
+  readonly segmentBytes: number;
+  /** Segments being read at once. */
+  readonly inFlight: number;
+  readonly file: string;
+  readonly pid: number | null;
+  readonly argsNeeded: readonly string[] | null;
+  readonly plainScan: boolean;
+}
+
+/** A line that long is no longer cut into segments: the rest of the file is read here. */
+const MAX_SEGMENT_LINE = 64 * 1024 * 1024;
+
+/** What the caller tracks of the lines read (as readLineBatches' consumer would). */
+export interface SegmentProgress {
+  lines: number;
+  firstText: string | null;
+  /** Segments a worker failed on (read here instead), and the first reason. */
+  failures: number;
+  firstFailure: string | null;
+}
+
+interface Pending {
+  readonly bytes: Uint8Array;
+  readonly final: boolean;
+  readonly outcome: Promise<SegmentOutcome>;
+}
+
+/** The events of one file, batch by batch (one per segment). `parser` is the file's parser;
+ *  `events` get line numbers of the whole file. */
+export async function* segmentedEvents(
+  chunks: AsyncIterable<Buffer>,
+  parser: ReplayingParser,
+  pool: ParsePool,
+  opts: SegmentOptions,
+  events: LineSplitEvents,
+  progress: SegmentProgress,
+  stop: () => boolean,
+): AsyncGenerator<TraceEvent[]> {
+  const queue: Pending[] = [];
+  let parts: Buffer[] = [];
+  let partBytes = 0;
+  /** Lines before the next segment to replay. */
+  let base = 0;
+  /** The rest of the file is read here (after a line too long for a segment). */
+  let local: { decoder: StringDecoder; splitter: LineSplitter } | null = null;
+
+  const submit = (bytes: Uint8Array, final: boolean) => {
+    const outcome = pool.submit({ bytes, final, file: opts.file, pid: opts.pid, argsNeeded: opts.argsNeeded, plainScan: opts.plainScan });
+    queue.push({ bytes, final, outcome });
+  };
+
+  /** Replay (or read here) the oldest segment in flight. */
+  const apply = async (): Promise<TraceEvent[]> => {
+    const p = queue.shift()!;
+    const o = await p.outcome;
+    const out: TraceEvent[] = [];
+    if ("failed" in o) {
+      progress.failures++;
+      progress.firstFailure ??= o.failed;
+    }
+    if ("failed" in o || o.dirty || !parser.clean()) {
+      readHere(p.bytes, p.final, out);
+      return out;
+    }
+    parser.replay(o.record, o.stats, base, out);
+    for (const [line, chars] of o.longLines) events.onLongLine?.(base + line, chars);
+    if (o.unterminated !== null) events.onUnterminated?.(base + o.unterminated.line, o.unterminated.text);
+    progress.firstText ??= o.firstText;
+    base += o.lines;
+    progress.lines = base;
+    return out;
+  };
+
+  const pushHere = (b: LineBatch | null, out: TraceEvent[]) => {
+    if (b === null) return;
+    progress.firstText ??= b.lines.find((l) => l.trim() !== "") ?? null;
+    parser.push(b.lines, b.firstLine, out);
+    base = b.firstLine + b.lines.length - 1;
+    progress.lines = base;
+  };
+
+  const readHere = (bytes: Uint8Array, final: boolean, out: TraceEvent[]) => {
+    const splitter = new LineSplitter(events, base + 1);
+    pushHere(splitter.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")), out);
+    if (final) pushHere(splitter.end(), out);
+  };
+
+  for await (const chunk of chunks) {
+    if (local !== null) {
+      const out: TraceEvent[] = [];
+      pushHere(local.splitter.push(local.decoder.write(chunk)), out);
+      yield out;
+      if (stop()) return;
+      continue;
+    }
+    parts.push(chunk);
+    partBytes += chunk.length;
+    if (chunk.indexOf(10) < 0) {
+      // No line ends here. One line longer than any segment: read the rest here, as the
+      // single-threaded reader does (it keeps the first 16 MiB of such a line).
+      if (partBytes <= MAX_SEGMENT_LINE) continue;
+      while (queue.length > 0) yield await apply();
+      local = { decoder: new StringDecoder("utf8"), splitter: new LineSplitter(events, base + 1) };
+      const out: TraceEvent[] = [];
+      for (const part of parts) pushHere(local.splitter.push(local.decoder.write(part)), out);
+      parts = [];
+      partBytes = 0;
+      yield out;
+      continue;
+    }
+    if (partBytes < opts.segmentBytes) continue;
+    const buf = parts.length === 1 ? parts[0]! : Buffer.concat(parts, partBytes);
+    const nl = buf.lastIndexOf(10);
+    // Whole lines, cut into segments of about segmentBytes each; the rest waits for more.
+    let from = 0;
+    while (from <= nl) {
+      const cut = from + opts.segmentBytes - 1 >= nl ? nl : buf.indexOf(10, from + opts.segmentBytes - 1);
+      submit(buf.subarray(from, cut + 1), false);
+      from = cut + 1;
+      while (queue.length >= opts.inFlight) {
+        yield await apply();
+        if (stop()) return;
+      }
+    }
+    parts = from < buf.length ? [buf.subarray(from)] : [];
+    partBytes = buf.length - from;
+    if (stop()) return;
+  }
+  if (local !== null) {
+    const out: TraceEvent[] = [];
+    const rest = local.decoder.end();
+    if (rest) pushHere(local.splitter.push(rest), out);
+    pushHere(local.splitter.end(), out);
+    yield out;
+    return;
+  }
+  if (partBytes > 0) submit(parts.length === 1 ? parts[0]! : Buffer.concat(parts, partBytes), true);
+  while (queue.length > 0) yield await apply();
+}

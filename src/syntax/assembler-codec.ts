@@ -1,0 +1,425 @@
+// The line reader's output as data: a worker thread reads its segment of a trace into an
+// OpRecorder (an Assembler that writes every step into typed arrays and a table of strings),
+// posts the record, and the main thread replays it into the real EventAssembler, in order.
+// A structured clone of the event objects cost as much as parsing them (and JSON more); this
+// record is a few ints per value, with each short string sent once per segment.
+//
+// Values are encoded generically: plain objects by their list of keys (a "shape", sent once,
+// decoded by a function built for it), arrays, strings, numbers, booleans, null, undefined.
+// The grammar's marker constants keep their identity (code compares them with ===), and line
+// numbers are written relative to the segment: the worker does not know how many lines came
+// before it, the main thread does by the time it replays.
+import { CUT_BEFORE, ELLIPSIS } from "../../grammars/strace-line-parser.js";
+import type { SyscallEvent, TraceEvent } from "./events.js";
+import type { PendingCall } from "./call-joiner.js";
+import { NO_ARGS, type Assembler, type ResumedHalf } from "./event-assembler.js";
+import type { LightCall } from "./light-call.js";
+
+const T_UNDEFINED = 0;
+const T_NULL = 1;
+const T_FALSE = 2;
+const T_TRUE = 3;
+const T_INT = 4;
+const T_NUMBER = 5;
+const T_STRING = 6;
+const T_ARRAY = 7;
+const T_OBJECT = 8;
+const T_CUT_BEFORE = 9;
+const T_ELLIPSIS = 10;
+const T_NO_ARGS = 11;
+/** A line number relative to the segment (keys `line` and `endLine`). */
+const T_LINE = 12;
+
+const OP_EMIT = 1;
+const OP_SYSCALL = 2;
+const OP_FRAME = 3;
+const OP_START = 4;
+const OP_LIGHT_RESUMED = 5;
+const OP_RESUMED = 6;
+const OP_THREAD_GONE = 7;
+const OP_MIGRATE = 8;
+const OP_BARE = 9;
+const OP_LIGHT = 10;
+
+/** Strings up to this long are sent once per segment (names, errnos, fd paths); longer ones
+ *  (data buffers) as they come. */
+const INTERN_CHARS = 96;
+
+/** A recorded segment: structured-cloneable, its two buffers transferable. */
+export interface OpRecord {
+  readonly ints: Int32Array;
+  readonly intCount: number;
+  readonly nums: Float64Array;
+  readonly numCount: number;
+  readonly strings: string[];
+  readonly shapes: string[][];
+}
+
+/** Records every step of the line reader. Line numbers it is given are segment-relative. */
+export class OpRecorder implements Assembler {
+  private ints = new Int32Array(1 << 16);
+  private ni = 0;
+  private nums = new Float64Array(1 << 12);
+  private nn = 0;
+  private strings: string[] = [];
+  private readonly stringIds = new Map<string, number>();
+  private shapes: string[][] = [];
+  /** Shapes seen, as a trie of keys in order: most objects of a kind have one shape, so each
+   *  step is usually one comparison of interned key strings (no key list is built). */
+  private shapeRoot: ShapeNode = newShapeNode(null, null);
+
+  emit(ev: TraceEvent): void {
+    this.int(OP_EMIT);
+    this.value(ev);
+  }
+
+  syscall(ev: SyscallEvent): void {
+    this.int(OP_SYSCALL);
+    this.value(ev);
+  }
+
+  light(c: LightCall, pid: number | null, line: number): void {
+    this.int(OP_LIGHT);
+    this.lightCall(c, pid, line);
+  }
+
+  frame(text: string): void {
+    this.int(OP_FRAME);
+    this.str(text);
+  }
+
+  start(call: PendingCall): void {
+    this.int(OP_START);
+    this.value(call);
+  }
+
+  lightResumed(c: LightCall, pid: number | null, line: number): void {
+    this.int(OP_LIGHT_RESUMED);
+    this.lightCall(c, pid, line);
+  }
+
+  resumed(half: ResumedHalf): void {
+    this.int(OP_RESUMED);
+    this.value(half);
+  }
+
+  threadGone(pid: number | null): void {
+    this.int(OP_THREAD_GONE);
+    this.value(pid);
+  }
+
+  migrate(fromPid: number, toPid: number): void {
+    this.int(OP_MIGRATE);
+    this.value(fromPid);
+    this.value(toPid);
+  }
+
+  bare(text: string, line: number): void {
+    this.int(OP_BARE);
+    this.str(text);
+    this.int(line);
+  }
+
+  /** The record so far (its buffers, exactly its size, may be transferred); the recorder starts
+   *  over, keeping its own buffers. */
+  take(): OpRecord {
+    const record = { ints: this.ints.slice(0, this.ni), intCount: this.ni, nums: this.nums.slice(0, this.nn), numCount: this.nn, strings: this.strings, shapes: this.shapes };
+    this.ni = 0;
+    this.nn = 0;
+    this.strings = [];
+    this.stringIds.clear();
+    this.shapes = [];
+    this.shapeRoot = newShapeNode(null, null);
+    return record;
+  }
+
+  /** A call of the fast path, the same few fields every time (most of a trace's lines). */
+  private lightCall(c: LightCall, pid: number | null, line: number): void {
+    this.int(line);
+    this.str(c.name);
+    this.int((pid !== null ? 1 : 0) | (c.time !== null ? 2 : 0) | (c.errno !== null ? 4 : 0) | (c.durationUs !== undefined ? 8 : 0) | FORMS.indexOf(c.form) << 4);
+    if (pid !== null) this.num(pid);
+    if (c.time !== null) this.num(c.time);
+    this.num(c.ret);
+    if (c.errno !== null) this.str(c.errno);
+    if (c.durationUs !== undefined) this.num(c.durationUs);
+  }
+
+  private int(v: number): void {
+    if (this.ni === this.ints.length) {
+      const grown = new Int32Array(this.ints.length * 2);
+      grown.set(this.ints);
+      this.ints = grown;
+    }
+    this.ints[this.ni++] = v;
+  }
+
+  private num(v: number): void {
+    if (this.nn === this.nums.length) {
+      const grown = new Float64Array(this.nums.length * 2);
+      grown.set(this.nums);
+      this.nums = grown;
+    }
+    this.nums[this.nn++] = v;
+  }
+
+  private str(s: string): void {
+    if (s.length > INTERN_CHARS) {
+      this.int(this.strings.push(s) - 1);
+      return;
+    }
+    let id = this.stringIds.get(s);
+    if (id === undefined) {
+      id = this.strings.push(s) - 1;
+      this.stringIds.set(s, id);
+    }
+    this.int(id);
+  }
+
+  private value(v: unknown, key?: string): void {
+    switch (typeof v) {
+      case "string":
+        this.int(T_STRING);
+        this.str(v);
+        return;
+      case "number":
+        if ((v | 0) === v && !Object.is(v, -0)) {
+          this.int(key === "line" || key === "endLine" ? T_LINE : T_INT);
+          this.int(v);
+        } else {
+          this.int(T_NUMBER);
+          this.num(v);
+        }
+        return;
+      case "boolean":
+        this.int(v ? T_TRUE : T_FALSE);
+        return;
+      case "undefined":
+        this.int(T_UNDEFINED);
+        return;
+      case "object":
+        if (v === null) this.int(T_NULL);
+        else if (Array.isArray(v)) this.array(v);
+        else if (v === CUT_BEFORE) this.int(T_CUT_BEFORE);
+        else if (v === ELLIPSIS) this.int(T_ELLIPSIS);
+        else this.object(v as Record<string, unknown>);
+        return;
+      default:
+        throw new TypeError(`cannot record a ${typeof v}`);
+    }
+  }
+
+  private array(a: readonly unknown[]): void {
+    if (a === NO_ARGS) {
+      this.int(T_NO_ARGS);
+      return;
+    }
+    this.int(T_ARRAY);
+    this.int(a.length);
+    for (let i = 0; i < a.length; i++) this.value(a[i]);
+  }
+
+  private object(o: Record<string, unknown>): void {
+    this.int(T_OBJECT);
+    const at = this.ni;
+    this.int(0); // the shape, known once the keys are walked
+    let node = this.shapeRoot;
+    for (const k in o) {
+      let next: ShapeNode | undefined;
+      if (node.key === k) next = node.child!;
+      else if (node.key === null) {
+        next = newShapeNode(k, node);
+        node.key = k;
+        node.child = next;
+      } else {
+        next = (node.more ??= new Map()).get(k);
+        if (next === undefined) node.more.set(k, (next = newShapeNode(k, node)));
+      }
+      node = next;
+      this.value(o[k], k);
+    }
+    if (node.id < 0) node.id = this.shapes.push(shapeKeys(node)) - 1;
+    this.ints[at] = node.id;
+  }
+}
+
+interface ShapeNode {
+  /** The key that led here (null at the root). */
+  readonly via: string | null;
+  readonly parent: ShapeNode | null;
+  /** The shape id of objects whose keys end here, or -1. */
+  id: number;
+  /** The first key seen after this one, and where it leads; others in `more`. */
+  key: string | null;
+  child: ShapeNode | null;
+  more: Map<string, ShapeNode> | null;
+}
+
+function newShapeNode(via: string | null, parent: ShapeNode | null): ShapeNode {
+  return { via, parent, id: -1, key: null, child: null, more: null };
+}
+
+function shapeKeys(node: ShapeNode): string[] {
+  const keys: string[] = [];
+  for (let n: ShapeNode | null = node; n !== null && n.via !== null; n = n.parent) keys.push(n.via);
+  return keys.reverse();
+}
+
+const FORMS: readonly LightCall["form"][] = ["complete", "unfinished", "resumed", "exit"];
+
+/** Replays a record into `asm`; `base` is the number of lines before the segment. */
+export function replayOps(record: OpRecord, base: number, asm: Assembler): void {
+  new OpReader(record, base).replay(asm);
+}
+
+type Builder = (r: OpReader) => unknown;
+
+class OpReader {
+  private pi = 0;
+  private pn = 0;
+  private readonly ints: Int32Array;
+  private readonly nums: Float64Array;
+  private readonly strings: string[];
+  private readonly builders: Builder[];
+  private readonly intCount: number;
+
+  constructor(
+    record: OpRecord,
+    private readonly base: number,
+  ) {
+    this.ints = record.ints;
+    this.nums = record.nums;
+    this.strings = record.strings;
+    this.intCount = record.intCount;
+    this.builders = record.shapes.map(builderFor);
+  }
+
+  replay(asm: Assembler): void {
+    const ints = this.ints;
+    while (this.pi < this.intCount) {
+      const op = ints[this.pi++];
+      switch (op) {
+        case OP_EMIT:
+          asm.emit(this.v() as TraceEvent);
+          break;
+        case OP_SYSCALL:
+          asm.syscall(this.v() as SyscallEvent);
+          break;
+        case OP_FRAME:
+          asm.frame(this.strings[ints[this.pi++]!]!);
+          break;
+        case OP_START:
+          asm.start(this.v() as PendingCall);
+          break;
+        case OP_LIGHT: {
+          const line = this.base + ints[this.pi++]!;
+          const c = this.lightCall();
+          asm.light(c, this.lightPid, line);
+          break;
+        }
+        case OP_LIGHT_RESUMED: {
+          const line = this.base + ints[this.pi++]!;
+          const c = this.lightCall();
+          asm.lightResumed(c, this.lightPid, line);
+          break;
+        }
+        case OP_RESUMED:
+          asm.resumed(this.v() as ResumedHalf);
+          break;
+        case OP_THREAD_GONE:
+          asm.threadGone(this.v() as number | null);
+          break;
+        case OP_MIGRATE: {
+          const from = this.v() as number;
+          asm.migrate(from, this.v() as number);
+          break;
+        }
+        case OP_BARE: {
+          const text = this.strings[ints[this.pi++]!]!;
+          asm.bare(text, this.base + ints[this.pi++]!);
+          break;
+        }
+        default:
+          throw new Error(`corrupt op record (op ${op} at ${this.pi - 1})`);
+      }
+    }
+  }
+
+  private lightPid: number | null = null;
+
+  /** See OpRecorder.lightCall (the line was read by the caller; the pid is left in lightPid). */
+  private lightCall(): LightCall {
+    const ints = this.ints;
+    const nums = this.nums;
+    const name = this.strings[ints[this.pi++]!]!;
+    const bits = ints[this.pi++]!;
+    this.lightPid = bits & 1 ? nums[this.pn++]! : null;
+    const time = bits & 2 ? nums[this.pn++]! : null;
+    const ret = nums[this.pn++]!;
+    const errno = bits & 4 ? this.strings[ints[this.pi++]!]! : null;
+    const form = FORMS[bits >> 4]!;
+    if (bits & 8) return { form, pid: null, time, name, ret, errno, durationUs: nums[this.pn++]! };
+    return { form, pid: null, time, name, ret, errno };
+  }
+
+  /** The next value. */
+  v(): unknown {
+    const ints = this.ints;
+    const tag = ints[this.pi++];
+    switch (tag) {
+      case T_UNDEFINED:
+        return undefined;
+      case T_NULL:
+        return null;
+      case T_FALSE:
+        return false;
+      case T_TRUE:
+        return true;
+      case T_INT:
+        return ints[this.pi++];
+      case T_LINE:
+        return this.base + ints[this.pi++]!;
+      case T_NUMBER:
+        return this.nums[this.pn++];
+      case T_STRING:
+        return this.strings[ints[this.pi++]!];
+      case T_ARRAY: {
+        const n = ints[this.pi++]!;
+        const a = new Array<unknown>(n);
+        for (let i = 0; i < n; i++) a[i] = this.v();
+        return a;
+      }
+      case T_OBJECT:
+        return this.builders[ints[this.pi++]!]!(this);
+      case T_CUT_BEFORE:
+        return CUT_BEFORE;
+      case T_ELLIPSIS:
+        return ELLIPSIS;
+      case T_NO_ARGS:
+        return NO_ARGS;
+      default:
+        throw new Error(`corrupt op record (tag ${tag} at ${this.pi - 1})`);
+    }
+  }
+}
+
+/** Builders by key list, shared by every record: an object literal per shape, so decoded
+ *  objects get the same layout (and key order) as the ones the reader made. */
+const builderCache = new Map<string, Builder>();
+
+function builderFor(keys: readonly string[]): Builder {
+  const shape = keys.join(",");
+  let b = builderCache.get(shape);
+  if (b === undefined) {
+    const plain = keys.every((k) => /^[A-Za-z_$][\w$]*$/.test(k));
+    b = plain
+      ? (new Function("r", `return { ${keys.map((k) => `${k}: r.v()`).join(", ")} };`) as Builder)
+      : (r) => {
+          const o: Record<string, unknown> = {};
+          for (const k of keys) o[k] = r.v();
+          return o;
+        };
+    builderCache.set(shape, b);
+  }
+  return b;
+}

@@ -1,0 +1,136 @@
+// Files read on the parse workers (segments replayed on this thread) must give exactly what one
+// thread reading every line gives: the same events in the same order, the same stats, findings
+// and notes. Segments are made tiny here so that every sample is cut at many places: between
+// the halves of unfinished calls, between a call and its -k frames, inside cut calls and -c
+// summaries (segments the main thread must read again), and at the end of unterminated files.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createAnalyzer } from "../../src/analysis.js";
+import { ARGS_NEEDED } from "../../src/model/args-needed.js";
+import { poolSize } from "../../src/pipeline/parse-pool.js";
+import { readSegment } from "../../src/pipeline/parse-worker.js";
+import { readTraceEvents, resolveTraces, type InputProblem, type ParallelOptions, type ReadOptions } from "../../src/pipeline/trace-input.js";
+import { stringifyJson } from "../../src/report/escape.js";
+import { createEventParser } from "../../src/syntax/event-parser.js";
+import type { TraceEvent } from "../../src/syntax/events.js";
+import { quietIo } from "../helpers/quiet-io.js";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+const samples = join(root, "samples");
+
+const traces: string[] = [];
+for (const c of existsSync(samples) ? readdirSync(samples).sort() : []) {
+  const dir = join(samples, c);
+  if (!statSync(dir).isDirectory()) continue;
+  for (const f of readdirSync(dir).sort()) if (f.endsWith(".strace") || f === "ff") traces.push(join(dir, f));
+}
+
+/** Everything a reading gives: events as NDJSON, parser stats, problems, and the analysis. */
+async function read(path: string, opts: ReadOptions) {
+  const { groups } = await resolveTraces([path]);
+  let ndjson = "";
+  const analysis: unknown[] = [];
+  const stats: unknown[] = [];
+  const problems: InputProblem[] = [];
+  for (const group of groups) {
+    const analyzer = createAnalyzer({ trace: group.name });
+    const reading = readTraceEvents(group, quietIo(), { ...opts, onProblem: (p) => problems.push(p) });
+    for await (const batch of reading.batches) {
+      for (const ev of batch) ndjson += stringifyJson(ev) + "\n";
+      analysis.push(...analyzer.push(batch));
+    }
+    analysis.push(...analyzer.end(), analyzer.stats, analyzer.notes);
+    for (const p of reading.parsers()) stats.push(p.stats);
+  }
+  return { ndjson, analysis, stats, problems };
+}
+
+const tiny = (segmentBytes: number): ParallelOptions => ({ minBytes: 0, segmentBytes });
+
+test("every sample reads the same on the parse workers as on one thread, cut into segments anywhere", { skip: poolSize() === 0 && "a single core: no workers" }, async () => {
+  assert.ok(traces.length >= 100, `found ${traces.length} recordings`);
+  let events = 0;
+  for (const t of traces) {
+    for (const fast of [true, false]) {
+      const opts: ReadOptions = fast ? { argsNeeded: ARGS_NEEDED, plainScan: true } : { plainScan: true };
+      const one = await read(t, opts);
+      for (const segmentBytes of fast ? [1, 700] : [700]) {
+        const many = await read(t, { ...opts, parallel: tiny(segmentBytes) });
+        const what = `${t} (fast path ${fast}, segments of ${segmentBytes} bytes)`;
+        assert.equal(many.ndjson, one.ndjson, what);
+        assert.deepEqual(many.analysis, one.analysis, what);
+        assert.deepEqual(many.stats, one.stats, what);
+        assert.deepEqual(many.problems, one.problems, what);
+      }
+      events += one.ndjson.split("\n").length - 1;
+    }
+  }
+  assert.ok(events > 50_000, `${events} events compared`);
+});
+
+test("a file cut mid-line, with a call cut across a segment and a line with no end, reads the same", { skip: poolSize() === 0 && "a single core: no workers" }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "sr-par-"));
+  try {
+    const file = join(dir, "t.strace");
+    writeFileSync(
+      file,
+      [
+        "100 12:00:00.000001 write(1, \"hello\\n\", 6hello",
+        ") = 6",
+        "100 12:00:00.000002 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 3<TCP:[1]>",
+        "100 12:00:00.000003 write(3<TCP:[1]>, \"abc\", 3 <unfinished ...>",
+        "200 12:00:00.000004 futex(0x1, FUTEX_WAIT, 0, NULL <unfinished ...>",
+        "100 12:00:00.000005 <... write resumed>) = -1 EAGAIN (Resource temporarily unavailable)",
+        " > /usr/lib/libc.so.6(write+0x14) [0x10e2a4]",
+        "% time     seconds  usecs/call     calls    errors syscall",
+        "------ ----------- ----------- --------- --------- ----------------",
+        "100 12:00:00.000006 shutdown(3<TCP:[1]>, SHUT_WR) = 0",
+        "100 12:00:00.000007 close(3<TCP:[1]>",
+      ].join("\n"),
+    );
+    const one = await read(file, { argsNeeded: ARGS_NEEDED, plainScan: true });
+    assert.ok(one.problems.some((p) => p.code === "SR015"), "the unterminated line is reported");
+    for (const segmentBytes of [1, 10, 64, 100]) {
+      const many = await read(file, { argsNeeded: ARGS_NEEDED, plainScan: true, parallel: tiny(segmentBytes) });
+      assert.equal(many.ndjson, one.ndjson, `segments of ${segmentBytes}`);
+      assert.deepEqual(many.analysis, one.analysis);
+      assert.deepEqual(many.problems, one.problems);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a segment's record replays to the events one reader makes, marker constants and all", () => {
+  const text = [
+    "5 getsockopt(3, SOL_SOCKET, SO_ERROR <unfinished ...>",
+    "5 <... getsockopt resumed>, [0], [4]) = 0",
+    "5 recvmsg(3, {msg_name=NULL, msg_iov=[{iov_base=\"x\", iov_len=1}], msg_iovlen=1}, 0 <unfinished ...>",
+    "5 <... recvmsg resumed>) = 1",
+    "5 accept4(3, {sa_family=AF_INET, sin_port=htons(1), sin_addr=inet_addr(\"1.2.3.4\")}, [16 => 16], SOCK_CLOEXEC) = 4",
+    "5 +++ exited with 0 +++",
+    "",
+  ].join("\n");
+  const reply = readSegment({ id: 1, bytes: Buffer.from(text), final: true, file: "t", pid: null, argsNeeded: null, plainScan: true });
+  assert.equal(reply.dirty, false);
+  assert.equal(reply.lines, 6);
+  const replayed = createEventParser({ file: "t", plainScan: true });
+  const viaRecord: TraceEvent[] = [];
+  replayed.replay(reply.record, reply.stats, 0, viaRecord);
+  replayed.end(viaRecord);
+  const direct = createEventParser({ file: "t", plainScan: true });
+  const inThread: TraceEvent[] = [];
+  direct.push(text.split("\n").slice(0, -1), 1, inThread);
+  direct.end(inThread);
+  assert.equal(viaRecord.map((e) => stringifyJson(e)).join("\n"), inThread.map((e) => stringifyJson(e)).join("\n"));
+  assert.deepEqual(viaRecord, inThread);
+  assert.deepEqual(replayed.stats, direct.stats);
+  // Line numbers are the segment's own until the replay adds those before it.
+  const later: TraceEvent[] = [];
+  createEventParser({ file: "t", plainScan: true }).replay(reply.record, reply.stats, 1000, later);
+  assert.deepEqual(later.map((e) => e.line), inThread.slice(0, later.length).map((e) => e.line + 1000));
+});
