@@ -101,13 +101,14 @@ export class LineSplitter {
 }
 
 /** Reads a byte stream as UTF-8 text (invalid bytes become U+FFFD, never an error) and yields
- * batches of lines. */
+ * batches of lines, numbered from `firstLine`. */
 export async function* readLineBatches(
   chunks: AsyncIterable<Buffer | string>,
   events: LineSplitEvents = {},
+  firstLine = 1,
 ): AsyncGenerator<LineBatch> {
   const decoder = new StringDecoder("utf8");
-  const splitter = new LineSplitter(events);
+  const splitter = new LineSplitter(events, firstLine);
   for await (const chunk of chunks) {
     const text = typeof chunk === "string" ? chunk : decoder.write(chunk);
     const batch = splitter.push(text);

@@ -4,8 +4,7 @@
 // sequential). A segment the worker began in the wrong state (the one before it ended inside a
 // cut call or a summary) is read again here, from the right one; so is one a worker failed on,
 // and the rest of a file once a line runs longer than a segment may hold.
-import { StringDecoder } from "node:string_decoder";
-import { LineSplitter, type LineBatch, type LineSplitEvents } from "../io/line-batches.js";
+import { LineSplitter, readLineBatches, type LineBatch, type LineSplitEvents } from "../io/line-batches.js";
 import type { ReplayingParser } from "../syntax/event-parser.js";
 import type { TraceEvent } from "../syntax/events.js";
 import type { ParsePool, SegmentOutcome } from "./parse-pool.js";
@@ -55,8 +54,6 @@ export async function* segmentedEvents(
   let partBytes = 0;
   /** Lines before the next segment to replay. */
   let base = 0;
-  /** The rest of the file is read here (after a line too long for a segment). */
-  let local: { decoder: StringDecoder; splitter: LineSplitter } | null = null;
 
   const submit = (bytes: Uint8Array, final: boolean) => {
     const outcome = pool.submit({ bytes, final, file: opts.file, pid: opts.pid, argsNeeded: opts.argsNeeded, plainScan: opts.plainScan });
@@ -99,55 +96,63 @@ export async function* segmentedEvents(
     if (final) pushHere(splitter.end(), out);
   };
 
-  for await (const chunk of chunks) {
-    if (local !== null) {
-      const out: TraceEvent[] = [];
-      pushHere(local.splitter.push(local.decoder.write(chunk)), out);
-      yield out;
-      if (stop()) return;
-      continue;
-    }
-    parts.push(chunk);
-    partBytes += chunk.length;
-    if (chunk.indexOf(10) < 0) {
-      // No line ends here. One line longer than any segment: read the rest here, as the
-      // single-threaded reader does (it keeps the first 16 MiB of such a line).
-      if (partBytes <= MAX_SEGMENT_LINE) continue;
-      while (queue.length > 0) yield await apply();
-      local = { decoder: new StringDecoder("utf8"), splitter: new LineSplitter(events, base + 1) };
-      const out: TraceEvent[] = [];
-      for (const part of parts) pushHere(local.splitter.push(local.decoder.write(part)), out);
-      parts = [];
-      partBytes = 0;
-      yield out;
-      continue;
-    }
-    if (partBytes < opts.segmentBytes) continue;
-    const buf = parts.length === 1 ? parts[0]! : Buffer.concat(parts, partBytes);
-    const nl = buf.lastIndexOf(10);
-    // Whole lines, cut into segments of about segmentBytes each; the rest waits for more.
-    let from = 0;
-    while (from <= nl) {
-      const cut = from + opts.segmentBytes - 1 >= nl ? nl : buf.indexOf(10, from + opts.segmentBytes - 1);
-      submit(buf.subarray(from, cut + 1), false);
-      from = cut + 1;
-      while (queue.length >= opts.inFlight) {
-        yield await apply();
-        if (stop()) return;
+  const input = chunks[Symbol.asyncIterator]();
+  try {
+    yield* segments();
+  } finally {
+    // Stopped early (interrupted, or the consumer left): close the source, as `for await` does.
+    void input.return?.(undefined).catch(() => {});
+  }
+
+  async function* segments(): AsyncGenerator<TraceEvent[]> {
+    for (;;) {
+      const r = await input.next();
+      if (r.done === true) break;
+      const chunk = r.value;
+      parts.push(chunk);
+      partBytes += chunk.length;
+      if (chunk.indexOf(10) < 0) {
+        // No line ends here. One line longer than any segment: read the rest here, as the
+        // single-threaded reader does (it keeps the first 16 MiB of such a line).
+        if (partBytes <= MAX_SEGMENT_LINE) continue;
+        while (queue.length > 0) yield await apply();
+        for await (const b of readLineBatches(rest(parts, input), events, base + 1)) {
+          const out: TraceEvent[] = [];
+          pushHere(b, out);
+          yield out;
+          if (stop()) return;
+        }
+        return;
       }
+      if (partBytes < opts.segmentBytes) continue;
+      const buf = parts.length === 1 ? parts[0]! : Buffer.concat(parts, partBytes);
+      const nl = buf.lastIndexOf(10);
+      // Whole lines, cut into segments of about segmentBytes each; the rest waits for more.
+      let from = 0;
+      while (from <= nl) {
+        const cut = from + opts.segmentBytes - 1 >= nl ? nl : buf.indexOf(10, from + opts.segmentBytes - 1);
+        submit(buf.subarray(from, cut + 1), false);
+        from = cut + 1;
+        while (queue.length >= opts.inFlight) {
+          yield await apply();
+          if (stop()) return;
+        }
+      }
+      parts = from < buf.length ? [buf.subarray(from)] : [];
+      partBytes = buf.length - from;
+      if (stop()) return;
     }
-    parts = from < buf.length ? [buf.subarray(from)] : [];
-    partBytes = buf.length - from;
-    if (stop()) return;
+    if (partBytes > 0) submit(parts.length === 1 ? parts[0]! : Buffer.concat(parts, partBytes), true);
+    while (queue.length > 0) yield await apply();
+    }
   }
-  if (local !== null) {
-    const out: TraceEvent[] = [];
-    const rest = local.decoder.end();
-    if (rest) pushHere(local.splitter.push(rest), out);
-    pushHere(local.splitter.end(), out);
-    yield out;
-    return;
+
+  /** The bytes held back, then the rest of the input. */
+  async function* rest(parts: readonly Buffer[], input: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+    yield* parts;
+    for (;;) {
+      const r = await input.next();
+      if (r.done === true) return;
+      yield r.value;
   }
-  if (partBytes > 0) submit(parts.length === 1 ? parts[0]! : Buffer.concat(parts, partBytes), true);
-  while (queue.length > 0) yield await apply();
 }

@@ -11,7 +11,7 @@ import { mergeLanes } from "./ff-merge.js";
 import { MAX_IN_FLIGHT } from "../syntax/call-joiner.js";
 import { createEventParser, type EventParser, type ReplayingParser } from "../syntax/event-parser.js";
 import { acquirePool, releasePool } from "./parse-pool.js";
-import { segmentedEvents, type SegmentProgress } from "./segmented-read.js";
+import { segmentedEvents, type SegmentOptions, type SegmentProgress } from "./segmented-read.js";
 import type { TraceEvent } from "../syntax/events.js";
 
 export const STDIN_NAME = "<stdin>";
@@ -232,7 +232,7 @@ export function readTraceEvents(
 /** One file's events, batch by batch, with its problems reported. */
 async function* fileEvents(
   source: ByteSource,
-  parser: EventParser,
+  parser: ReplayingParser,
   report: (p: InputProblem) => void,
   signal?: AbortSignal,
   strict = false,
@@ -280,66 +280,49 @@ async function* fileEvents(
     onLongLine: longLine,
     onUnterminated: (line: number, text: string) => (unterminated = { line, text }),
   };
-  const pool = split !== null ? acquirePool() : null;
-  const reader = (pool === null ? readLineBatches(source.chunks, splitEvents) : noBatches())[Symbol.asyncIterator]();
-  const progress: SegmentProgress = { lines: 0, firstText: null, failures: 0, firstFailure: null };
-  try {
-    if (pool !== null) {
-      const segments = segmentedEvents(
-        source.chunks,
-        parser as ReplayingParser,
-        pool,
-        { ...split!, file: parser.stats.file, inFlight: 2 * pool.size + 1 },
-        splitEvents,
-        progress,
-        () => signal?.aborted === true,
-      );
-      try {
-        for await (const out of segments) {
-          lines = progress.lines;
-          count(out);
-          if (out.length > 0) yield out;
+  /** This thread reads every line (live inputs, small files, no workers). */
+  async function* threadEvents(): AsyncGenerator<TraceEvent[]> {
+    const reader = readLineBatches(source.chunks, splitEvents)[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        const next = reader.next();
+        let r = live ? await withinIdle(next) : await next;
+        if (r === IDLE) {
+          // No input for a moment: the call held for its `-k` frames goes out now, so a live
+          // finding waits IDLE_FLUSH_MS at most (a regular file never pauses, so never flushes).
+          const out: TraceEvent[] = [];
+          parser.flush(out);
+          yield out;
+          r = await next;
         }
-      } finally {
-        lines = progress.lines;
-        firstText = progress.firstText;
-        interrupted = signal?.aborted === true;
-      }
-      if (progress.failures > 0) {
-        report({
-          file,
-          code: "SR900",
-          message: `internal error in a parse worker (${progress.firstFailure}); ${progress.failures} segment(s) were read on the main thread instead`,
-          hint: "please report this; the findings are unaffected",
-          fatal: false,
-          severity: "warning",
-        });
-      }
-    }
-    for (;pool === null;) {
-      const next = reader.next();
-      let r = live ? await withinIdle(next) : await next;
-      if (r === IDLE) {
-        // No input for a moment: the call held for its `-k` frames goes out now, so a live
-        // finding waits IDLE_FLUSH_MS at most (a regular file never pauses, so never flushes).
+        if (r.done === true) break;
+        const batch = r.value;
+        lines += batch.lines.length;
+        if (firstText === null) firstText = batch.lines.find((l) => l.trim() !== "") ?? null;
         const out: TraceEvent[] = [];
-        parser.flush(out);
-        count(out);
-        if (out.length > 0) yield out;
-        r = await next;
+        safePush(parser, batch.lines, batch.firstLine, out, file, report);
+        yield out;
+        if (signal?.aborted) {
+          interrupted = true;
+          break;
+        }
       }
-      if (r.done === true) break;
-      const batch = r.value;
-      lines += batch.lines.length;
-      if (firstText === null) firstText = batch.lines.find((l) => l.trim() !== "") ?? null;
-      const out: TraceEvent[] = [];
-      safePush(parser, batch.lines, batch.firstLine, out, file, report);
+    } finally {
+      // Stopped early (interrupted, or the consumer left): close the source, as `for await` did.
+      // Not awaited: a live source may still have a read pending that only its next input ends.
+      reader.return(undefined).catch(() => {});
+    }
+  }
+  const pool = split !== null ? acquirePool() : null;
+  const progress: SegmentProgress = { lines: 0, firstText: null, failures: 0, firstFailure: null };
+  const batches =
+    pool === null
+      ? threadEvents()
+      : segmentedEvents(source.chunks, parser, pool, { ...split!, file: parser.stats.file, inFlight: 2 * pool.size + 1 }, splitEvents, progress, () => signal?.aborted === true);
+  try {
+    for await (const out of batches) {
       count(out);
       if (out.length > 0) yield out;
-      if (signal?.aborted) {
-        interrupted = true;
-        break;
-      }
     }
   } catch (err) {
     if (err instanceof NotTextError) {
@@ -354,10 +337,22 @@ async function* fileEvents(
     }
     throw err;
   } finally {
-    // Stopped early (interrupted, or the consumer left): close the source, as `for await` did.
-    // Not awaited: a live source may still have a read pending that only its next input ends.
-    reader.return(undefined).catch(() => {});
-    if (pool !== null) releasePool(pool);
+    if (pool !== null) {
+      releasePool(pool);
+      lines = progress.lines;
+      firstText = progress.firstText;
+      interrupted = signal?.aborted === true;
+    }
+  }
+  if (progress.failures > 0) {
+    report({
+      file,
+      code: "SR900",
+      message: `internal error in a parse worker (${progress.firstFailure}); ${progress.failures} segment(s) were read on the main thread instead`,
+      hint: "please report this; the findings are unaffected",
+      fatal: false,
+      severity: "warning",
+    });
   }
   const out: TraceEvent[] = [];
   try {
@@ -454,14 +449,7 @@ async function* fileEvents(
 }
 
 /** How a file is cut into segments for the parse workers (ReadOptions.parallel). */
-interface Split {
-  readonly segmentBytes: number;
-  readonly pid: number | null;
-  readonly argsNeeded: readonly string[] | null;
-  readonly plainScan: boolean;
-}
-
-async function* noBatches(): AsyncGenerator<never> {}
+type Split = Omit<SegmentOptions, "file" | "inFlight">;
 
 /** How long a live input may stay quiet before the parser's held call is handed out: long enough
  *  that strace's `-k` frames (written right after their call) are not split from it. */

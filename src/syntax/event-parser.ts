@@ -70,8 +70,8 @@ export function createEventParser(opts: EventParserOptions): ReplayingParser {
 /** The line reader and the assembler of one thread, wired together. */
 class StraceEventParser implements ReplayingParser {
   readonly stats: ParserStats;
-  protected readonly assembler: EventAssembler;
-  protected readonly reader: LineReader;
+  private readonly assembler: EventAssembler;
+  private readonly reader: LineReader;
 
   constructor(opts: EventParserOptions) {
     this.stats = new ParserStats(opts.file);
@@ -81,15 +81,11 @@ class StraceEventParser implements ReplayingParser {
   }
 
   push(lines: readonly string[], firstLine: number, out: TraceEvent[]): void {
-    this.assembler.out = out;
-    this.reader.push(lines, firstLine);
-    this.assembler.out = [];
+    this.into(out, () => this.reader.push(lines, firstLine));
   }
 
   flush(out: TraceEvent[]): void {
-    this.assembler.out = out;
-    this.assembler.release();
-    this.assembler.out = [];
+    this.into(out, () => this.assembler.release());
   }
 
   clean(): boolean {
@@ -98,16 +94,24 @@ class StraceEventParser implements ReplayingParser {
 
   replay(record: OpRecord, stats: ParserStatsData, base: number, out: TraceEvent[]): void {
     this.stats.merge(stats, base);
-    this.assembler.out = out;
-    replayOps(record, base, this.assembler);
-    this.assembler.out = [];
+    this.into(out, () => replayOps(record, base, this.assembler));
   }
 
   end(out: TraceEvent[]): void {
+    this.into(out, () => {
+      this.reader.finish();
+      this.assembler.end();
+    });
+  }
+
+  /** Run `step` with the assembler's events going to `out` (and nowhere once it is done). */
+  private into(out: TraceEvent[], step: () => void): void {
     this.assembler.out = out;
-    this.reader.finish();
-    this.assembler.end();
-    this.assembler.out = [];
+    try {
+      step();
+    } finally {
+      this.assembler.out = [];
+    }
   }
 }
 
