@@ -2,7 +2,7 @@
 // for the main thread to replay. Each segment is read from the line reader's clean state; the
 // main thread checks that the one before it ended clean too, and reads it itself otherwise.
 import { parentPort } from "node:worker_threads";
-import { LineSplitter } from "../io/line-batches.js";
+import { LineSplitter, splitBytes } from "../io/line-batches.js";
 import { OpRecorder, type OpRecord } from "../syntax/assembler-codec.js";
 import { LineReader, ParserStats, type ParserStatsData } from "../syntax/event-parser.js";
 
@@ -44,8 +44,8 @@ export function readSegment(req: SegmentRequest): SegmentReply {
     onLongLine: (line, chars) => longLines.push([line, chars]),
     onUnterminated: (line, text) => (unterminated = { line, text }),
   });
-  const text = Buffer.from(req.bytes.buffer, req.bytes.byteOffset, req.bytes.byteLength).toString("utf8");
-  const batches = [splitter.push(text), req.final ? splitter.end() : null];
+  const batches = splitBytes(req.bytes, splitter);
+  if (req.final) batches.push(splitter.end());
   const stats = new ParserStats(req.file);
   const recorder = new OpRecorder();
   const names = req.argsNeeded === null ? null : new Set(req.argsNeeded);

@@ -4,7 +4,7 @@
 // sequential). A segment the worker began in the wrong state (the one before it ended inside a
 // cut call or a summary) is read again here, from the right one; so is one a worker failed on,
 // and the rest of a file once a line runs longer than a segment may hold.
-import { LineSplitter, readLineBatches, type LineBatch, type LineSplitEvents } from "../io/line-batches.js";
+import { LineSplitter, readLineBatches, splitBytes, type LineBatch, type LineSplitEvents } from "../io/line-batches.js";
 import type { ReplayingParser } from "../syntax/event-parser.js";
 import type { TraceEvent } from "../syntax/events.js";
 import type { ParsePool, SegmentOutcome } from "./parse-pool.js";
@@ -92,7 +92,7 @@ export async function* segmentedEvents(
 
   const readHere = (bytes: Uint8Array, final: boolean, out: TraceEvent[]) => {
     const splitter = new LineSplitter(events, base + 1);
-    pushHere(splitter.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")), out);
+    for (const b of splitBytes(bytes, splitter)) pushHere(b, out);
     if (final) pushHere(splitter.end(), out);
   };
 
