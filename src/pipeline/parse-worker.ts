@@ -2,9 +2,11 @@
 // for the main thread to replay. Each segment is read from the line reader's clean state; the
 // main thread checks that the one before it ended clean too, and reads it itself otherwise.
 import { parentPort } from "node:worker_threads";
-import { LineSplitter, splitBytes } from "../io/line-batches.js";
+import { LineSplitter, MAX_LINE_CHARS, splitBytes, type LineSplitEvents } from "../io/line-batches.js";
 import { OpRecorder, type OpRecord } from "../syntax/assembler-codec.js";
 import { LineReader, ParserStats, type ParserStatsData } from "../syntax/event-parser.js";
+import type { LightCall } from "../syntax/light-call.js";
+import { NameTable, newLightScan, scanLightBytes, WordTable, type LightScan } from "../syntax/light-bytes.js";
 
 export interface SegmentRequest {
   readonly id: number;
@@ -36,29 +38,68 @@ export interface SegmentReply {
 
 export type WorkerMessage = SegmentReply | { readonly id: number; readonly error: string };
 
-/** Read one segment. */
+/** Read one segment. Lines whose bytes the light scan takes (light-bytes.ts) never become
+ *  strings; every other line is decoded alone and read by the line reader, as on one thread. */
 export function readSegment(req: SegmentRequest): SegmentReply {
   const longLines: [number, number][] = [];
   let unterminated: { line: number; text: string } | null = null;
-  const splitter = new LineSplitter({
+  const events: LineSplitEvents = {
     onLongLine: (line, chars) => longLines.push([line, chars]),
     onUnterminated: (line, text) => (unterminated = { line, text }),
-  });
-  const batches = splitBytes(req.bytes, splitter);
-  if (req.final) batches.push(splitter.end());
+  };
   const stats = new ParserStats(req.file);
   const recorder = new OpRecorder();
-  const names = req.argsNeeded === null ? null : new Set(req.argsNeeded);
-  const reader = new LineReader(req.file, req.pid, names === null ? null : (n) => names.has(n), req.plainScan, stats, recorder);
+  const names = req.argsNeeded === null ? null : nameTable(req.argsNeeded);
+  const reader = new LineReader(req.file, req.pid, names === null ? null : names.needsArgs, req.plainScan, stats, recorder);
+  const bytes = Buffer.from(req.bytes.buffer, req.bytes.byteOffset, req.bytes.byteLength);
   let firstText: string | null = null;
-  for (const b of batches) {
-    if (b === null) continue;
-    firstText ??= b.lines.find((l) => l.trim() !== "") ?? null;
-    reader.push(b.lines, b.firstLine);
+  const splitHere = (from: number, to: number, first: number, final: boolean): number => {
+    const splitter = new LineSplitter(events, first);
+    const batches = splitBytes(bytes.subarray(from, to), splitter);
+    if (final) batches.push(splitter.end());
+    for (const b of batches) {
+      if (b === null) continue;
+      firstText ??= b.lines.find((l) => l.trim() !== "") ?? null;
+      reader.push(b.lines, b.firstLine);
+    }
+    return splitter.nextLine;
+  };
+  let lineNo = 1;
+  let s = 0;
+  /** The next ESC byte at or after s, or the end (colour codes make a line the string path's). */
+  let esc = -1;
+  for (;;) {
+    const nl = bytes.indexOf(10, s);
+    if (nl < 0) break;
+    const e = nl > s && bytes[nl - 1] === 13 ? nl - 1 : nl;
+    if (esc < s) {
+      esc = bytes.indexOf(0x1b, s);
+      if (esc < 0) esc = bytes.length;
+    }
+    if (e - s >= MAX_LINE_CHARS) {
+      // A line that may be cut: the splitter's own rules.
+      splitHere(s, nl + 1, lineNo, false);
+    } else if (
+      names !== null &&
+      reader.takesLight() &&
+      esc >= e &&
+      scanLightBytes(bytes, s, e, names.table.isLight, scan)
+    ) {
+      firstText ??= bytes.toString("utf8", s, e);
+      reader.lightRead(lightCallOf(scan, names.table, bytes), lineNo);
+    } else {
+      const text = bytes.toString("utf8", s, e);
+      if (firstText === null && text.trim() !== "") firstText = text;
+      reader.line(text, lineNo);
+    }
+    lineNo++;
+    s = nl + 1;
   }
+  // Only the last segment of a file may end without a newline.
+  if (s < bytes.length || req.final) lineNo = splitHere(s, bytes.length, lineNo, req.final);
   return {
     id: req.id,
-    lines: splitter.nextLine - 1,
+    lines: lineNo - 1,
     dirty: !reader.clean(),
     record: recorder.take(),
     stats: stats.data(),
@@ -66,6 +107,36 @@ export function readSegment(req: SegmentRequest): SegmentReply {
     unterminated,
     firstText,
   };
+}
+
+const scan = newLightScan();
+const call: { -readonly [K in keyof LightCall]: LightCall[K] } = { form: "complete", pid: null, time: null, name: "", ret: 0, errno: null };
+const errnos = new WordTable();
+
+/** The scan as the LightCall lightCall would have made (one object, refilled). */
+function lightCallOf(sc: LightScan, table: NameTable, b: Uint8Array): LightCall {
+  call.form = sc.form;
+  call.pid = sc.pid;
+  call.time = sc.time;
+  call.name = table.last;
+  call.ret = sc.ret;
+  call.errno = sc.errnoStart >= 0 ? errnos.get(b, sc.errnoStart, sc.errnoEnd) : null;
+  if (sc.durationUs >= 0) call.durationUs = sc.durationUs;
+  else delete call.durationUs;
+  return call;
+}
+
+let names: { readonly key: string; readonly table: NameTable; readonly needsArgs: (name: string) => boolean } | null = null;
+
+/** The name table for this set of needed names (the same set for every segment of a run). */
+function nameTable(argsNeeded: readonly string[]): { table: NameTable; needsArgs: (name: string) => boolean } {
+  const key = argsNeeded.join(",");
+  if (names === null || names.key !== key) {
+    const set = new Set(argsNeeded);
+    const needsArgs = (n: string) => set.has(n);
+    names = { key, table: new NameTable(needsArgs), needsArgs };
+  }
+  return names;
 }
 
 const port = parentPort;

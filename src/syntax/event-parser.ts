@@ -16,7 +16,7 @@ import {
   summaryLine,
 } from "./line-classifier.js";
 import { emptyPrefix, readPrefix, type LinePrefix } from "./line-prefix.js";
-import { lightCall } from "./light-call.js";
+import { lightCall, type LightCall } from "./light-call.js";
 import { plainLine } from "./plain-line.js";
 import { ParserStats, type ParserStatsData } from "./parser-stats.js";
 import { replayOps, type OpRecord } from "./assembler-codec.js";
@@ -168,18 +168,33 @@ export class LineReader implements BareReader {
   }
 
   push(lines: readonly string[], firstLine: number): void {
-    for (let i = 0; i < lines.length; i++) {
-      const lineNo = firstLine + i;
-      try {
-        this.physicalLine(lines[i], lineNo);
-      } catch (err) {
-        // The grammar and classifier are total; this is a last guard so one line never stops a trace.
-        const reason = `internal error: ${(err as Error).message}`;
-        this.stats.countLine("unrecognized");
-        this.stats.sample("unrecognized", lineNo, lines[i], reason);
-        this.emit({ type: "unrecognized", file: this.file, line: lineNo, pid: null, time: null, text: lines[i], reason });
-      }
+    for (let i = 0; i < lines.length; i++) this.line(lines[i], firstLine + i);
+  }
+
+  /** One physical line (no "\n"). */
+  line(text: string, lineNo: number): void {
+    try {
+      this.physicalLine(text, lineNo);
+    } catch (err) {
+      // The grammar and classifier are total; this is a last guard so one line never stops a trace.
+      const reason = `internal error: ${(err as Error).message}`;
+      this.stats.countLine("unrecognized");
+      this.stats.sample("unrecognized", lineNo, text, reason);
+      this.emit({ type: "unrecognized", file: this.file, line: lineNo, pid: null, time: null, text, reason });
     }
+  }
+
+  /** The next line, if it is a light call, may be read by the fast path's scan alone (a
+   *  worker scans the bytes of such lines, light-bytes.ts, and hands them to lightRead). */
+  takesLight(): boolean {
+    return this.needsArgs !== null && this.cut === null && this.output === null;
+  }
+
+  /** A whole line read by a scan as the light call `c` (not an exit line): what physicalLine
+   *  does with it. `c` is not kept. */
+  lightRead(c: LightCall, lineNo: number): void {
+    this.stats.totalLines++;
+    this.lightCallRead(c, lineNo);
   }
 
   /** End of input: a call still cut is read as far as it goes. */
@@ -367,31 +382,39 @@ export class LineReader implements BareReader {
   private lightLine(text: string, lineNo: number): boolean {
     const c = lightCall(text, this.needsArgs!);
     if (c === null) return false;
+    if (c.form === "exit") {
+      const pid = c.pid ?? this.filePid;
+      if (pid !== null) this.stats.pids.add(pid);
+      this.stats.countLine("exit");
+      this.exit(c.exit!, pid, c.time, lineNo, text);
+      return true;
+    }
+    this.lightCallRead(c, lineNo);
+    return true;
+  }
+
+  private lightCallRead(c: LightCall, lineNo: number): void {
     const stats = this.stats;
     const pid = c.pid ?? this.filePid;
     if (pid !== null) stats.pids.add(pid);
     switch (c.form) {
-      case "exit":
-        stats.countLine("exit");
-        this.exit(c.exit!, pid, c.time, lineNo, text);
-        return true;
-      case "unfinished": {
+      case "unfinished":
         stats.countLine("unfinished");
         stats.countSyscall(c.name);
         this.asm.start({ pid, name: c.name, line: lineNo, time: c.time, slots: [] });
-        return true;
-      }
-      case "resumed": {
+        return;
+      case "resumed":
         stats.countLine("resumed");
         stats.countSyscall(c.name);
         this.asm.lightResumed(c, pid, lineNo);
-        return true;
-      }
+        return;
       case "complete":
         stats.countLine("syscall");
         stats.countSyscall(c.name);
         this.asm.light(c, pid, lineNo);
-        return true;
+        return;
+      case "exit":
+        throw new Error("an exit line is read by lightLine");
     }
   }
 

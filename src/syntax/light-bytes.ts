@@ -1,0 +1,307 @@
+// The fast path's scan (light-call.ts) over the bytes of a line, for a parse worker: the same
+// anchored leader and end, read without decoding the line into a string. It takes a strict
+// subset of what lightCall takes (plain ASCII leaders and ends, decimal or short hex returns,
+// no exit lines) and gives exactly lightCall's result for it; anything else is left to the
+// string path, where lightCall and the grammar decide. A test holds the two scans together.
+
+/** A light call read from bytes: one object, refilled for every line (no allocation). */
+export interface LightScan {
+  form: "complete" | "unfinished" | "resumed";
+  pid: number | null;
+  time: number | null;
+  /** Where the syscall name lies in the line's bytes (the caller interns it). */
+  nameStart: number;
+  nameEnd: number;
+  ret: number;
+  /** Where the errno lies (errnoStart < 0: none). */
+  errnoStart: number;
+  errnoEnd: number;
+  /** -T duration in microseconds, or -1 when absent. */
+  durationUs: number;
+}
+
+export function newLightScan(): LightScan {
+  return { form: "complete", pid: null, time: null, nameStart: 0, nameEnd: 0, ret: 0, errnoStart: -1, errnoEnd: -1, durationUs: -1 };
+}
+
+const SPACE = 0x20;
+const UNFINISHED = Buffer.from(" <unfinished ...>", "latin1");
+const RESUMED_OPEN = Buffer.from("<... ", "latin1");
+const RESUMED_CLOSE = Buffer.from(" resumed>", "latin1");
+
+/** 10^0 .. 10^15, each exact in a double. */
+const POW10: readonly number[] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+function isNameStart(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+}
+
+function isNameChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || c === 0x5f || (c >= 0x30 && c <= 0x39);
+}
+
+function matchAt(b: Uint8Array, at: number, end: number, what: Uint8Array): boolean {
+  if (at + what.length > end) return false;
+  for (let i = 0; i < what.length; i++) if (b[at + i] !== what[i]) return false;
+  return true;
+}
+
+/** A decimal of `digits` digits from `at` as a double: exact below 2^53 (15 digits). */
+function decimal(b: Uint8Array, at: number, end: number): number {
+  let v = 0;
+  for (let i = at; i < end; i++) v = v * 10 + (b[i]! - 0x30);
+  return v;
+}
+
+/**
+ * The light call in b[start, end) (the line without its newline or a trailing `\r`), when
+ * lightCall would take the same text and the syscall is one `isLight` accepts by name (given
+ * as its bytes' range); false to leave the line to the string path. `out` is refilled.
+ */
+export function scanLightBytes(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  isLight: (b: Uint8Array, from: number, to: number) => boolean,
+  out: LightScan,
+): boolean {
+  let i = start;
+  let c = b[i];
+  // `[pid N] ` or a bare pid of 1-7 digits followed by spaces.
+  let pid: number | null = null;
+  if (c === 0x5b) {
+    if (b[i + 1] !== 0x70 || b[i + 2] !== 0x69 || b[i + 3] !== 0x64 || b[i + 4] !== SPACE) return false;
+    i += 5;
+    while (b[i] === SPACE) i++;
+    const d = i;
+    while (i < end && isDigit(b[i]!)) i++;
+    if (i === d || i - d > 15 || b[i] !== 0x5d || b[i + 1] !== SPACE) return false;
+    pid = decimal(b, d, i);
+    i += 2;
+  } else if (isDigit(c!) && !(b[i + 2] === 0x3a && isDigit(b[i + 1]!))) {
+    const d = i;
+    while (i < end && isDigit(b[i]!)) i++;
+    if (i - d <= 7 && b[i] === SPACE) {
+      pid = decimal(b, d, i);
+      while (b[i] === SPACE) i++;
+    } else i = d; // not a pid: an epoch, perhaps
+  }
+  // An optional `HH:MM:SS[.frac] ` clock or `-ttt` epoch (`\d{9,}\.\d+ `).
+  let time: number | null = null;
+  c = b[i];
+  if (isDigit(c!)) {
+    if (
+      !(isDigit(b[i + 1]!) && b[i + 2] === 0x3a && isDigit(b[i + 3]!) && isDigit(b[i + 4]!) && b[i + 5] === 0x3a && isDigit(b[i + 6]!) && isDigit(b[i + 7]!))
+    ) {
+      const d = i;
+      while (i < end && isDigit(b[i]!)) i++;
+      if (i - d < 9 || b[i] !== 0x2e) return false;
+      const dot = i++;
+      while (i < end && isDigit(b[i]!)) i++;
+      const fracDigits = i - dot - 1;
+      if (fracDigits < 1 || fracDigits > 15 || b[i] !== SPACE) return false;
+      // +"S.F" is the double nearest S.F; so is SF / 10^|F| when SF is exact (one rounding).
+      const scaled = decimal(b, d, dot) * POW10[fracDigits]! + decimal(b, dot + 1, i);
+      if (!Number.isSafeInteger(scaled) || i - d - 1 > 16) return false;
+      time = scaled / POW10[fracDigits]!;
+      i++;
+      c = -1;
+    }
+  }
+  if (c !== -1 && isDigit(c!)) {
+    const whole = ((b[i]! - 48) * 10 + b[i + 1]! - 48) * 3600 + ((b[i + 3]! - 48) * 10 + b[i + 4]! - 48) * 60 + (b[i + 6]! - 48) * 10 + b[i + 7]! - 48;
+    i += 8;
+    if (b[i] === 0x2e) {
+      const d = ++i;
+      while (i < end && isDigit(b[i]!)) i++;
+      const digits = i - d;
+      // clockSeconds' own arithmetic: the fraction's digits over a power of ten, both exact.
+      if (digits < 1 || digits > 15) return false;
+      time = whole + decimal(b, d, i) / POW10[digits]!;
+    } else time = whole;
+    if (b[i] !== SPACE) return false;
+    i++;
+  }
+  // `name(` or `<... name resumed>`.
+  let form: LightScan["form"];
+  c = b[i];
+  let nameStart: number;
+  let nameEnd: number;
+  if (isNameStart(c!)) {
+    nameStart = i;
+    while (i < end && isNameChar(b[i]!)) i++;
+    nameEnd = i;
+    if (b[i] !== 0x28) return false;
+    form = "complete";
+  } else if (c === 0x3c && matchAt(b, i, end, RESUMED_OPEN)) {
+    i += RESUMED_OPEN.length;
+    if (!isNameStart(b[i]!)) return false;
+    nameStart = i;
+    while (i < end && isNameChar(b[i]!)) i++;
+    nameEnd = i;
+    if (!matchAt(b, i, end, RESUMED_CLOSE)) return false;
+    i += RESUMED_CLOSE.length;
+    form = "resumed";
+  } else return false;
+  const headEnd = i;
+  if (!isLight(b, nameStart, nameEnd)) return false;
+
+  // The end: `) = ret[ ERRNO (text)][ <dur>]`, or ` <unfinished ...>` after a call's head.
+  let e = end;
+  let durationUs = -1;
+  if (b[e - 1] === 0x3e /* > */ && isDigit(b[e - 2]!)) {
+    // ` <D[.D]>`
+    let k = e - 2;
+    while (k > headEnd && isDigit(b[k]!)) k--;
+    let intEnd = e - 1;
+    let fracDigits = 0;
+    if (b[k] === 0x2e) {
+      fracDigits = e - 2 - k;
+      intEnd = k;
+      k--;
+      if (!isDigit(b[k]!)) return false;
+      while (k > headEnd && isDigit(b[k]!)) k--;
+    }
+    if (b[k] === 0x3c && b[k - 1] === SPACE) {
+      const intDigits = intEnd - (k + 1);
+      if (intDigits + fracDigits > 15) return false;
+      const scaled = fracDigits > 0 ? decimal(b, k + 1, intEnd) * POW10[fracDigits]! + decimal(b, intEnd + 1, e - 1) : decimal(b, k + 1, intEnd);
+      // +"I.F" is the double nearest I.F, as is scaled / 10^F (both exact, one rounding).
+      durationUs = (scaled / POW10[fracDigits]!) * 1e6;
+      e = k - 1;
+    } else return false;
+  } else if (form === "complete" && matchEnd(b, headEnd, end, UNFINISHED)) {
+    fill(out, "unfinished", pid, time, nameStart, nameEnd, 0, -1, -1, -1);
+    return true;
+  }
+  // `ERRNO (text)` before the duration: `(text)` holds no parenthesis.
+  let errnoStart = -1;
+  let errnoEnd = -1;
+  if (b[e - 1] === 0x29 /* ) */) {
+    let k = e - 2;
+    while (k > headEnd && b[k] !== 0x28 && b[k] !== 0x29) k--;
+    if (b[k] !== 0x28 || b[k - 1] !== SPACE) return false;
+    errnoEnd = k - 1;
+    let j = errnoEnd - 1;
+    while (j > headEnd && ((b[j]! >= 0x41 && b[j]! <= 0x5a) || isDigit(b[j]!) || b[j] === 0x5f)) j--;
+    // `E[A-Z0-9_]+`: an E and at least one more.
+    if (b[j + 1] !== 0x45 /* E */ || errnoEnd - (j + 1) < 2 || b[j] !== SPACE) return false;
+    errnoStart = j + 1;
+    e = j;
+  }
+  // `) = ret`: ret is -?\d+ or 0x[0-9a-f]+.
+  let k = e - 1;
+  while (k > headEnd && ((b[k]! >= 0x30 && b[k]! <= 0x39) || (b[k]! >= 0x61 && b[k]! <= 0x66) || b[k] === 0x78)) k--;
+  const retStart = k + 1;
+  let neg = false;
+  if (b[k] === 0x2d) {
+    neg = true;
+    k--;
+  }
+  if (b[k] !== SPACE || b[k - 1] !== 0x3d /* = */ || b[k - 2] !== SPACE) return false;
+  let ret: number;
+  const len = e - retStart;
+  if (len === 0) return false;
+  if (len > 2 && b[retStart] === 0x30 && b[retStart + 1] === 0x78) {
+    if (neg || len - 2 > 13) return false;
+    ret = 0;
+    for (let p = retStart + 2; p < e; p++) {
+      const h = b[p]!;
+      if (h === 0x78) return false;
+      ret = ret * 16 + (h <= 0x39 ? h - 0x30 : h - 0x57);
+    }
+  } else {
+    // Plain decimal without a leading zero (intValue reads those as octal); "0" itself is fine.
+    if (len > 15 || (b[retStart] === 0x30 && len > 1)) return false;
+    for (let p = retStart; p < e; p++) if (!isDigit(b[p]!)) return false;
+    ret = decimal(b, retStart, e);
+    if (neg) {
+      if (ret === 0) return false;
+      ret = -ret;
+    }
+  }
+  // `) +=`: one or more spaces before the `=`, after a `)` that lies past the head (lightCall's
+  // check that the end does not overlap the leader).
+  let p = k - 3;
+  if (p < headEnd) return false;
+  while (p > headEnd && b[p] === SPACE) p--;
+  if (b[p] !== 0x29) return false;
+  fill(out, form, pid, time, nameStart, nameEnd, ret, errnoStart, errnoEnd, durationUs);
+  return true;
+}
+
+function matchEnd(b: Uint8Array, headEnd: number, end: number, what: Uint8Array): boolean {
+  return end - what.length >= headEnd && matchAt(b, end - what.length, end, what);
+}
+
+function fill(
+  out: LightScan,
+  form: LightScan["form"],
+  pid: number | null,
+  time: number | null,
+  nameStart: number,
+  nameEnd: number,
+  ret: number,
+  errnoStart: number,
+  errnoEnd: number,
+  durationUs: number,
+): void {
+  out.form = form;
+  out.pid = pid;
+  out.time = time;
+  out.nameStart = nameStart;
+  out.nameEnd = nameEnd;
+  out.ret = ret;
+  out.errnoStart = errnoStart;
+  out.errnoEnd = errnoEnd;
+  out.durationUs = durationUs;
+}
+
+/** Short ASCII words met in bytes (syscall names, errnos), as strings: one hash of a few bytes
+ *  instead of a new string each time. */
+export class WordTable {
+  private readonly entries = new Map<number, string>();
+
+  get(b: Uint8Array, from: number, to: number): string {
+    let h = 0x811c9dc5 ^ (to - from);
+    for (let i = from; i < to; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+    const known = this.entries.get(h);
+    if (known !== undefined && sameBytes(known, b, from, to)) return known;
+    const word = Buffer.from(b.buffer, b.byteOffset + from, to - from).toString("latin1");
+    if (known === undefined && this.entries.size < 4096) this.entries.set(h, word);
+    return word;
+  }
+}
+
+/** Syscall names with whether the fast path skips their arguments. */
+export class NameTable {
+  private readonly words = new WordTable();
+  private readonly light = new Map<string, boolean>();
+  /** The name of the last range isLight looked at. */
+  last = "";
+
+  constructor(private readonly needsArgs: (name: string) => boolean) {}
+
+  /** Whether the call named by b[from, to) is one lightCall takes (its arguments unneeded; not
+   *  restart_syscall, which resumes a call whose arguments may be needed). Sets `last`. */
+  readonly isLight = (b: Uint8Array, from: number, to: number): boolean => {
+    const name = this.words.get(b, from, to);
+    this.last = name;
+    let light = this.light.get(name);
+    if (light === undefined) {
+      light = !this.needsArgs(name) && name !== "restart_syscall";
+      if (this.light.size < 4096) this.light.set(name, light);
+    }
+    return light;
+  };
+}
+
+function sameBytes(s: string, b: Uint8Array, from: number, to: number): boolean {
+  if (s.length !== to - from) return false;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) !== b[from + i]) return false;
+  return true;
+}

@@ -1,0 +1,129 @@
+// The worker's byte scan of light lines must give exactly what lightCall gives the decoded line,
+// for every line it takes, and leave the rest to the string path. Checked on chosen lines, on
+// every sample line, and on sample lines mutated at random.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { ARGS_NEEDED } from "../../src/model/args-needed.js";
+import { lightCall, type LightCall } from "../../src/syntax/light-call.js";
+import { NameTable, newLightScan, scanLightBytes, WordTable } from "../../src/syntax/light-bytes.js";
+import { sampleTraces } from "../property/strace-text.js";
+
+const needsArgs = (name: string) => ARGS_NEEDED.has(name);
+const table = new NameTable(needsArgs);
+const words = new WordTable();
+const scan = newLightScan();
+
+/** The byte scan's reading of a line, as the LightCall lightCall returns; null when left. */
+function byBytes(line: string): LightCall | null {
+  // The line inside a larger buffer, as in a segment: the scan must keep to its range.
+  const bytes = Buffer.from(`x(1) = 0\n${line}\nmmap(NULL) = 0x1`);
+  const start = 9;
+  const end = start + Buffer.byteLength(line);
+  if (!scanLightBytes(bytes, start, end, table.isLight, scan)) return null;
+  const c: { -readonly [K in keyof LightCall]: LightCall[K] } = {
+    form: scan.form,
+    pid: scan.pid,
+    time: scan.time,
+    name: table.last,
+    ret: scan.ret,
+    errno: scan.errnoStart >= 0 ? words.get(bytes, scan.errnoStart, scan.errnoEnd) : null,
+  };
+  if (scan.durationUs >= 0) c.durationUs = scan.durationUs;
+  return c;
+}
+
+/** What the string path's scan makes of it (exit lines stay there). */
+function byString(line: string): LightCall | null {
+  const c = lightCall(line, needsArgs);
+  return c === null || c.form === "exit" ? null : c;
+}
+
+const TAKEN = [
+  "mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7fd3dccee000",
+  "9836  23:34:02.036845 brk(NULL)         = 0x5641bf568000 <0.000009>",
+  "[pid  9642] futex(0x5581, FUTEX_WAIT_PRIVATE, 2, NULL <unfinished ...>",
+  "9642  <... futex resumed>) = -1 EAGAIN (Resource temporarily unavailable) <0.000041>",
+  "access(\"/etc/ld.so.preload\", R_OK) = -1 ENOENT (No such file or directory)",
+  "1700000000.123456 getpid() = 42",
+  "9840  1795563242.047268 brk(NULL)       = 0x560b1e4fb000",
+  "12:00:00 getuid() = 0",
+  "12:00:00.5 rt_sigreturn({mask=[]}) = 3 <12>",
+  "[pid 7] umask(022) = 18",
+];
+
+const LEFT = [
+  "read(3, \"abc\", 4096) = 3", // its arguments are needed
+  "restart_syscall(<... resumed interrupted call ...>) = 0",
+  "+++ exited with 0 +++",
+  "umask(0) = 02", // octal return
+  "getpid() = -0",
+  "getpid() = 0x",
+  "mmap() = 12ab",
+  "getpid() =  1", // two spaces after =
+  "getpid()= 1",
+  "getpid() = 1 E (x)", // an errno of one letter
+  "getpid() = 1 Eagain (x)",
+  "getpid() = 1 EAGAIN (x) (y)",
+  "poll([{fd=4}], 1, 0) = 0 (Timeout)",
+  "getpid() = 1 <0.5",
+  "getpid() = 1 <.5>",
+  "getpid(12345678 getuid() = 1",
+  "12345678 getpid() = 1", // 8 digits: not a pid
+  "getpid() = 1\t",
+  "[pid 9] <... getpid resumed> = 1",
+  "<... getpid resumed>) = ?",
+  "getpid() = 1 <0.0000000000000001>",
+];
+
+test("the byte scan reads the lines it takes as lightCall does", () => {
+  for (const line of TAKEN) {
+    const got = byBytes(line);
+    assert.ok(got !== null, `the byte scan takes ${line}`);
+    assert.deepEqual(got, byString(line), line);
+  }
+  for (const line of LEFT) {
+    const got = byBytes(line);
+    if (got !== null) assert.deepEqual(got, byString(line), line);
+  }
+  for (const line of LEFT.slice(0, 4)) assert.equal(byBytes(line), null, line);
+});
+
+test("every sample line the byte scan takes reads as lightCall reads it, and nearly every light line is taken", () => {
+  let taken = 0;
+  let light = 0;
+  for (const { name, text } of sampleTraces()) {
+    text.split("\n").forEach((line, i) => {
+      const want = byString(line);
+      if (want !== null) light++;
+      const got = byBytes(line);
+      if (got === null) return;
+      taken++;
+      assert.deepEqual(got, want, `${name}:${i + 1}: ${line}`);
+    });
+  }
+  assert.ok(taken > 0.98 * light, `taken ${taken} of ${light} light lines`);
+});
+
+const EDGES = [
+  " ", "  ", ")", "(", "=", " = ", "-", "0x", "x", "E", "EAGAIN", " (", "()", "<", ">", "<1>", " <1.5>", ".", "\t",
+  "\r", "é", "[pid 3] ", "12:00:00 ", "1700000000.5 ", "<... x resumed>", " <unfinished ...>", "9", "0", "_",
+];
+
+test("sample lines changed at random are never read differently by the byte scan", () => {
+  const lines = [...new Set(sampleTraces().flatMap((t) => t.text.split("\n")))].filter((l) => byString(l) !== null);
+  assert.ok(lines.length > 1000);
+  const edit = fc.tuple(fc.nat(), fc.oneof(fc.constantFrom(...EDGES), fc.string({ maxLength: 3 })), fc.nat({ max: 3 }));
+  fc.assert(
+    fc.property(fc.nat(), fc.array(edit, { minLength: 1, maxLength: 3 }), (pick, edits) => {
+      let line = lines[pick % lines.length]!;
+      for (const [at, piece, drop] of edits) {
+        const i = at % (line.length + 1);
+        line = line.slice(0, i) + piece + line.slice(i + drop);
+      }
+      const got = byBytes(line);
+      if (got !== null) assert.deepEqual(got, byString(line), JSON.stringify(line));
+    }),
+    { numRuns: 20_000, seed: 20261205 },
+  );
+});
