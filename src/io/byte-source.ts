@@ -1,7 +1,8 @@
 // Opens one input (a file or stdin) as a stream of byte chunks, unpacking gzip found by its
 // magic bytes (not by the name, and twice-gzipped logs too), and refusing binary formats with
 // a message that names them.
-import { createReadStream } from "node:fs";
+import { readSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { once } from "node:events";
 import { createGunzip } from "node:zlib";
 import { sniff } from "./sniff.js";
@@ -38,17 +39,45 @@ export class NotTextError extends Error {
 }
 
 export function fileSource(path: string, size: number | null, display = path): ByteSource {
-  return makeSource(display, size, () => createReadStream(path, { highWaterMark: CHUNK_BYTES }));
+  return makeSource(display, size, () => fileChunks(path));
 }
 
 export function streamSource(name: string, stream: NodeJS.ReadableStream): ByteSource {
-  return makeSource(name, null, () => stream);
+  return makeSource(name, null, () => stream as AsyncIterable<Buffer | string>);
+}
+
+/** Bytes read from a regular file at once. A read stream's 64 KiB reads cost 2.5 ms per MB
+ *  here (a thread-pool round trip and a fresh buffer each); direct 256 KiB reads 0.2 ms. */
+const FILE_READ_BYTES = 256 * 1024;
+/** Reads between two turns of the event loop (signals, timers, workers' messages). */
+const READS_PER_TURN = 8;
+
+/** A regular file read directly, FILE_READ_BYTES at a time and handed on in CHUNK_BYTES pieces
+ *  (each read into a fresh buffer: consumers may keep pieces); anything else (a FIFO, a
+ *  character device) through a read stream. */
+async function* fileChunks(path: string): AsyncGenerator<Buffer> {
+  const handle = await open(path, "r");
+  try {
+    if (!(await handle.stat()).isFile()) {
+      yield* handle.createReadStream({ highWaterMark: CHUNK_BYTES, autoClose: false }) as AsyncIterable<Buffer>;
+      return;
+    }
+    for (let reads = 1; ; reads++) {
+      const buf = Buffer.allocUnsafe(FILE_READ_BYTES);
+      const n = readSync(handle.fd, buf, 0, FILE_READ_BYTES, null);
+      if (n === 0) return;
+      for (let at = 0; at < n; at += CHUNK_BYTES) yield buf.subarray(at, Math.min(n, at + CHUNK_BYTES));
+      if (reads % READS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 function makeSource(
   name: string,
   size: number | null,
-  open: () => NodeJS.ReadableStream,
+  open: () => AsyncIterable<Buffer | string>,
 ): ByteSource {
   let bytesRead = 0;
   let failure: SourceFailure | null = null;
@@ -56,8 +85,7 @@ function makeSource(
   let unpackedBytes = 0;
 
   async function* raw(): AsyncGenerator<Buffer> {
-    const stream = open();
-    for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+    for await (const chunk of open()) {
       const buf = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
       bytesRead += buf.length;
       yield buf;
