@@ -2,6 +2,7 @@
 // to believe it. This is the public JSON contract of PRODUCT.md ("Findings").
 import type { Attempt, PointRef, Stream } from "../model/stream.js";
 import type { HttpFacts, Loss, Risk, Rule, RuleInfo, RuleName, Severity } from "./rule.js";
+import { fmt } from "./wording.js";
 
 /** One evidence line: a call from the trace and what it means here. */
 export interface EvidenceLine {
@@ -62,7 +63,6 @@ export interface Finding {
   readonly hint?: string;
 }
 
-const fmt = (n: number): string => n.toLocaleString("en-US");
 
 /** `1.2 ms`, `138 µs`, `2.5 s` */
 export function formatDuration(us: number): string {
