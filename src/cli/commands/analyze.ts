@@ -161,8 +161,16 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
   // Output waits for a slow reader of stdout (a pipe into `less`, a log shipper): without that,
   // findings pile up in memory as fast as they are made.
   let mustDrain = false;
+  // What a batch prints goes out in one write (a write to a file is a system call each: one
+  // per finding cost a second per GB of trace with many findings).
+  let pending = "";
   const print = (text: string): void => {
-    if (!io.stdout.write(text)) mustDrain = true;
+    pending += text;
+  };
+  const flushOut = (): void => {
+    if (pending === "") return;
+    if (!io.stdout.write(pending)) mustDrain = true;
+    pending = "";
   };
   const json = s.format === "json" ? new JsonReportWriter(print, TOOL_NAME, TOOL_VERSION) : null;
   let waiting: Finding[] = [];
@@ -208,6 +216,7 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
       for await (const batch of reading.batches) {
         for (const f of analyzer.push(batch)) emit(f);
         flushJson(analyzer);
+        flushOut();
         if (mustDrain) {
           mustDrain = false;
           await drained(io.stdout);
@@ -216,6 +225,7 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
       for (const f of analyzer.end()) emit(f);
       flushJson(analyzer);
     } finally {
+      flushOut();
       progress.stop();
     }
     for (const p of reading.parsers()) for (const f of p.stats.flags) flags.add(f);
@@ -233,7 +243,10 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
 
   const stats: ReportStats = { ...totals, traces };
   const report: Report = { tool: TOOL_NAME, version: TOOL_VERSION, findings, stats, notes };
-  if (json !== null) json.end(stats, notes);
+  if (json !== null) {
+    json.end(stats, notes);
+    flushOut();
+  }
   else if (s.format === "ndjson") io.stdout.write(renderNdjsonSummary(report, errors, warnings));
   // Nothing usable was read: the error on stderr says it all, no "no findings" line.
   else if (groups.length > 0 && !(reporter.fatal && totals.syscalls === 0)) {
