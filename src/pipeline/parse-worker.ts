@@ -79,18 +79,17 @@ export function readSegment(req: SegmentRequest): SegmentReply {
     if (e - s >= MAX_LINE_CHARS) {
       // A line that may be cut: the splitter's own rules.
       splitHere(s, nl + 1, lineNo, false);
-    } else if (
-      names !== null &&
-      reader.takesLight() &&
-      esc >= e &&
-      scanLightBytes(bytes, s, e, names.table.isLight, scan)
-    ) {
-      firstText ??= bytes.toString("utf8", s, e);
-      reader.lightRead(lightCallOf(scan, names.table, bytes), lineNo);
     } else {
-      const text = bytes.toString("utf8", s, e);
-      if (firstText === null && text.trim() !== "") firstText = text;
-      reader.line(text, lineNo);
+      // A colour code may hide a light call from the scan: such lines go the string way.
+      scan.argsNeeded = false;
+      if (names !== null && reader.takesLight() && esc >= e && scanLightBytes(bytes, s, e, names.table.isLight, scan)) {
+        firstText ??= bytes.toString("utf8", s, e);
+        reader.lightRead(lightCallOf(scan, names.table, bytes), lineNo);
+      } else {
+        const text = bytes.toString("utf8", s, e);
+        if (firstText === null && text.trim() !== "") firstText = text;
+        reader.line(text, lineNo, scan.argsNeeded);
+      }
     }
     lineNo++;
     s = nl + 1;

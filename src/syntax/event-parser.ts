@@ -171,10 +171,11 @@ export class LineReader implements BareReader {
     for (let i = 0; i < lines.length; i++) this.line(lines[i], firstLine + i);
   }
 
-  /** One physical line (no "\n"). */
-  line(text: string, lineNo: number): void {
+  /** One physical line (no "\n"). `notLight`: a scan of its bytes already found it is no
+   *  light call (light-bytes.ts: a call whose arguments are needed). */
+  line(text: string, lineNo: number, notLight = false): void {
     try {
-      this.physicalLine(text, lineNo);
+      this.physicalLine(text, lineNo, notLight);
     } catch (err) {
       // The grammar and classifier are total; this is a last guard so one line never stops a trace.
       const reason = `internal error: ${(err as Error).message}`;
@@ -207,7 +208,7 @@ export class LineReader implements BareReader {
     this.asm.emit(ev);
   }
 
-  private physicalLine(raw: string, lineNo: number): void {
+  private physicalLine(raw: string, lineNo: number, notLight = false): void {
     const stats = this.stats;
     stats.totalLines++;
     let text = raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
@@ -222,7 +223,7 @@ export class LineReader implements BareReader {
     }
     // Before any classifier: a light line ends in a return, `<unfinished ...>` or `+++`, so it
     // can be neither a message, a frame, a dump nor a summary row.
-    if (this.needsArgs !== null && this.cut === null && this.lightLine(text, lineNo)) return;
+    if (this.needsArgs !== null && this.cut === null && !notLight && this.lightLine(text, lineNo)) return;
 
     const message = findStraceMessage(text);
     if (message !== null) {

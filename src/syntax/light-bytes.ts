@@ -18,10 +18,13 @@ export interface LightScan {
   errnoEnd: number;
   /** -T duration in microseconds, or -1 when absent. */
   durationUs: number;
+  /** Set when the scan was refused because the call's arguments are needed: lightCall would
+   *  refuse the decoded line too (its leader reads the same; the name decides). */
+  argsNeeded: boolean;
 }
 
 export function newLightScan(): LightScan {
-  return { form: "complete", pid: null, time: null, nameStart: 0, nameEnd: 0, ret: 0, errnoStart: -1, errnoEnd: -1, durationUs: -1 };
+  return { form: "complete", pid: null, time: null, nameStart: 0, nameEnd: 0, ret: 0, errnoStart: -1, errnoEnd: -1, durationUs: -1, argsNeeded: false };
 }
 
 const SPACE = 0x20;
@@ -69,6 +72,7 @@ export function scanLightBytes(
   isLight: (b: Uint8Array, from: number, to: number) => boolean,
   out: LightScan,
 ): boolean {
+  out.argsNeeded = false;
   let i = start;
   let c = b[i];
   // `[pid N] ` or a bare pid of 1-7 digits followed by spaces.
@@ -148,7 +152,10 @@ export function scanLightBytes(
     form = "resumed";
   } else return false;
   const headEnd = i;
-  if (!isLight(b, nameStart, nameEnd)) return false;
+  if (!isLight(b, nameStart, nameEnd)) {
+    out.argsNeeded = true;
+    return false;
+  }
 
   // The end: `) = ret[ ERRNO (text)][ <dur>]`, or ` <unfinished ...>` after a call's head.
   let e = end;

@@ -20,7 +20,11 @@ function byBytes(line: string): LightCall | null {
   const bytes = Buffer.from(`x(1) = 0\n${line}\nmmap(NULL) = 0x1`);
   const start = 9;
   const end = start + Buffer.byteLength(line);
-  if (!scanLightBytes(bytes, start, end, table.isLight, scan)) return null;
+  if (!scanLightBytes(bytes, start, end, table.isLight, scan)) {
+    // Refused for its name: lightCall refuses the line too (the worker then skips it).
+    if (scan.argsNeeded) assert.equal(lightCall(line, needsArgs), null, `refused for its name: ${line}`);
+    return null;
+  }
   const c: { -readonly [K in keyof LightCall]: LightCall[K] } = {
     form: scan.form,
     pid: scan.pid,
