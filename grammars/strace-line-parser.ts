@@ -277,7 +277,11 @@ const LAZY_STRING_CHARS = 1024;
 
 /** A string literal's value (`image` with its quotes). */
 export function strValue(image: string, truncated: boolean, abstract: boolean): Value {
-  const body = image.slice(1, -1);
+  return strBodyValue(image.slice(1, -1), truncated, abstract);
+}
+
+/** The same from the literal's body (the text between its quotes). */
+export function strBodyValue(body: string, truncated: boolean, abstract: boolean): Value {
   if (body.length <= LAZY_STRING_CHARS || body.indexOf("\\") < 0) {
     // A long string found to hold no escape is its own value: no second scan.
     const value = body.length <= LAZY_STRING_CHARS ? decodeCString(body) : body;

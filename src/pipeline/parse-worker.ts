@@ -7,6 +7,7 @@ import { OpRecorder, type OpRecord } from "../syntax/assembler-codec.js";
 import { LineReader, ParserStats, type ParserStatsData } from "../syntax/event-parser.js";
 import type { LightCall } from "../syntax/light-call.js";
 import { NameTable, newLightScan, scanLightBytes, WordTable, type LightScan } from "../syntax/light-bytes.js";
+import { newPlainRecord, scanPlainBytes } from "../syntax/plain-bytes.js";
 
 export interface SegmentRequest {
   readonly id: number;
@@ -48,7 +49,7 @@ export function readSegment(req: SegmentRequest): SegmentReply {
     onUnterminated: (line, text) => (unterminated = { line, text }),
   };
   const stats = new ParserStats(req.file);
-  const recorder = new OpRecorder();
+  recorder.reset();
   const names = req.argsNeeded === null ? null : nameTable(req.argsNeeded);
   const reader = new LineReader(req.file, req.pid, names === null ? null : names.needsArgs, req.plainScan, stats, recorder);
   const bytes = Buffer.from(req.bytes.buffer, req.bytes.byteOffset, req.bytes.byteLength);
@@ -85,6 +86,11 @@ export function readSegment(req: SegmentRequest): SegmentReply {
       if (names !== null && reader.takesLight() && esc >= e && scanLightBytes(bytes, s, e, names.table.isLight, scan)) {
         firstText ??= bytes.toString("utf8", s, e);
         reader.lightRead(lightCallOf(scan, names.table, bytes), lineNo);
+      } else if (scan.argsNeeded && req.plainScan && reader.clean() && scanPlainBytes(bytes, s, e, plain)) {
+        // A call whose arguments are needed, in plain form: read from its bytes too.
+        firstText ??= bytes.toString("utf8", s, e);
+        plain.name = names!.table.last;
+        reader.plainRead(plain, lineNo);
       } else {
         const text = bytes.toString("utf8", s, e);
         if (firstText === null && text.trim() !== "") firstText = text;
@@ -108,7 +114,11 @@ export function readSegment(req: SegmentRequest): SegmentReply {
   };
 }
 
+/** One recorder for every segment (take() hands its record over and starts anew): its
+ *  buffers are large, and making them for each segment cost a tenth of the worker's time. */
+const recorder = new OpRecorder();
 const scan = newLightScan();
+const plain = newPlainRecord();
 const call: { -readonly [K in keyof LightCall]: LightCall[K] } = { form: "complete", pid: null, time: null, name: "", ret: 0, errno: null };
 const errnos = new WordTable();
 

@@ -14,6 +14,7 @@ import type { SyscallEvent, TraceEvent } from "./events.js";
 import type { PendingCall } from "./call-joiner.js";
 import { NO_ARGS, type Assembler, type ResumedHalf } from "./event-assembler.js";
 import type { LightCall } from "./light-call.js";
+import { R_PID, R_TIME, replayPlain, type PlainCursor, type PlainRecord } from "./plain-bytes.js";
 
 const T_UNDEFINED = 0;
 const T_NULL = 1;
@@ -40,6 +41,7 @@ const OP_THREAD_GONE = 7;
 const OP_MIGRATE = 8;
 const OP_BARE = 9;
 const OP_LIGHT = 10;
+const OP_PLAIN = 11;
 
 /** Strings up to this long are sent once per segment (names, errnos, fd paths); longer ones
  *  (data buffers) as they come. */
@@ -83,6 +85,35 @@ export class OpRecorder implements Assembler {
     this.lightCall(c, pid, line);
   }
 
+  /** A call read by the plain byte scan: its record's ints and nums as they are, its strings
+   *  interned (a token seen before in the segment is found by a hash of its bytes). */
+  plain(rec: PlainRecord, line: number, pid: number | null, time: number | null): void {
+    this.int(OP_PLAIN);
+    this.int(line);
+    this.int((pid !== null ? R_PID : 0) | (time !== null ? R_TIME : 0));
+    if (pid !== null) this.num(pid);
+    if (time !== null) this.num(time);
+    this.reserve(rec.ni);
+    const ints = this.ints;
+    const src = rec.ints;
+    const st = rec.strings;
+    let n = this.ni;
+    let k = 0;
+    let ref = rec.nr > 0 ? rec.refs[0]! : -1;
+    for (let i = 0; i < rec.ni; i++) {
+      if (i !== ref) {
+        ints[n++] = src[i]!;
+        continue;
+      }
+      const s = src[i]!;
+      const text = st.text[s];
+      ints[n++] = text != null ? this.strId(text) : this.rangeId(rec.bytes, st.from[s]!, st.to[s]!);
+      ref = ++k < rec.nr ? rec.refs[k]! : -1;
+    }
+    this.ni = n;
+    for (let j = 0; j < rec.nn; j++) this.num(rec.nums[j]!);
+  }
+
   frame(text: string): void {
     this.int(OP_FRAME);
     this.str(text);
@@ -124,13 +155,19 @@ export class OpRecorder implements Assembler {
    *  over, keeping its own buffers. */
   take(): OpRecord {
     const record = { ints: this.ints.slice(0, this.ni), intCount: this.ni, nums: this.nums.slice(0, this.nn), numCount: this.nn, strings: this.strings, shapes: this.shapes };
+    this.reset();
+    return record;
+  }
+
+  /** Start over, dropping what was recorded. */
+  reset(): void {
     this.ni = 0;
     this.nn = 0;
     this.strings = [];
     this.stringIds.clear();
     this.shapes = [];
     this.shapeRoot = newShapeNode(null, null);
-    return record;
+    this.rangeIds.fill(-1);
   }
 
   /** A call of the fast path, the same few fields every time (most of a trace's lines). */
@@ -144,6 +181,40 @@ export class OpRecorder implements Assembler {
     if (c.errno !== null) this.str(c.errno);
     if (c.durationUs !== undefined) this.num(c.durationUs);
   }
+
+  /** Room for `n` more ints. */
+  private reserve(n: number): void {
+    if (this.ni + n <= this.ints.length) return;
+    let size = this.ints.length * 2;
+    while (size < this.ni + n) size *= 2;
+    const grown = new Int32Array(size);
+    grown.set(this.ints.subarray(0, this.ni));
+    this.ints = grown;
+  }
+
+  /** The id of b[from, to) as a latin1 string, interned by a hash of its bytes. */
+  private rangeId(b: Uint8Array, from: number, to: number): number {
+    const len = to - from;
+    if (len > INTERN_CHARS) return this.strings.push(latin1(b, from, to)) - 1;
+    let h = 0x811c9dc5 ^ len;
+    for (let i = from; i < to; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+    let slot = h & RANGE_MASK;
+    for (let probe = 0; probe < 8; probe++) {
+      const id = this.rangeIds[slot]!;
+      if (id < 0) {
+        const created = this.strings.push(latin1(b, from, to)) - 1;
+        this.rangeIds[slot] = created;
+        this.rangeHashes[slot] = h;
+        return created;
+      }
+      if (this.rangeHashes[slot] === h && sameBytes(this.strings[id]!, b, from, to)) return id;
+      slot = (slot + 1) & RANGE_MASK;
+    }
+    return this.strings.push(latin1(b, from, to)) - 1;
+  }
+
+  private rangeIds = new Int32Array(RANGE_MASK + 1).fill(-1);
+  private rangeHashes = new Int32Array(RANGE_MASK + 1);
 
   private int(v: number): void {
     if (this.ni === this.ints.length) {
@@ -164,16 +235,17 @@ export class OpRecorder implements Assembler {
   }
 
   private str(s: string): void {
-    if (s.length > INTERN_CHARS) {
-      this.int(this.strings.push(s) - 1);
-      return;
-    }
+    this.int(this.strId(s));
+  }
+
+  private strId(s: string): number {
+    if (s.length > INTERN_CHARS) return this.strings.push(s) - 1;
     let id = this.stringIds.get(s);
     if (id === undefined) {
       id = this.strings.push(s) - 1;
       this.stringIds.set(s, id);
     }
-    this.int(id);
+    return id;
   }
 
   private value(v: unknown, key?: string): void {
@@ -267,18 +339,32 @@ function shapeKeys(node: ShapeNode): string[] {
 
 const FORMS: readonly LightCall["form"][] = ["complete", "unfinished", "resumed", "exit"];
 
-/** Replays a record into `asm`; `base` is the number of lines before the segment. */
-export function replayOps(record: OpRecord, base: number, asm: Assembler): void {
-  new OpReader(record, base).replay(asm);
+/** Slots of the recorder's table of byte-range strings (a power of two, minus one). */
+const RANGE_MASK = 4095;
+
+function latin1(b: Uint8Array, from: number, to: number): string {
+  return Buffer.from(b.buffer, b.byteOffset + from, to - from).toString("latin1");
+}
+
+function sameBytes(s: string, b: Uint8Array, from: number, to: number): boolean {
+  if (s.length !== to - from) return false;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) !== b[from + i]) return false;
+  return true;
+}
+
+/** Replays a record into `asm`; `base` is the number of lines before the segment, `file` the
+ *  name events carry. */
+export function replayOps(record: OpRecord, base: number, asm: Assembler, file: string): void {
+  new OpReader(record, base, file).replay(asm);
 }
 
 type Builder = (r: OpReader) => unknown;
 
-class OpReader {
-  private pi = 0;
-  private pn = 0;
-  private readonly ints: Int32Array;
-  private readonly nums: Float64Array;
+class OpReader implements PlainCursor {
+  pi = 0;
+  pn = 0;
+  readonly ints: Int32Array;
+  readonly nums: Float64Array;
   private readonly strings: string[];
   private readonly builders: Builder[];
   private readonly intCount: number;
@@ -286,12 +372,17 @@ class OpReader {
   constructor(
     record: OpRecord,
     private readonly base: number,
+    private readonly file: string,
   ) {
     this.ints = record.ints;
     this.nums = record.nums;
     this.strings = record.strings;
     this.intCount = record.intCount;
     this.builders = record.shapes.map(builderFor);
+  }
+
+  str(id: number): string {
+    return this.strings[id]!;
   }
 
   replay(asm: Assembler): void {
@@ -332,6 +423,14 @@ class OpReader {
         case OP_MIGRATE: {
           const from = this.v() as number;
           asm.migrate(from, this.v() as number);
+          break;
+        }
+        case OP_PLAIN: {
+          const line = this.base + ints[this.pi++]!;
+          const bits = ints[this.pi++]!;
+          const pid = bits & R_PID ? this.nums[this.pn++]! : null;
+          const time = bits & R_TIME ? this.nums[this.pn++]! : null;
+          replayPlain(this, asm, this.file, line, pid, time);
           break;
         }
         case OP_BARE: {

@@ -8,6 +8,7 @@ import { CUT_BEFORE, slotValue, type ArgSlot, type ParsedBody, type ParsedResult
 import type { SyscallEvent, TraceEvent, Value } from "./events.js";
 import { CallJoiner, joinSlots, type PendingCall } from "./call-joiner.js";
 import type { LightCall } from "./light-call.js";
+import { replayPlainRecord, type PlainRecord } from "./plain-bytes.js";
 import type { ParserStats } from "./parser-stats.js";
 
 /** The resumed half of a call, as read from its line alone. */
@@ -28,6 +29,8 @@ export interface Assembler {
   syscall(ev: SyscallEvent): void;
   /** A complete call read by the fast path (no arguments). */
   light(c: LightCall, pid: number | null, line: number): void;
+  /** A call (or a half of one) read from its bytes by a worker's plain scan (plain-bytes.ts). */
+  plain(rec: PlainRecord, line: number, pid: number | null, time: number | null): void;
   /** A `-k` stack frame line: it belongs to the syscall held, if any. */
   frame(text: string): void;
   /** A call cut by `<unfinished ...>`. */
@@ -82,6 +85,10 @@ export class EventAssembler implements Assembler {
 
   light(c: LightCall, pid: number | null, line: number): void {
     this.syscall(lightEvent(this.file, c, pid, c.time, line, line, "complete"));
+  }
+
+  plain(rec: PlainRecord, line: number, pid: number | null, time: number | null): void {
+    replayPlainRecord(rec, this, this.file, line, pid, time);
   }
 
   frame(text: string): void {

@@ -17,6 +17,7 @@ import {
 } from "./line-classifier.js";
 import { emptyPrefix, readPrefix, type LinePrefix } from "./line-prefix.js";
 import { lightCall, type LightCall } from "./light-call.js";
+import type { PlainRecord } from "./plain-bytes.js";
 import { plainLine } from "./plain-line.js";
 import { ParserStats, type ParserStatsData } from "./parser-stats.js";
 import { replayOps, type OpRecord } from "./assembler-codec.js";
@@ -94,7 +95,7 @@ class StraceEventParser implements ReplayingParser {
 
   replay(record: OpRecord, stats: ParserStatsData, base: number, out: TraceEvent[]): void {
     this.stats.merge(stats, base);
-    this.into(out, () => replayOps(record, base, this.assembler));
+    this.into(out, () => replayOps(record, base, this.assembler, this.stats.file));
   }
 
   end(out: TraceEvent[]): void {
@@ -189,6 +190,37 @@ export class LineReader implements BareReader {
    *  worker scans the bytes of such lines, light-bytes.ts, and hands them to lightRead). */
   takesLight(): boolean {
     return this.needsArgs !== null && this.cut === null && this.output === null;
+  }
+
+  /** A whole line read by a worker's byte scan as a plain call or half of one (plain-bytes.ts),
+   *  its syscall one whose arguments are needed: what physicalLine and parsedLine do with it.
+   *  Only while clean(). */
+  plainRead(rec: PlainRecord, lineNo: number): void {
+    const stats = this.stats;
+    stats.totalLines++;
+    const prefix = this.prefix;
+    prefix.pid = rec.pid;
+    prefix.bracketedPid = rec.bracketedPid;
+    prefix.comm = null;
+    prefix.time = rec.time;
+    prefix.stamp = rec.stamp;
+    prefix.stampDigits = rec.stampDigits;
+    prefix.sysno = false;
+    prefix.ip = false;
+    prefix.secontext = false;
+    this.evidence.notePrefix(prefix, rec.hasDuration);
+    this.evidence.noteArgs(rec.name, rec.firstFdPath, rec.secondCutBytes);
+    const pid = rec.pid ?? this.filePid;
+    if (pid !== null) stats.pids.add(pid);
+    stats.countLine(rec.form === "complete" ? "syscall" : rec.form);
+    stats.countSyscall(rec.name);
+    if (rec.form === "complete") {
+      // syscallEvent's own evidence (a resumed half's is the assembler's, where it is joined).
+      if (rec.injected) stats.flags.add("-e inject=");
+      if (rec.delayed) stats.flags.add("-e inject=delay");
+      if (rec.rawLooking && rec.name !== "brk" && !rec.name.startsWith("mmap")) stats.flags.add("-e raw=");
+    }
+    this.asm.plain(rec, lineNo, pid, rec.time);
   }
 
   /** A whole line read by a scan as the light call `c` (not an exit line): what physicalLine
@@ -561,7 +593,7 @@ export class LineReader implements BareReader {
   ): void {
     const stats = this.stats;
     const prefix = readPrefix(p.leaders, this.prefix);
-    this.evidence.notePrefix(prefix, p);
+    this.evidence.notePrefix(prefix, p.durationText !== null);
     this.evidence.noteValues(text, p);
     const pid = pidOverride ?? prefix.pid ?? this.filePid;
     if (pid !== null) stats.pids.add(pid);

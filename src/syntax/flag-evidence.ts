@@ -29,19 +29,26 @@ export class FlagEvidence {
     const b = p.body;
     if (b.kind !== "call" && b.kind !== "resumed") return;
     const first = b.args[0]?.[0];
-    if (first !== undefined && first.kind === "fd") {
-      flags.add(SOCKET_DECORATION.test(first.path) ? "-yy" : "-y");
-    }
-    // Only data buffers show -s: strace cuts some names (comm, 16 bytes) on its own.
     const second = SYSCALL_ROLES[b.name]?.buf === 1 ? b.args[1]?.[0] : undefined;
-    if (second !== undefined && second.kind === "str" && second.truncated) {
-      const n = strLength(second);
-      if (this.stats.truncatedStringBytes === null || n > this.stats.truncatedStringBytes) this.stats.truncatedStringBytes = n;
+    this.noteArgs(
+      b.name,
+      first !== undefined && first.kind === "fd" ? first.path : null,
+      second !== undefined && second.kind === "str" && second.truncated ? strLength(second) : -1,
+    );
+  }
+
+  /** The evidence in a call's arguments: the first one's fd decoration (-y/-yy), and the
+   *  decoded length of the second one's string when strace cut it (-s), or -1. */
+  noteArgs(name: string, firstFdPath: string | null, secondCutBytes: number): void {
+    if (firstFdPath !== null) this.stats.flags.add(SOCKET_DECORATION.test(firstFdPath) ? "-yy" : "-y");
+    // Only data buffers show -s: strace cuts some names (comm, 16 bytes) on its own.
+    if (secondCutBytes >= 0 && SYSCALL_ROLES[name]?.buf === 1) {
+      if (this.stats.truncatedStringBytes === null || secondCutBytes > this.stats.truncatedStringBytes) this.stats.truncatedStringBytes = secondCutBytes;
     }
   }
 
   /** Evidence of strace options, for `stats`. */
-  notePrefix(prefix: LinePrefix, p: ParsedLine): void {
+  notePrefix(prefix: LinePrefix, hasDuration: boolean): void {
     // Lines of one trace look alike: skip the work when this line's shape was seen last time.
     const shape =
       (prefix.pid === null ? 0 : prefix.bracketedPid ? 1 : 2) |
@@ -49,7 +56,7 @@ export class FlagEvidence {
       (prefix.sysno ? 8 : 0) |
       (prefix.ip ? 16 : 0) |
       (prefix.secontext ? 32 : 0) |
-      (p.durationText === null ? 0 : 64) |
+      (hasDuration ? 64 : 0) |
       (prefix.stampDigits << 7) |
       ((prefix.stamp === null ? 0 : STAMP_CODES[prefix.stamp]) << 12);
     if (shape === this.lastShape) return;
@@ -68,7 +75,7 @@ export class FlagEvidence {
     if (prefix.sysno) flags.add("-n");
     if (prefix.ip) flags.add("-i");
     if (prefix.secontext) flags.add("--secontext");
-    if (p.durationText !== null) flags.add("-T");
+    if (hasDuration) flags.add("-T");
   }
 }
 

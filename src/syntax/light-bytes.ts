@@ -269,25 +269,46 @@ function fill(
 }
 
 /** Short ASCII words met in bytes (syscall names, errnos), as strings: one hash of a few bytes
- *  instead of a new string each time. */
+ *  and a comparison instead of a new string each time. An open-addressing table of ids. */
 export class WordTable {
-  private readonly entries = new Map<number, string>();
+  readonly words: string[] = [];
+  private readonly ids = new Int32Array(WORD_SLOTS).fill(-1);
+  private readonly hashes = new Int32Array(WORD_SLOTS);
+  /** The id of the last word found (for tables of facts about words). */
+  lastId = -1;
 
   get(b: Uint8Array, from: number, to: number): string {
     let h = 0x811c9dc5 ^ (to - from);
     for (let i = from; i < to; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
-    const known = this.entries.get(h);
-    if (known !== undefined && sameBytes(known, b, from, to)) return known;
+    let slot = h & (WORD_SLOTS - 1);
+    for (let probe = 0; probe < 16; probe++) {
+      const id = this.ids[slot]!;
+      if (id < 0) break;
+      if (this.hashes[slot] === h && sameBytes(this.words[id]!, b, from, to)) {
+        this.lastId = id;
+        return this.words[id]!;
+      }
+      slot = (slot + 1) & (WORD_SLOTS - 1);
+    }
     const word = Buffer.from(b.buffer, b.byteOffset + from, to - from).toString("latin1");
-    if (known === undefined && this.entries.size < 4096) this.entries.set(h, word);
+    if (this.ids[slot] === -1 && this.words.length < WORD_SLOTS / 2) {
+      this.ids[slot] = this.words.length;
+      this.hashes[slot] = h;
+      this.lastId = this.words.length;
+      this.words.push(word);
+    } else this.lastId = -1;
     return word;
   }
 }
 
+/** Slots of a WordTable (a power of two; at most half are used). */
+const WORD_SLOTS = 8192;
+
 /** Syscall names with whether the fast path skips their arguments. */
 export class NameTable {
   private readonly words = new WordTable();
-  private readonly light = new Map<string, boolean>();
+  /** By word id: 1 light, 2 not, 0 not yet asked. */
+  private readonly light = new Uint8Array(WORD_SLOTS);
   /** The name of the last range isLight looked at. */
   last = "";
 
@@ -298,11 +319,11 @@ export class NameTable {
   readonly isLight = (b: Uint8Array, from: number, to: number): boolean => {
     const name = this.words.get(b, from, to);
     this.last = name;
-    let light = this.light.get(name);
-    if (light === undefined) {
-      light = !this.needsArgs(name) && name !== "restart_syscall";
-      if (this.light.size < 4096) this.light.set(name, light);
-    }
+    const id = this.words.lastId;
+    const known = id >= 0 ? this.light[id]! : 0;
+    if (known !== 0) return known === 1;
+    const light = !this.needsArgs(name) && name !== "restart_syscall";
+    if (id >= 0) this.light[id] = light ? 1 : 2;
     return light;
   };
 }

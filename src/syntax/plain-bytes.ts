@@ -1,0 +1,1173 @@
+// The plain-call scan (plain-line.ts) over the bytes of a line, for a parse worker: a complete
+// call in the plainest form is read without decoding the line into a string and without
+// building its values, straight into a compact record (PlainRecord) that the main thread turns
+// into the very SyscallEvent the string path would have made (assembler-codec.ts). It takes a
+// strict subset of what plainLine takes: ASCII only, a pid and an absolute clock or epoch for
+// leaders, complete calls (no `<unfinished ...>` or resumed halves), no `\x` escapes or ` /* `
+// anywhere (the flag evidence reads those), no write to fd 1 or 2 (a `2>&1` splice may follow).
+// Everything else is left to the string path. Tests hold the two together on every sample line
+// and on random edits; `npm run conformance` on the corpora.
+import { arrayOf, CUT_BEFORE, ELLIPSIS, indirectInt, intValue, NO_AUX, parsedResult, slotValue, strBodyValue, structOf } from "../../grammars/strace-line-parser.js";
+import type { Assembler } from "./event-assembler.js";
+import type { SyscallEvent, Value } from "./events.js";
+
+/** Value tags of a PlainRecord. */
+export const V_INT_SMALL = 1; // text, value (int32)
+export const V_INT = 2; // text, value (a double, in nums)
+export const V_INT_TEXT = 3; // text (value read by intValue)
+export const V_FD = 4; // fd, path
+export const V_FD_DELETED = 5; // fd, path
+export const V_FD_IDENT = 6; // path (an identifier with a decoration: fd -100)
+export const V_STR = 7; // decoded value
+export const V_STR_CUT = 8; // decoded value, truncated
+export const V_STR_LAZY = 9; // body (undecoded), then truncated (0/1)
+export const V_IDENT = 10; // name
+export const V_CALL = 11; // name, list
+export const V_NAMED = 12; // name, value
+export const V_STRUCT = 13; // list
+export const V_ARRAY = 14; // list
+export const V_INDIRECT = 15; // inner text
+export const V_ELLIPSIS = 16;
+export const V_FLAGS = 17; // count, values
+export const V_CHANGED = 18; // value, value
+export const V_CUT_CHANGED = 19; // value: `=> after` opening a resumed half (before: CUT_BEFORE)
+
+/** Result bits of a PlainRecord call (R_PID and R_TIME are the recorder's). */
+export const R_PID = 1;
+export const R_TIME = 2;
+export const R_RET = 4; // a return value (else `?`)
+export const R_ERRNO = 8;
+export const R_RET_PATH = 16;
+export const R_AUX = 32;
+export const R_INJECTED = 64;
+export const R_DURATION = 128;
+/** The call's form: a complete call (neither bit), `<unfinished ...>`, or a resumed half. A
+ *  resumed half keeps its result as printed (ParsedResult), for the assembler to join. */
+export const R_UNFINISHED = 256;
+export const R_RESUMED = 512;
+
+/** Strings of one line, each a byte range of it (plain ASCII, nothing to decode) or a string. */
+export interface PlainStrings {
+  count: number;
+  readonly from: Int32Array;
+  readonly to: Int32Array;
+  readonly text: (string | null)[];
+}
+
+/** One scanned call: ints and nums in the order the reader takes them; `refs` are the
+ *  positions in `ints` that hold an index into `strings` (the recorder interns them). */
+export interface PlainRecord {
+  readonly ints: Int32Array;
+  ni: number;
+  readonly nums: Float64Array;
+  nn: number;
+  readonly refs: Int32Array;
+  nr: number;
+  readonly strings: PlainStrings;
+  /** The bytes the string ranges are in (the segment being read). */
+  bytes: Uint8Array;
+  /** What the flag evidence and the stats need of the line (see LineReader.plainRead). */
+  form: "complete" | "unfinished" | "resumed";
+  name: string;
+  pid: number | null;
+  time: number | null;
+  bracketedPid: boolean;
+  stamp: "t" | "tt" | "ttt" | null;
+  stampDigits: number;
+  hasDuration: boolean;
+  /** The decoration of the first argument's fd, if it has one. */
+  firstFdPath: string | null;
+  /** The decoded length of the second argument's string when strace cut it. */
+  secondCutBytes: number;
+  injected: boolean;
+  delayed: boolean;
+  /** The return printed in hex and every argument a single int (`-e raw=`). */
+  rawLooking: boolean;
+}
+
+const MAX_INTS = 16 * 1024;
+const MAX_NUMS = 4 * 1024;
+const MAX_STRINGS = 4 * 1024;
+
+export function newPlainRecord(): PlainRecord {
+  return {
+    ints: new Int32Array(MAX_INTS),
+    ni: 0,
+    nums: new Float64Array(MAX_NUMS),
+    nn: 0,
+    refs: new Int32Array(MAX_STRINGS),
+    nr: 0,
+    strings: { count: 0, from: new Int32Array(MAX_STRINGS), to: new Int32Array(MAX_STRINGS), text: [] },
+    bytes: new Uint8Array(0),
+    form: "complete",
+    name: "",
+    pid: null,
+    time: null,
+    bracketedPid: false,
+    stamp: null,
+    stampDigits: 0,
+    hasDuration: false,
+    firstFdPath: null,
+    secondCutBytes: -1,
+    injected: false,
+    delayed: false,
+    rawLooking: false,
+  };
+}
+
+const SPACE = 0x20;
+const QUOTE = 0x22;
+const LPAREN = 0x28;
+const RPAREN = 0x29;
+const COMMA = 0x2c;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+const COLON = 0x3a;
+const LT = 0x3c;
+const EQUALS = 0x3d;
+const GT = 0x3e;
+const LBRACKET = 0x5b;
+const BACKSLASH = 0x5c;
+const RBRACKET = 0x5d;
+const LBRACE = 0x7b;
+const PIPE = 0x7c;
+const RBRACE = 0x7d;
+
+/** Longer string bodies with escapes are decoded when first read (strace-line-parser.ts). */
+const LAZY_STRING_CHARS = 1024;
+/** A decoration is at most this long (strace-tokens.ts). */
+const MAX_DECORATION = 32 * 1024;
+/** Lists nested deeper than this are left to the string path (plain-line.ts). */
+const MAX_DEPTH = 12;
+/** 10^0 .. 10^15, each exact in a double. */
+const POW10: readonly number[] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+const SIMPLE_ESCAPES: Int16Array = (() => {
+  const t = new Int16Array(128).fill(-1);
+  for (const [k, v] of [["n", 10], ["t", 9], ["r", 13], ["v", 11], ["f", 12], ["a", 7], ["b", 8], ["e", 0x1b]] as const) t[k.charCodeAt(0)] = v;
+  return t;
+})();
+
+// The scan's state: the line is B[S, E), pos is absolute.
+let B: Uint8Array = new Uint8Array(0);
+let S = 0;
+let E = 0;
+let pos = 0;
+let depth = 0;
+let R: PlainRecord = newPlainRecord();
+/** Decoded bytes of a string with escapes. */
+let scratch = new Uint8Array(4096);
+
+/** The byte at i, or -1 past the line. */
+function at(i: number): number {
+  return i < E ? B[i]! : -1;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+function isIdentStart(c: number): boolean {
+  return ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || c === 0x5f;
+}
+function isWord(c: number): boolean {
+  return isIdentStart(c) || isDigit(c);
+}
+function hexDigit(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const l = c | 0x20;
+  return l >= 0x61 && l <= 0x66 ? l - 0x61 + 10 : -1;
+}
+
+/** The line continues with `word` at i. */
+function startsWith(i: number, word: string): boolean {
+  if (i + word.length > E) return false;
+  for (let k = 0; k < word.length; k++) if (B[i + k] !== word.charCodeAt(k)) return false;
+  return true;
+}
+
+function skipSpaces(): void {
+  while (at(pos) === SPACE) pos++;
+}
+function digitsEnd(from: number): number {
+  let i = from;
+  while (isDigit(at(i))) i++;
+  return i;
+}
+function wordEnd(from: number): number {
+  let i = from;
+  while (isWord(at(i))) i++;
+  return i;
+}
+function clockAt(i: number): boolean {
+  return (
+    isDigit(at(i)) && isDigit(at(i + 1)) && at(i + 2) === COLON && isDigit(at(i + 3)) && isDigit(at(i + 4)) && at(i + 5) === COLON &&
+    isDigit(at(i + 6)) && isDigit(at(i + 7))
+  );
+}
+/** A decimal of at most 15 digits, exactly. */
+function decimal(from: number, to: number): number {
+  let v = 0;
+  for (let i = from; i < to; i++) v = v * 10 + (B[i]! - 0x30);
+  return v;
+}
+
+// ---- the record -----------------------------------------------------------------------------
+
+class Full extends Error {}
+const FULL = new Full();
+
+function int(v: number): void {
+  if (R.ni >= MAX_INTS) throw FULL;
+  R.ints[R.ni++] = v;
+}
+function num(v: number): void {
+  if (R.nn >= MAX_NUMS) throw FULL;
+  R.nums[R.nn++] = v;
+}
+/** A reference to the line's bytes [from, to) as a string. */
+function rangeRef(from: number, to: number): void {
+  const st = R.strings;
+  if (st.count >= MAX_STRINGS || R.nr >= MAX_STRINGS) throw FULL;
+  st.from[st.count] = from;
+  st.to[st.count] = to;
+  st.text[st.count] = null;
+  R.refs[R.nr++] = R.ni;
+  int(st.count++);
+}
+/** A reference to a string made here. */
+function textRef(text: string): void {
+  const st = R.strings;
+  if (st.count >= MAX_STRINGS || R.nr >= MAX_STRINGS) throw FULL;
+  st.text[st.count] = text;
+  R.refs[R.nr++] = R.ni;
+  int(st.count++);
+}
+
+/** The latin1 string of B[from, to) (ASCII here). */
+function latin1(from: number, to: number): string {
+  return Buffer.from(B.buffer, B.byteOffset + from, to - from).toString("latin1");
+}
+
+/** decodeCString over B[from, to): the bytes as latin1 characters; -1 in `decodedLength`
+ *  when the body holds something the string path would read differently (a backslash at the
+ *  very end is fine: it stands for nothing). Returns the decoded string. */
+function decodeBody(from: number, to: number): string {
+  const len = to - from;
+  if (scratch.length < len) scratch = new Uint8Array(Math.max(len, scratch.length * 2));
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = B[i]!;
+    if (c !== BACKSLASH) {
+      scratch[n++] = c;
+      continue;
+    }
+    if (++i >= to) break;
+    const e = B[i]!;
+    const simple = SIMPLE_ESCAPES[e];
+    if (simple !== undefined && simple >= 0) scratch[n++] = simple;
+    else if (e >= 0x30 && e <= 0x37) {
+      let v = 0;
+      let j = i;
+      for (; j < to && j < i + 3; j++) {
+        const d = B[j]! - 0x30;
+        if (d < 0 || d > 7) break;
+        v = v * 8 + d;
+      }
+      scratch[n++] = v & 0xff;
+      i = j - 1;
+    } else scratch[n++] = e; // `\x` never reaches here (the line is refused)
+  }
+  return Buffer.from(scratch.buffer, 0, n).toString("latin1");
+}
+
+// ---- the scan (plain-line.ts, on bytes) -------------------------------------------------------
+
+/** The quote closing the string that opens at `from` (stringEnd). */
+function stringEnd(from: number): number {
+  for (let i = from + 1; i < E; i++) {
+    const c = B[i]!;
+    if (c === BACKSLASH) i++;
+    else if (c === QUOTE) return i;
+  }
+  return -1;
+}
+
+/** The `>` closing the decoration at `from` (decorationEnd). */
+function decorationEnd(from: number): number {
+  const end = Math.min(E, from + MAX_DECORATION);
+  let d = 0;
+  let inQuote = false;
+  for (let i = from; i < end; i++) {
+    const c = B[i]!;
+    if (inQuote) {
+      if (c === QUOTE) inQuote = false;
+      else if (c === BACKSLASH) i++;
+    } else if (c === LT) d++;
+    else if (c === GT) {
+      if (--d === 0) return i;
+    } else if (c === MINUS && at(i + 1) === GT) i++;
+    else if (c === BACKSLASH) i++;
+    else if (c === QUOTE) inQuote = true;
+  }
+  return -1;
+}
+
+function plainDecorationAt(i: number): boolean {
+  const c = at(i + 1);
+  if (c === LT || c === DOT || isDigit(c)) return false;
+  if (c === 0x75 && (startsWith(i + 1, "unfinished") || startsWith(i + 1, "unavailable"))) return false;
+  if (c === 0x64 && startsWith(i + 1, "detached")) return false;
+  if (c === 0x70 && startsWith(i + 1, "pid changed")) return false;
+  return true;
+}
+
+/** A decoration at pos: its decoded path (decorationPath), pos past it; null to give up. */
+function decoration(): string | null {
+  if (!plainDecorationAt(pos)) return null;
+  const close = decorationEnd(pos);
+  if (close < 0) return null;
+  const path = hasBackslash(pos + 1, close) ? decodeBody(pos + 1, close) : latin1(pos + 1, close);
+  pos = close + 1;
+  return path;
+}
+
+function hasBackslash(from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (B[i] === BACKSLASH) return true;
+  return false;
+}
+
+/** `-?0x[0-9a-fA-F]+` or `-?\d+` at pos: its end (pos moves there), or -1. */
+function number(): number {
+  let i = pos;
+  if (at(i) === MINUS) i++;
+  else if (clockAt(i)) return -1;
+  if (at(i) === 0x30 && at(i + 1) === 0x78) {
+    let j = i + 2;
+    while (hexDigit(at(j)) >= 0) j++;
+    if (j === i + 2) return -1;
+    i = j;
+  } else {
+    const j = digitsEnd(i);
+    if (j === i) return -1;
+    if (at(j) === DOT && isDigit(at(j + 1))) return -1;
+    i = j;
+  }
+  pos = i;
+  return i;
+}
+
+/** An int's value as intValue reads B[from, to), when it is exact here: plain decimals and
+ *  short hex (a leading 0 is octal to intValue: left to it). NaN otherwise. */
+function intOf(from: number, to: number): number {
+  let i = from;
+  const neg = B[i] === MINUS;
+  if (neg) i++;
+  let v: number;
+  if (to - i > 2 && B[i + 1] === 0x78) {
+    if (to - i - 2 > 13) return NaN;
+    v = 0;
+    for (let k = i + 2; k < to; k++) v = v * 16 + hexDigit(B[k]!);
+  } else {
+    if (to - i > 15 || (to - i > 1 && B[i] === 0x30)) return NaN;
+    v = decimal(i, to);
+  }
+  return neg ? -v : v;
+}
+
+/** An int term B[from, to): its value with its text. */
+function intTerm(from: number, to: number): void {
+  const v = intOf(from, to);
+  if (v !== v || Object.is(v, -0)) {
+    int(V_INT_TEXT);
+    rangeRef(from, to);
+  } else if ((v | 0) === v) {
+    int(V_INT_SMALL);
+    rangeRef(from, to);
+    int(v);
+  } else {
+    int(V_INT);
+    rangeRef(from, to);
+    num(v);
+  }
+}
+
+function bracketToken(): number {
+  let i = pos + 1;
+  while (at(i) === SPACE) i++;
+  const digits = digitsEnd(i);
+  if (digits > i && at(digits) === RBRACKET) return digits + 1;
+  if (startsWith(pos + 1, "pid ")) return -1;
+  let j = pos + 1;
+  if (at(j) === 0x3f) return -1;
+  while ((isDigit(at(j)) || (at(j) >= 0x61 && at(j) <= 0x66)) && j - pos <= 17) j++;
+  if ((j - pos === 9 || j - pos === 17) && at(j) === RBRACKET) return -1;
+  return 0;
+}
+
+function term(): boolean {
+  const c = at(pos);
+  if (c === QUOTE) {
+    const close = stringEnd(pos);
+    if (close < 0) return false;
+    const from = pos + 1;
+    pos = close + 1;
+    let truncated = false;
+    if (at(pos) === DOT && at(pos + 1) === DOT && at(pos + 2) === DOT) {
+      truncated = true;
+      pos += 3;
+    }
+    const len = close - from;
+    const escaped = hasBackslash(from, close);
+    if (len > LAZY_STRING_CHARS && escaped) {
+      int(V_STR_LAZY);
+      rangeRef(from, close);
+      int(truncated ? 1 : 0);
+      return true;
+    }
+    int(truncated ? V_STR_CUT : V_STR);
+    if (escaped) textRef(decodeBody(from, close));
+    else rangeRef(from, close);
+    return true;
+  }
+  if (isDigit(c) || c === MINUS) {
+    const from = pos;
+    if (number() < 0) return false;
+    const to = pos;
+    if (at(pos) !== LT) {
+      intTerm(from, to);
+      return true;
+    }
+    let path = decoration();
+    if (path === null) return false;
+    const fd = intOf(from, to);
+    if ((fd | 0) !== fd) return false;
+    const deleted = path.endsWith(" (deleted)");
+    if (deleted) path = path.slice(0, -10);
+    int(deleted ? V_FD_DELETED : V_FD);
+    int(fd);
+    textRef(path);
+    return true;
+  }
+  if (isIdentStart(c)) {
+    const start = pos;
+    const end = wordEnd(pos);
+    if (end - start === 2 && B[start] === 0x6f && B[start + 1] === 0x72) return false; // `or`
+    pos = end;
+    const next = at(pos);
+    if (next === LT) {
+      const path = decoration();
+      if (path === null) return false;
+      int(V_FD_IDENT);
+      textRef(path);
+      return true;
+    }
+    if (next === LPAREN) {
+      pos++;
+      int(V_CALL);
+      rangeRef(start, end);
+      if (!list(RPAREN)) return false;
+      pos++;
+      return true;
+    }
+    if (next === EQUALS) {
+      const after = at(pos + 1);
+      if (after === EQUALS || after === GT) return false;
+      pos++;
+      int(V_NAMED);
+      rangeRef(start, end);
+      return value();
+    }
+    int(V_IDENT);
+    rangeRef(start, end);
+    return true;
+  }
+  if (c === LBRACE) {
+    pos++;
+    int(V_STRUCT);
+    if (!list(RBRACE)) return false;
+    pos++;
+    return true;
+  }
+  if (c === LBRACKET) {
+    const token = bracketToken();
+    if (token < 0) return false;
+    if (token > 0) {
+      // `[ 12]`: the inner text trimmed (spaces only: the token holds nothing else).
+      let a = pos + 1;
+      while (B[a] === SPACE) a++;
+      int(V_INDIRECT);
+      rangeRef(a, token - 1);
+      pos = token;
+      return true;
+    }
+    pos++;
+    int(V_ARRAY);
+    if (!list(RBRACKET)) return false;
+    pos++;
+    return true;
+  }
+  if (c === DOT && at(pos + 1) === DOT && at(pos + 2) === DOT) {
+    pos += 3;
+    int(V_ELLIPSIS);
+    return true;
+  }
+  return false;
+}
+
+/** The decoded length of an escaped body (cStringLength). */
+function decodedLength(from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    n++;
+    if (B[i] !== BACKSLASH) continue;
+    if (++i >= to) return n - 1;
+    const e = B[i]!;
+    if (e >= 0x30 && e <= 0x37) {
+      let j = i;
+      while (j < to && j < i + 3 && B[j]! >= 0x30 && B[j]! <= 0x37) j++;
+      i = j - 1;
+    }
+  }
+  return n;
+}
+
+/** A term; terms joined by `|`; or `before => after`. Written as V_FLAGS / V_CHANGED, whose
+ *  head is reserved before the first term and filled in once its shape is known. */
+function value(): boolean {
+  const head = R.ni;
+  int(0);
+  int(0);
+  const first = R.ni;
+  if (!term()) return false;
+  if (at(pos) === PIPE) {
+    let parts = 1;
+    while (at(pos) === PIPE) {
+      pos++;
+      if (!term()) return false;
+      parts++;
+    }
+    if (opFollows()) return false;
+    R.ints[head] = V_FLAGS;
+    R.ints[head + 1] = parts;
+    return true;
+  }
+  if (at(pos) === SPACE && startsWith(pos + 1, "=> ")) {
+    pos += 4;
+    if (!term() || opFollows()) return false;
+    // `before => after`: one tag, no count.
+    R.ints[head] = V_CHANGED;
+    R.ints.copyWithin(head + 1, head + 2, R.ni);
+    shiftRefs(first, -1);
+    R.ni--;
+    return true;
+  }
+  // A single term: drop the reserved head.
+  R.ints.copyWithin(head, first, R.ni);
+  shiftRefs(first, -2);
+  R.ni -= 2;
+  return true;
+}
+
+/** String references at or after `from` move by `by` (their ints moved). */
+function shiftRefs(from: number, by: number): void {
+  for (let k = R.nr - 1; k >= 0 && R.refs[k]! >= from; k--) R.refs[k] += by;
+}
+
+function opFollows(): boolean {
+  const c = at(pos);
+  return c === PIPE || (c === SPACE && startsWith(pos + 1, "=> "));
+}
+
+/** Comma-separated values up to `closer`, as slots: the slot count, then per slot its value
+ *  count and values. */
+function list(closer: number): boolean {
+  if (++depth > MAX_DEPTH) return false;
+  const top = depth === 1;
+  const countAt = R.ni;
+  int(0);
+  let slots = 0;
+  /** Where the current slot's value count is, -1 before any. */
+  let current = -1;
+  let valueEnd = 0;
+  for (;;) {
+    skipSpaces();
+    const c = at(pos);
+    if (c === COMMA) {
+      if (current < 0) {
+        int(0); // an empty slot before the comma
+        slots++;
+      }
+      current = R.ni;
+      int(0);
+      slots++;
+      pos++;
+      continue;
+    }
+    if (c === closer || (c === LT && closer === RPAREN && top)) break; // `<unfinished ...>` ends it too
+    if (current >= 0 && R.ints[current]! > 0) {
+      const before = at(valueEnd - 1);
+      if (c === DOT || (c === LBRACKET && (isWord(before) || before === RPAREN))) return false;
+    }
+    const opening = current < 0;
+    if (opening) {
+      current = R.ni;
+      int(0);
+      slots++;
+    }
+    if (c === EQUALS) {
+      // The second half of a `{in} => {out}` argument cut by <unfinished ...> (clone3).
+      if (!(top && opening && startsWith(pos, "=> "))) return false;
+      pos += 3;
+      int(V_CUT_CHANGED);
+      if (!value()) return false;
+    } else if (!value()) return false;
+    R.ints[current]++;
+    valueEnd = pos;
+    const next = at(pos);
+    if (next !== COMMA && next !== closer && next !== SPACE) return false;
+  }
+  depth--;
+  R.ints[countAt] = slots;
+  return true;
+}
+
+/** `-T`'s `<D[.D]>` or a -ttt epoch `S.F`: +text exactly (one rounding of exact values). */
+function exactDecimal(from: number, dot: number, to: number): number {
+  const fracDigits = dot < 0 ? 0 : to - dot - 1;
+  const intEnd = dot < 0 ? to : dot;
+  if (intEnd - from + fracDigits > 16 || fracDigits > 15) return NaN;
+  const scaled = fracDigits > 0 ? decimal(from, intEnd) * POW10[fracDigits]! + decimal(dot + 1, to) : decimal(from, intEnd);
+  return Number.isSafeInteger(scaled) ? scaled / POW10[fracDigits]! : NaN;
+}
+
+/** ` = ret [<deco>] [ERRNO] [(aux)...]` after the `)`, into the record's tail. */
+function result(bitsAt: number): boolean {
+  skipSpaces();
+  if (at(pos) !== EQUALS || at(pos + 1) !== SPACE) return false;
+  pos += 2;
+  skipSpaces();
+  let bits = R.ints[bitsAt]!;
+  const printed = (bits & R_RESUMED) !== 0;
+  if (at(pos) === 0x3f) {
+    if (at(pos + 1) === 0x3f) return false;
+    if (printed) textRef("?");
+    pos++;
+  } else {
+    const from = pos;
+    if (number() < 0) return false;
+    const v = intOf(from, pos);
+    if (v !== v || Object.is(v, -0)) return false;
+    num(v);
+    bits |= R_RET;
+    if (printed) rangeRef(from, pos);
+    R.rawLooking = pos - from > 2 && B[from + 1] === 0x78;
+    if (at(pos) === LT && plainDecorationAt(pos)) {
+      const path = decoration();
+      if (path === null) return false;
+      bits |= R_RET_PATH;
+      textRef(path);
+    }
+  }
+  if (at(pos) !== SPACE && pos < E) return false;
+  skipSpaces();
+  if (isIdentStart(at(pos))) {
+    const end = wordEnd(pos);
+    if (end - pos === 2 && B[pos] === 0x6f && B[pos + 1] === 0x72) return false;
+    bits |= R_ERRNO;
+    rangeRef(pos, end);
+    pos = end;
+    if (at(pos) !== SPACE && pos < E) return false;
+    skipSpaces();
+  }
+  // The aux texts, joined by a space, without INJECTED... and DELAYED (syscallEvent); a
+  // resumed half's as they are (the assembler's syscallEvent reads them).
+  let auxFrom = -1;
+  let auxTo = -1;
+  let auxParts = 0;
+  const auxCountAt = R.ni;
+  if (printed) int(0);
+  while (at(pos) === LPAREN) {
+    const open = pos;
+    let d = 0;
+    let i = pos;
+    for (; i < E; i++) {
+      const c = B[i]!;
+      if (c === LPAREN) d++;
+      else if (c === RPAREN) {
+        if (--d === 0) break;
+      } else if (c >= 128 || AUX_CHARS[c] === 0) return false;
+    }
+    if (i >= E) return false;
+    if (printed) {
+      rangeRef(open + 1, i);
+      R.ints[auxCountAt]++;
+    } else if (startsWith(open + 1, "INJECTED")) {
+      if (R.delayed) return false; // both, in this order: left to the string path
+      R.injected = true;
+      bits |= R_INJECTED;
+    } else if (i - open - 1 === 7 && startsWith(open + 1, "DELAYED")) R.delayed = true;
+    else if (i > open + 1) {
+      // syscallEvent joins the texts with a space (an empty one adds nothing).
+      if (auxParts++ > 0) return false; // two: left to the string path
+      auxFrom = open + 1;
+      auxTo = i;
+    }
+    pos = i + 1;
+    if (at(pos) !== SPACE && pos < E) return false;
+    skipSpaces();
+  }
+  if (auxParts > 0) {
+    bits |= R_AUX;
+    rangeRef(auxFrom, auxTo);
+  }
+  R.ints[bitsAt] = bits;
+  return true;
+}
+
+/** plain-line.ts's set of characters allowed in aux text. */
+const AUX_CHARS: Uint8Array = (() => {
+  const t = new Uint8Array(128);
+  for (let c = 0x30; c <= 0x39; c++) t[c] = 1;
+  for (let c = 0x41; c <= 0x5a; c++) t[c] = t[c + 0x20] = 1;
+  for (const ch of " _-.,:/|=[]{}") t[ch.charCodeAt(0)] = 1;
+  return t;
+})();
+
+/**
+ * Scan B[start, end) (one line, without its newline) as a complete plain call. On success the
+ * record holds it: ints [line-relative fields follow in the recorder] `name, bits, args...`, nums
+ * `pid?, time?, ret?, duration?`. `record` is reset first. False: the string path decides.
+ */
+export function scanPlainBytes(b: Uint8Array, start: number, end: number, record: PlainRecord): boolean {
+  if (!plainText(b, start, end)) return false;
+  B = b;
+  S = start;
+  E = end;
+  pos = start;
+  depth = 0;
+  R = record;
+  R.bytes = b;
+  R.ni = 0;
+  R.nn = 0;
+  R.nr = 0;
+  R.strings.count = 0;
+  R.firstFdPath = null;
+  R.secondCutBytes = -1;
+  R.injected = false;
+  R.delayed = false;
+  R.rawLooking = false;
+  try {
+    return scanCall();
+  } catch (err) {
+    if (err === FULL) return false;
+    throw err;
+  } finally {
+    B = EMPTY;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+const UNFINISHED = "<unfinished ...>";
+
+/** The line is ASCII (byte offsets are then the string path's character offsets) and holds
+ *  nothing the string path reads beyond the call: no `\x` or `/*` (flag evidence), no `%`
+ *  (a -c summary header), no `strace: ` or `[ Process` (strace's own messages). */
+function plainText(b: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = b[i]!;
+    if (c >= 0x80 || c === 0x25 /* % */) return false;
+    if (c === BACKSLASH) {
+      if (b[i + 1] === 0x78 /* x */ && i + 1 < end) return false;
+    } else if (c === 0x2f /* / */) {
+      if (b[i + 1] === 0x2a /* * */ && i + 1 < end) return false;
+    } else if (c === 0x73 /* s */) {
+      if (b[i + 1] === 0x74 && b[i + 2] === 0x72 && b[i + 3] === 0x61 && b[i + 4] === 0x63 && b[i + 5] === 0x65 && b[i + 6] === COLON) return false;
+    } else if (c === LBRACKET && b[i + 1] === SPACE && b[i + 2] === 0x50 /* P */) return false;
+  }
+  return true;
+}
+
+function scanCall(): boolean {
+  // Leaders: a pid (`[pid N]` or 1-7 digits), then a clock or an epoch.
+  let pid: number | null = null;
+  let bracketed = false;
+  let c = at(pos);
+  if (c === LBRACKET) {
+    if (!startsWith(pos, "[pid ")) return false;
+    let i = pos + 5;
+    while (at(i) === SPACE) i++;
+    const d = digitsEnd(i);
+    if (d === i || d - i > 15 || at(d) !== RBRACKET) return false;
+    pid = decimal(i, d);
+    bracketed = true;
+    pos = d + 1;
+    if (at(pos) !== SPACE) return false;
+    skipSpaces();
+  } else if (isDigit(c) && !clockAt(pos)) {
+    const d = digitsEnd(pos);
+    if (at(d) === SPACE && d - pos <= 7 && !(c === 0x30 && at(pos + 1) === 0x78)) {
+      pid = decimal(pos, d);
+      pos = d;
+      skipSpaces();
+    }
+  }
+  let time: number | null = null;
+  let stamp: PlainRecord["stamp"] = null;
+  let stampDigits = 0;
+  c = at(pos);
+  if (isDigit(c)) {
+    if (clockAt(pos)) {
+      const whole = ((B[pos]! - 48) * 10 + B[pos + 1]! - 48) * 3600 + ((B[pos + 3]! - 48) * 10 + B[pos + 4]! - 48) * 60 + (B[pos + 6]! - 48) * 10 + B[pos + 7]! - 48;
+      let i = pos + 8;
+      if (at(i) === DOT && isDigit(at(i + 1))) {
+        const d = digitsEnd(i + 1);
+        stampDigits = d - i - 1;
+        if (stampDigits > 15) return false;
+        time = whole + decimal(i + 1, d) / POW10[stampDigits]!;
+        i = d;
+        stamp = "tt";
+      } else {
+        time = whole;
+        stamp = "t";
+      }
+      pos = i;
+    } else {
+      // An epoch `S.F` with S of 9+ digits (-ttt); other floats and ints (-r, unix,s) are left.
+      const d = digitsEnd(pos);
+      if (d - pos < 9 || at(d) !== DOT || !isDigit(at(d + 1))) return false;
+      const f = digitsEnd(d + 1);
+      if (at(f) === 0x65) return false;
+      time = exactDecimal(pos, d, f);
+      if (time !== time || time < 1e8) return false;
+      stamp = "ttt";
+      stampDigits = f - d - 1;
+      pos = f;
+    }
+    if (at(pos) !== SPACE) return false;
+    skipSpaces();
+  }
+  let nameFrom: number;
+  let nameTo: number;
+  let form: PlainRecord["form"];
+  if (isIdentStart(at(pos))) {
+    nameFrom = pos;
+    nameTo = wordEnd(pos);
+    if (at(nameTo) !== LPAREN) return false;
+    if (nameTo - nameFrom === 2 && B[nameFrom] === 0x6f && B[nameFrom + 1] === 0x72) return false;
+    pos = nameTo + 1;
+    form = "complete";
+  } else if (at(pos) === LT && startsWith(pos, "<... ")) {
+    nameFrom = pos + 5;
+    nameTo = wordEnd(nameFrom);
+    if (nameTo === nameFrom || !startsWith(nameTo, " resumed>")) return false;
+    pos = nameTo + 9;
+    form = "resumed";
+  } else return false;
+  const argsStart = pos - S;
+  R.form = form;
+  R.pid = pid;
+  R.time = time;
+  R.bracketedPid = bracketed;
+  R.stamp = stamp;
+  R.stampDigits = stampDigits;
+  rangeRef(nameFrom, nameTo);
+  const bitsAt = R.ni;
+  int(0);
+  const listAt = R.ni;
+  if (!list(RPAREN)) return false;
+  R.hasDuration = false;
+  if (at(pos) !== RPAREN) {
+    // `<unfinished ...>`: the first half of a call (a resumed half cut again is left).
+    if (form !== "complete" || !startsWith(pos, UNFINISHED)) return false;
+    pos += UNFINISHED.length;
+    skipSpaces();
+    R.form = "unfinished";
+    R.ints[bitsAt] = R_UNFINISHED;
+    return pos === E && inspect(listAt, nameFrom, nameTo);
+  }
+  if (form === "resumed") {
+    // Where the arguments lie in the line (the body keeps them, as the grammar's does).
+    R.ints[bitsAt] = R_RESUMED;
+    int(argsStart);
+    int(pos - S);
+  }
+  pos++;
+  if (!result(bitsAt)) return false;
+  if (at(pos) === LT) {
+    const from = pos + 1;
+    const digits = digitsEnd(from);
+    let close = digits;
+    if (digits === from) return false;
+    let dot = -1;
+    if (at(close) === DOT) {
+      dot = close;
+      close = digitsEnd(close + 1);
+      if (close === digits + 1) return false;
+    }
+    if (at(close) !== GT) return false;
+    if (form === "resumed") {
+      // The assembler reads the duration's text (syscallEvent).
+      rangeRef(from, close);
+    } else {
+      const seconds = exactDecimal(from, dot, close);
+      if (seconds !== seconds) return false;
+      num(seconds * 1e6);
+    }
+    R.ints[bitsAt] |= R_DURATION;
+    R.hasDuration = true;
+    pos = close + 1;
+    skipSpaces();
+  }
+  return pos === E && inspect(listAt, nameFrom, nameTo);
+}
+
+/** What the flag evidence reads of the arguments (FlagEvidence.noteArgs), the `-e raw=` look,
+ *  and the writes to fd 1 or 2 that the string path must see (a `2>&1` splice may follow). */
+function inspect(listAt: number, nameFrom: number, nameTo: number): boolean {
+  const ints = R.ints;
+  const slots = ints[listAt]!;
+  let p = listAt + 1;
+  let allInts = slots > 0;
+  for (let k = 0; k < slots; k++) {
+    const count = ints[p++]!;
+    const tag = count > 0 ? ints[p]! : 0;
+    if (count !== 1 || (tag !== V_INT_SMALL && tag !== V_INT && tag !== V_INT_TEXT)) allInts = false;
+    if (k === 0 && count > 0) {
+      if (tag === V_FD || tag === V_FD_DELETED) R.firstFdPath = stringAt(p + 2);
+      else if (tag === V_FD_IDENT) R.firstFdPath = stringAt(p + 1);
+      const name = nameTo - nameFrom;
+      const write = R.form !== "resumed" && ((name === 5 && startsWith(nameFrom, "write")) || (name === 8 && startsWith(nameFrom, "pwrite64")));
+      if (write) {
+        const fd = tag === V_INT_SMALL ? ints[p + 2]! : tag === V_FD || tag === V_FD_DELETED ? ints[p + 1]! : tag === V_INT ? 0 : -1;
+        if (fd === 1 || fd === 2 || fd === -1) return false;
+      }
+    }
+    if (k === 1 && count > 0) {
+      if (tag === V_STR_CUT) {
+        const ref = ints[p + 1]!;
+        const text = R.strings.text[ref];
+        R.secondCutBytes = text != null ? text.length : R.strings.to[ref]! - R.strings.from[ref]!;
+      } else if (tag === V_STR_LAZY && ints[p + 2] === 1) {
+        const ref = ints[p + 1]!;
+        R.secondCutBytes = decodedLength(R.strings.from[ref]!, R.strings.to[ref]!);
+      }
+    }
+    for (let v = 0; v < count; v++) p = skipValue(p);
+  }
+  R.rawLooking = R.rawLooking && allInts;
+  return true;
+}
+
+function stringAt(i: number): string {
+  return recordString(R, R.ints[i]!);
+}
+
+function skipValue(p: number): number {
+  return skip(R.ints, p);
+}
+
+/** The index after the value whose tag is at p. */
+export function skip(ints: Int32Array, p: number): number {
+  switch (ints[p]) {
+    case V_INT_SMALL:
+    case V_FD:
+    case V_FD_DELETED:
+    case V_STR_LAZY:
+      return p + 3;
+    case V_INT:
+    case V_INT_TEXT:
+    case V_FD_IDENT:
+    case V_STR:
+    case V_STR_CUT:
+    case V_IDENT:
+    case V_INDIRECT:
+      return p + 2;
+    case V_ELLIPSIS:
+      return p + 1;
+    case V_CALL:
+      return skipList(ints, p + 2);
+    case V_NAMED:
+      return skip(ints, p + 2);
+    case V_STRUCT:
+    case V_ARRAY:
+      return skipList(ints, p + 1);
+    case V_FLAGS: {
+      let q = p + 2;
+      for (let n = ints[p + 1]!; n > 0; n--) q = skip(ints, q);
+      return q;
+    }
+    case V_CHANGED:
+      return skip(ints, skip(ints, p + 1));
+    case V_CUT_CHANGED:
+      return skip(ints, p + 1);
+    default:
+      throw new Error(`corrupt plain record (tag ${ints[p]} at ${p})`);
+  }
+}
+
+function skipList(ints: Int32Array, p: number): number {
+  let q = p + 1;
+  for (let s = ints[p]!; s > 0; s--) {
+    let n = ints[q++]!;
+    for (; n > 0; n--) q = skip(ints, q);
+  }
+  return q;
+}
+
+// ---- reading a record back ------------------------------------------------------------------
+
+/** Where a reader is in a record: its ints and nums, and its strings by reference. */
+export interface PlainCursor {
+  readonly ints: Int32Array;
+  pi: number;
+  readonly nums: Float64Array;
+  pn: number;
+  str(ref: number): string;
+}
+
+/** What the string path hands the assembler for the scanned line: a complete call's
+ *  SyscallEvent (parsedLine → syscallEvent: the same values, built by the grammar's own
+ *  constructors, with the same keys in the same order), an unfinished call's PendingCall, or a
+ *  resumed half as printed. The cursor stands at the call's name. */
+export function replayPlain(c: PlainCursor, asm: Assembler, file: string, line: number, pid: number | null, time: number | null): void {
+  const name = c.str(c.ints[c.pi++]!);
+  const bits = c.ints[c.pi++]!;
+  if (bits & R_UNFINISHED) {
+    asm.start({ pid, name, line, time, slots: readList(c) });
+    return;
+  }
+  if (bits & R_RESUMED) {
+    const args = readList(c);
+    const argsStart = c.ints[c.pi++]!;
+    const argsEnd = c.ints[c.pi++]!;
+    const retText = c.str(c.ints[c.pi++]!);
+    const ret = bits & R_RET ? c.nums[c.pn++]! : null;
+    const retPath = bits & R_RET_PATH ? c.str(c.ints[c.pi++]!) : undefined;
+    const errno = bits & R_ERRNO ? c.str(c.ints[c.pi++]!) : null;
+    let aux = NO_AUX;
+    const parts = c.ints[c.pi++]!;
+    if (parts > 0) {
+      aux = [];
+      for (let k = 0; k < parts; k++) aux.push(c.str(c.ints[c.pi++]!));
+    }
+    const durationText = bits & R_DURATION ? c.str(c.ints[c.pi++]!) : null;
+    const result = parsedResult(ret, retText, retPath, errno, aux, false);
+    asm.resumed({ body: { kind: "resumed", name, args, argsStart, argsEnd, end: "complete", result }, durationText, pid, time, line, endLine: line });
+    return;
+  }
+  const args = readArgs(c);
+  const ret = bits & R_RET ? c.nums[c.pn++]! : null;
+  const retPath = bits & R_RET_PATH ? c.str(c.ints[c.pi++]!) : undefined;
+  const errno = bits & R_ERRNO ? c.str(c.ints[c.pi++]!) : null;
+  const ev: { -readonly [K in keyof SyscallEvent]: SyscallEvent[K] } = { type: "syscall", file, line, pid, time, name, args, ret, errno, form: "complete" };
+  if (retPath !== undefined) ev.retPath = retPath;
+  if (bits & R_INJECTED) ev.injected = true;
+  if (bits & R_AUX) ev.aux = c.str(c.ints[c.pi++]!);
+  if (bits & R_DURATION) ev.durationUs = c.nums[c.pn++]!;
+  asm.syscall(ev);
+}
+
+/** A call's argument list as syscallEvent's argValues makes it: one value per non-empty slot,
+ *  `=> after` opening the list as its `after`. */
+function readArgs(c: PlainCursor): Value[] {
+  const args: Value[] = [];
+  for (let slots = c.ints[c.pi++]!; slots > 0; slots--) {
+    const n = c.ints[c.pi++]!;
+    if (n === 1) {
+      if (c.ints[c.pi] === V_CUT_CHANGED) {
+        c.pi++;
+        args.push(readValue(c));
+      } else args.push(readValue(c));
+    } else if (n > 1) args.push(slotValue(readSlot(c, n)));
+  }
+  return args;
+}
+
+function readSlot(c: PlainCursor, n: number): Value[] {
+  const slot = new Array<Value>(n);
+  for (let i = 0; i < n; i++) slot[i] = readValue(c);
+  return slot;
+}
+
+function readList(c: PlainCursor): Value[][] {
+  const slots = new Array<Value[]>(c.ints[c.pi++]!);
+  for (let i = 0; i < slots.length; i++) slots[i] = readSlot(c, c.ints[c.pi++]!);
+  return slots;
+}
+
+function readValue(c: PlainCursor): Value {
+  const ints = c.ints;
+  switch (ints[c.pi++]) {
+    case V_INT_SMALL: {
+      const text = c.str(ints[c.pi++]!);
+      return { kind: "int", value: ints[c.pi++]!, text };
+    }
+    case V_INT:
+      return { kind: "int", value: c.nums[c.pn++]!, text: c.str(ints[c.pi++]!) };
+    case V_INT_TEXT: {
+      const text = c.str(ints[c.pi++]!);
+      return { kind: "int", value: intValue(text), text };
+    }
+    case V_FD: {
+      const fd = ints[c.pi++]!;
+      return { kind: "fd", fd, path: c.str(ints[c.pi++]!) };
+    }
+    case V_FD_DELETED: {
+      const fd = ints[c.pi++]!;
+      return { kind: "fd", fd, path: c.str(ints[c.pi++]!), deleted: true };
+    }
+    case V_FD_IDENT:
+      return { kind: "fd", fd: -100, path: c.str(ints[c.pi++]!) };
+    case V_STR:
+      return { kind: "str", value: c.str(ints[c.pi++]!), truncated: false };
+    case V_STR_CUT:
+      return { kind: "str", value: c.str(ints[c.pi++]!), truncated: true };
+    case V_STR_LAZY: {
+      const body = c.str(ints[c.pi++]!);
+      return strBodyValue(body, ints[c.pi++] === 1, false);
+    }
+    case V_IDENT:
+      return { kind: "ident", name: c.str(ints[c.pi++]!) };
+    case V_CALL: {
+      const name = c.str(ints[c.pi++]!);
+      return { kind: "call", name, args: readList(c).map(slotValue) };
+    }
+    case V_NAMED: {
+      const name = c.str(ints[c.pi++]!);
+      return { kind: "named", name, value: readValue(c) };
+    }
+    case V_STRUCT:
+      return structOf(readList(c));
+    case V_ARRAY:
+      return arrayOf(readList(c), false);
+    case V_INDIRECT:
+      return indirectInt(c.str(ints[c.pi++]!));
+    case V_ELLIPSIS:
+      return ELLIPSIS;
+    case V_FLAGS: {
+      const parts = readSlot(c, ints[c.pi++]!);
+      return { kind: "flags", parts };
+    }
+    case V_CHANGED: {
+      const before = readValue(c);
+      return { kind: "changed", before, after: readValue(c) };
+    }
+    case V_CUT_CHANGED:
+      return { kind: "changed", before: CUT_BEFORE, after: readValue(c) };
+    default:
+      throw new Error(`corrupt plain record (tag ${ints[c.pi - 1]} at ${c.pi - 1})`);
+  }
+}
+
+/** The record's string `ref` (a range of its bytes, or a string made by the scan). */
+export function recordString(rec: PlainRecord, ref: number): string {
+  const text = rec.strings.text[ref];
+  if (text != null) return text;
+  const from = rec.strings.from[ref]!;
+  return Buffer.from(rec.bytes.buffer, rec.bytes.byteOffset + from, rec.strings.to[ref]! - from).toString("latin1");
+}
+
+/** A record read in this thread (no worker between), handed to `asm`. */
+export function replayPlainRecord(rec: PlainRecord, asm: Assembler, file: string, line: number, pid: number | null, time: number | null): void {
+  replayPlain({ ints: rec.ints, pi: 0, nums: rec.nums, pn: 0, str: (ref) => recordString(rec, ref) }, asm, file, line, pid, time);
+}

@@ -1,0 +1,187 @@
+// The worker's byte scan of plain calls must give, for every line it takes, exactly what the
+// string path gives the decoded line: the same event (values, keys and their order) and the same
+// stats and flag evidence, directly and through the worker's record. Checked on chosen lines,
+// every sample line and random edits of them.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { ARGS_NEEDED } from "../../src/model/args-needed.js";
+import { OpRecorder, replayOps } from "../../src/syntax/assembler-codec.js";
+import { EventAssembler } from "../../src/syntax/event-assembler.js";
+import { LineReader, ParserStats } from "../../src/syntax/event-parser.js";
+import type { TraceEvent } from "../../src/syntax/events.js";
+import { NameTable, newLightScan, scanLightBytes } from "../../src/syntax/light-bytes.js";
+import { newPlainRecord, scanPlainBytes } from "../../src/syntax/plain-bytes.js";
+import { sampleTraces } from "../property/strace-text.js";
+
+const needsArgs = (name: string) => ARGS_NEEDED.has(name);
+const table = new NameTable(needsArgs);
+const scan = newLightScan();
+const rec = newPlainRecord();
+
+/** A reader on this thread, with its stats and the events it hands out. */
+function reader() {
+  const stats = new ParserStats("t");
+  const asm = new EventAssembler("t", stats);
+  const r = new LineReader("t", null, needsArgs, true, stats, asm);
+  asm.local = r;
+  const out: TraceEvent[] = [];
+  asm.out = out;
+  return { stats, asm, r, out };
+}
+
+function statsOf(stats: ParserStats) {
+  return { ...stats.data(), syscalls: [...stats.syscalls], pids: [...stats.pids], flags: [...stats.flags] };
+}
+
+/** The line as the worker reads it from bytes, or null when the byte scan leaves it. The halves
+ *  of a call come out joined only with their other half: a resumed half alone, or an
+ *  unfinished one at the end, is as the assembler leaves it, the same way on both paths. */
+function byBytes(line: string, via: "direct" | "record") {
+  const bytes = Buffer.from(`x(1) = 0\n${line}\nread(3, "", 1) = 0`);
+  const start = 9;
+  const end = start + Buffer.byteLength(line);
+  if (scanLightBytes(bytes, start, end, table.isLight, scan) || !scan.argsNeeded) return null;
+  if (!scanPlainBytes(bytes, start, end, rec)) return null;
+  rec.name = table.last;
+  const { stats, asm, r, out } = reader();
+  if (via === "direct") {
+    r.plainRead(rec, 7);
+  } else {
+    const recorder = new OpRecorder();
+    const wr = new LineReader("t", null, needsArgs, true, stats, recorder);
+    wr.plainRead(rec, 7);
+    replayOps(recorder.take(), 0, asm, "t");
+  }
+  asm.end();
+  return { events: JSON.stringify(out), value: out, stats: statsOf(stats) };
+}
+
+function byString(line: string) {
+  const { stats, asm, r, out } = reader();
+  r.line(line, 7);
+  asm.end();
+  return { events: JSON.stringify(out), value: out, stats: statsOf(stats) };
+}
+
+function same(line: string): boolean {
+  const want = byString(line);
+  for (const via of ["direct", "record"] as const) {
+    const got = byBytes(line, via);
+    if (got === null) return false;
+    assert.equal(got.events, want.events, `${via}: ${line}`);
+    assert.deepEqual(got.value, want.value, `${via}: ${line}`);
+    assert.deepEqual(got.stats, want.stats, `${via} stats: ${line}`);
+  }
+  return true;
+}
+
+const TAKEN = [
+  'read(3, "abc", 4096) = 3',
+  '9724  12:00:00.000001 write(3<TCP:[127.0.0.1:8080->127.0.0.1:5555]>, "HTTP/1.1 200 OK\\r\\n"..., 1048576) = 219264 <0.000031>',
+  '[pid  9642] write(5<UNIX-STREAM:[9087->9086]>, "x", 1) = -1 EAGAIN (Resource temporarily unavailable)',
+  '1700000000.123456 openat(AT_FDCWD</tmp>, "/etc/passwd", O_RDONLY|O_CLOEXEC) = 3</etc/passwd>',
+  'openat(AT_FDCWD, "/nope", O_RDONLY) = -1 ENOENT (No such file or directory)',
+  'fcntl(3, F_GETFL) = 0x802 (flags O_RDWR|O_NONBLOCK)',
+  'close(7</dev/pts/0 (deleted)>) = 0',
+  'shutdown(3<TCP:[1]>, SHUT_WR) = 0',
+  'exit_group(0) = ?',
+  'writev(20, [{iov_base="GET / HTTP/1.1\\r\\n", iov_len=16}, {iov_base="", iov_len=0}], 2) = 16',
+  'accept4(3<TCP:[0.0.0.0:80]>, {sa_family=AF_INET, sin_port=htons(5555), sin_addr=inet_addr("127.0.0.1")}, [128 => 16], SOCK_CLOEXEC) = 4<TCP:[2]>',
+  'socketpair(AF_UNIX, SOCK_STREAM, 0, [3<UNIX-STREAM:[1]>, 4<UNIX-STREAM:[2]>]) = 0',
+  'setsockopt(3, SOL_SOCKET, SO_LINGER, {l_onoff=1, l_linger=0}, 8) = 0',
+  'newfstatat(3, "", {st_mode=S_IFREG|0644, st_size=3, ...}, AT_EMPTY_PATH) = 0',
+  'fstat(1, {st_mode=S_IFCHR|0620, st_rdev=makedev(0x88, 0x1), ...}) = 0',
+  'clone3({flags=CLONE_VM|CLONE_FS, exit_signal=0, stack=0x7f00, stack_size=0x7fff00} => {parent_tid=[9643]}, 88) = 9643',
+  'clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|SIGCHLD, child_tidptr=0x7f) = 9650',
+  'poll([{fd=4, events=POLLIN}], 1, 1000) = 1 ([{fd=4, revents=POLLIN}])',
+  'pipe2([4, 5], O_NONBLOCK) = 0',
+  'recvfrom(3, "x", 1, 0, NULL, NULL) = 1',
+  'read(3, "\\177ELF\\2\\1\\1\\3\\0\\0\\0"..., 832) = 832',
+  'read(3<TCP:[1]> [unconfined_t], "x", 1) = 1',
+  'write(7, "a\\\\b\\"c", 5) = 5 (INJECTED)',
+  'read(3, "x", 1) = 1 () (DELAYED)',
+  'close(3) = 0x10',
+  'read(0x3, 0x7ffd, 0x10) = 0x10',
+  'read(-1, "", 18446744073709551615) = 0',
+  'read(3, "x", 010) = 1',
+  'read(3,  <unfinished ...>',
+  '9642  close(5 <unfinished ...>',
+  '9642  <... read resumed>"hello", 4096) = 5',
+  '<... accept4 resumed>, NULL, SOCK_CLOEXEC) = 9',
+  '[pid 7] <... write resumed>) = 50000 <0.000045>',
+  '<... clone3 resumed> => {parent_tid=[9644]}, 88) = 9644',
+  '<... read resumed>"x", 1) = -1 EINTR (Interrupted system call) (INJECTED) <0.5>',
+  '<... read resumed>"x", 1) = ?',
+];
+
+test("the byte scan takes plain calls and reads them as the string path does", () => {
+  let taken = 0;
+  for (const line of TAKEN) if (same(line)) taken++;
+  assert.equal(taken, TAKEN.length);
+  assert.ok(same('read(3, "abc", 4096) = 3'));
+});
+
+const LEFT = [
+  'write(1, "hi\\n", 3) = 3', // a 2>&1 splice may follow
+  'write(2<pipe:[5]>, "x", 1) = 1',
+  'read(3, "\\x41", 1) = 1', // -x evidence
+  'ioctl(1, TCGETS, {c_iflag=ICRNL|IXON, c_cc="\\x03"}) = 0',
+  '9642  futex(0x1, FUTEX_WAIT, 2, NULL <unfinished ...>', // a light call: the light scan's
+  'shutdown(3, 0x1 /* SHUT_WR */) = 0',
+  'read(3, "strace: x", 9) = 9',
+  '<... read resumed>"x", 1 <unfinished ...>', // resumed and cut again
+  'read(3, "é", 2) = 2',
+  '0.000123 read(3, "", 1) = 0', // -r
+  'read(3, "", 1) = 0 <1.5',
+  'read(3, "%", 1) = 1',
+  'read(3, "x", 1) = 1 (DELAYED) (INJECTED)', // flags in the other order
+  'read(3, "x", 1) = 1 (a) (b)', // two aux texts
+];
+
+test("anything else is left to the string path", () => {
+  for (const line of LEFT) assert.equal(byBytes(line, "direct"), null, line);
+});
+
+test("every sample line the byte scan takes reads as the string path reads it, and most needed calls are taken", () => {
+  let taken = 0;
+  let needed = 0;
+  for (const { name, text } of sampleTraces()) {
+    const seen = new Set<string>();
+    text.split("\n").forEach((line, i) => {
+      if (seen.has(line)) return;
+      seen.add(line);
+      const bytes = Buffer.from(line);
+      if (!scanLightBytes(bytes, 0, bytes.length, table.isLight, scan) && scan.argsNeeded) needed++;
+      try {
+        if (same(line)) taken++;
+      } catch (err) {
+        throw new Error(`${name}:${i + 1}: ${(err as Error).message}`);
+      }
+    });
+  }
+  assert.ok(taken > 0.8 * needed, `taken ${taken} of ${needed} lines of needed calls`);
+});
+
+const EDGES = [
+  " ", "  ", ",", ", ", "(", ")", "[", "]", "{", "}", "|", "=", " => ", "<", ">", "\"", "\\", "\\\"", "...", ".", "-",
+  "0x", "0x1f", "12:34:56", "1.5", "(deleted)", " (deleted)", "<unfinished ...>", "<0.000012>", "?", "\t", "\r", "é",
+  "[ 5]", "[5]", "[00000000]", "0", "00", "-0", "9999999999999999", "or", "INJECTED", "(INJECTED)", " (x)", "@", "~",
+];
+
+test("sample lines changed at random are never read differently by the byte scan", () => {
+  const lines = [...new Set(sampleTraces().flatMap((t) => t.text.split("\n")))].filter((l) => byBytes(l, "direct") !== null);
+  assert.ok(lines.length > 1000);
+  const edit = fc.tuple(fc.nat(), fc.oneof(fc.constantFrom(...EDGES), fc.string({ maxLength: 3 })), fc.nat({ max: 3 }));
+  fc.assert(
+    fc.property(fc.nat(), fc.array(edit, { minLength: 1, maxLength: 3 }), (pick, edits) => {
+      let line = lines[pick % lines.length]!;
+      for (const [at, piece, drop] of edits) {
+        const i = at % (line.length + 1);
+        line = line.slice(0, i) + piece + line.slice(i + drop);
+      }
+      same(line);
+    }),
+    { numRuns: 10_000, seed: 20261205 },
+  );
+});
