@@ -186,10 +186,19 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
   return {
     push(batch) {
       fresh = [];
+      // The highest line of the file met last, kept here between its events (one map lookup
+      // per change of file, not two per event).
+      let file: string | null = null;
+      let fileMax = 0;
       for (const ev of batch) {
         eventCount++;
         const end = ev.type === "syscall" && ev.endLine !== undefined ? Math.max(ev.endLine, ev.line) : ev.line;
-        if (end > (maxLine.get(ev.file) ?? 0)) maxLine.set(ev.file, end);
+        if (ev.file !== file) {
+          if (file !== null) maxLine.set(file, fileMax);
+          file = ev.file;
+          fileMax = maxLine.get(file) ?? 0;
+        }
+        if (end > fileMax) fileMax = end;
         switch (ev.type) {
           case "syscall":
             stats.syscalls++;
@@ -218,6 +227,7 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
           internal.first ??= { file: ev.file, line: ev.line, message: (err as Error)?.message ?? String(err) };
         }
       }
+      if (file !== null) maxLine.set(file, fileMax);
       let lines = 0;
       for (const n of maxLine.values()) lines += n;
       stats.lines = lines;

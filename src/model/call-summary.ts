@@ -10,8 +10,12 @@ function short(v: Value): string {
       return String(v.fd);
     case "ident":
       return v.name;
-    case "flags":
-      return v.parts.map(short).join("|");
+    case "flags": {
+      if (v.parts.length === 0) return "";
+      let text = short(v.parts[0]!);
+      for (let i = 1; i < v.parts.length; i++) text += `|${short(v.parts[i]!)}`;
+      return text;
+    }
     case "named":
       return `${v.name}=${short(v.value)}`;
     case "indirect": {
@@ -40,7 +44,12 @@ export function syscallResult(ev: SyscallEvent): string {
 }
 
 export function summarizeSyscall(ev: SyscallEvent): string {
-  return `${ev.name}(${ev.args.map(short).join(", ")}) = ${retText(ev)}`;
+  // One string built in place (no array of parts, no join): this runs for most calls the model
+  // reads.
+  const args = ev.args;
+  let text = `${ev.name}(`;
+  for (let i = 0; i < args.length; i++) text += i === 0 ? short(args[i]!) : `, ${short(args[i]!)}`;
+  return `${text}) = ${retText(ev)}`;
 }
 
 export function summarizeExit(ev: ExitEvent): string {

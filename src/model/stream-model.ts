@@ -164,6 +164,8 @@ export class StreamModel {
   /** The trace starts with execve: unknown pids are children of a clone not yet resumed. */
   private launched: boolean | null = null;
   private lastTask: Task | null = null;
+  /** The pid whose event taskOf counted last (seenPids, childEventsSeen). */
+  private countedPid: number | null = null;
   /** Live streams by inode/address, so a stream met through another fd or process is one. */
   private readonly byIdentity = new Map<string, Stream>();
   /** Every stream some fd table refers to (see MAX_LIVE_STREAMS). */
@@ -327,9 +329,14 @@ export class StreamModel {
       return this.anonymous;
     }
     this.facts.prefixed++;
-    if (this.seenPids.size < 100_000) this.seenPids.add(pid);
-    this.facts.maxPidsSeen = this.seenPids.size;
-    if (this.createdChildren.has(pid)) this.facts.childEventsSeen = true;
+    // Runs of events from one thread are the rule: its pid was counted with the first of them
+    // (an event of another pid, a clone among them, resets this).
+    if (pid !== this.countedPid) {
+      this.countedPid = pid;
+      if (this.seenPids.size < 100_000) this.seenPids.add(pid);
+      this.facts.maxPidsSeen = this.seenPids.size;
+      if (this.createdChildren.has(pid)) this.facts.childEventsSeen = true;
+    }
     const known = this.tasks.get(pid);
     if (known !== undefined) return known;
     if (!create) return null;
@@ -949,6 +956,7 @@ export class StreamModel {
     }
     this.facts.childrenCreated++;
     if (this.createdChildren.size < 100_000) this.createdChildren.add(childPid);
+    this.countedPid = null;
     const tgid = thread ? parent.tgid : childPid;
     const child = this.tasks.get(childPid);
     if (child === undefined) {

@@ -446,20 +446,24 @@ class OpReader implements PlainCursor {
 
   private lightPid: number | null = null;
 
-  /** See OpRecorder.lightCall (the line was read by the caller; the pid is left in lightPid). */
+  /** See OpRecorder.lightCall (the line was read by the caller; the pid is left in lightPid).
+   *  One object, refilled: the assembler copies what it keeps. */
   private lightCall(): LightCall {
     const ints = this.ints;
     const nums = this.nums;
-    const name = this.strings[ints[this.pi++]!]!;
+    const c = this.call;
+    c.name = this.strings[ints[this.pi++]!]!;
     const bits = ints[this.pi++]!;
     this.lightPid = bits & 1 ? nums[this.pn++]! : null;
-    const time = bits & 2 ? nums[this.pn++]! : null;
-    const ret = nums[this.pn++]!;
-    const errno = bits & 4 ? this.strings[ints[this.pi++]!]! : null;
-    const form = FORMS[bits >> 4]!;
-    if (bits & 8) return { form, pid: null, time, name, ret, errno, durationUs: nums[this.pn++]! };
-    return { form, pid: null, time, name, ret, errno };
+    c.time = bits & 2 ? nums[this.pn++]! : null;
+    c.ret = nums[this.pn++]!;
+    c.errno = bits & 4 ? this.strings[ints[this.pi++]!]! : null;
+    c.form = FORMS[bits >> 4]!;
+    c.durationUs = bits & 8 ? nums[this.pn++]! : undefined;
+    return c;
   }
+
+  private readonly call: { -readonly [K in keyof LightCall]: LightCall[K] } = { form: "complete", pid: null, time: null, name: "", ret: 0, errno: null, durationUs: undefined };
 
   /** The next value. */
   v(): unknown {
