@@ -1,5 +1,6 @@
 // The CLI entry: yargs wiring of the subcommands, process I/O, exit codes. This is the only
 // module that touches `process`; every command gets its streams through CliIo.
+import { setFlagsFromString } from "node:v8";
 import yargs from "yargs";
 import { escapeText } from "../report/escape.js";
 import { TOOL_NAME, TOOL_VERSION } from "../version.js";
@@ -72,7 +73,14 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   return code;
 }
 
+/** How far V8 lets the heap grow past what survived the last full collection, in percent.
+ *  What stays alive is small (the live streams, the calls in flight: 15 MB on the 1 GB bench
+ *  trace) while garbage comes fast; V8's own factor (up to 4x) let the heap reach 90 MB and the
+ *  process 230 MB of RSS. At 50% it stayed near 165 MB, with no loss of speed measured. */
+const HEAP_GROWING_PERCENT = 50;
+
 export async function main(argv: readonly string[]): Promise<void> {
+  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   // Output into a closed pipe (`| head`) ends quietly; the exit code stays what it was.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on("error", (err: NodeJS.ErrnoException) => {

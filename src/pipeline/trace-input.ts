@@ -314,11 +314,13 @@ async function* fileEvents(
     }
   }
   const pool = split !== null ? acquirePool() : null;
+  // Segments read ahead per worker: with the worker and this thread about as busy, 3 in all
+  // left each idle a quarter of the time waiting on the other; 8 each (1 MB) halve that.
   const progress: SegmentProgress = { lines: 0, firstText: null, failures: 0, firstFailure: null };
   const batches =
     pool === null
       ? threadEvents()
-      : segmentedEvents(source.chunks, parser, pool, { ...split!, file: parser.stats.file, inFlight: 2 * pool.size + 1 }, splitEvents, progress, () => signal?.aborted === true);
+      : segmentedEvents(source.chunks, parser, pool, { ...split!, file: parser.stats.file, inFlight: 8 * pool.size }, splitEvents, progress, () => signal?.aborted === true);
   try {
     for await (const out of batches) {
       count(out);
