@@ -2,8 +2,9 @@
 // every capture of the real-strace flag matrix through the event parser. Prints per source
 // lines, unrecognised, foreign and crashes with `path:line: text` samples, then totals.
 // Exit 1 when any line is unrecognised, anything crashes, a capture without program output
-// has foreign lines, a matrix capture's fields disagree with the independent oracle, or the fast
-// path's plain-line scan reads any line differently from the grammar.
+// has foreign lines, a matrix capture's fields disagree with the independent oracle, the fast
+// path's plain-line scan reads any line differently from the grammar, or a parse worker's byte
+// scan any line differently from the string path.
 // Foreign lines in corpora are listed for a human to judge (real program output is allowed).
 //
 // Options: --no-corpora, --no-matrix, --samples N (default 5), --keep (keep the captures).
@@ -13,6 +14,7 @@ import type { TraceEvent } from "../src/syntax/events.js";
 import { checkCapture, displayPath } from "./conformance-capture.js";
 import { compareFields, expectFromLines, guessMode } from "./conformance-oracle.js";
 import { formatSample, loadEventParser, runSource } from "./conformance-run.js";
+import { checkByteScans } from "./conformance-bytes.js";
 import { checkPlainScan } from "./conformance-plain.js";
 import type { SourceTally } from "./conformance-run.js";
 import { recordFlagMatrix, repoRoot } from "./flag-matrix.js";
@@ -79,6 +81,8 @@ async function main(argv: readonly string[]): Promise<number> {
 
   // The fast path's plain-line scan, held to the grammar on every line of every source.
   const plain = { lines: 0, taken: 0, disagreeing: 0 };
+  // The parse workers' byte scans, held to the string path on the same lines.
+  const bytes = { lines: 0, light: 0, plain: 0, disagreeing: 0 };
   const checkPlain = async (shown: string, file: string): Promise<void> => {
     const p = await checkPlainScan(file, maxSamples);
     plain.lines += p.lines;
@@ -86,6 +90,13 @@ async function main(argv: readonly string[]): Promise<number> {
     plain.disagreeing += p.disagreeing;
     for (const d of p.disagreements) console.log(`  plain scan disagrees: ${shown}:${d.slice(5)}`);
     if (p.disagreeing > 0) failures.push(`${shown}: the plain-line scan disagrees with the grammar on ${p.disagreeing} lines`);
+    const b = await checkByteScans(file, maxSamples);
+    bytes.lines += b.lines;
+    bytes.light += b.lightTaken;
+    bytes.plain += b.plainTaken;
+    bytes.disagreeing += b.disagreeing;
+    for (const d of b.disagreements) console.log(`  byte scan disagrees: ${shown}:${d.slice(5)}`);
+    if (b.disagreeing > 0) failures.push(`${shown}: a worker's byte scan disagrees with the string path on ${b.disagreeing} lines`);
   };
 
   const corpusTotals = newTotals();
@@ -169,6 +180,7 @@ async function main(argv: readonly string[]): Promise<number> {
   console.log(totalsLine("TOTAL (corpora)", corpusTotals));
   console.log(totalsLine("TOTAL (matrix)", matrixTotals));
   console.log(`TOTAL (plain-line scan): ${plain.taken} of ${plain.lines} lines taken, ${plain.disagreeing} disagreements with the grammar`);
+  console.log(`TOTAL (worker byte scans): ${bytes.light} light and ${bytes.plain} plain of ${bytes.lines} lines taken, ${bytes.disagreeing} disagreements with the string path`);
   if (failures.length > 0) {
     console.log(`FAIL: ${failures.length} problem(s)`);
     for (const f of failures.slice(0, 50)) console.log(`  ${f}`);

@@ -1,47 +1,12 @@
 // The worker's byte scan of light lines must give exactly what lightCall gives the decoded line,
-// for every line it takes, and leave the rest to the string path. Checked on chosen lines, on
-// every sample line, and on sample lines mutated at random.
+// for every line it takes, and leave the rest to the string path (a line refused for its name
+// must be one lightCall refuses too). Checked on chosen lines, on every sample line, and on
+// sample lines mutated at random (the corpora and the flag matrix by `npm run conformance`).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { ARGS_NEEDED } from "../../src/model/args-needed.js";
-import { lightCall, type LightCall } from "../../src/syntax/light-call.js";
-import { NameTable, newLightScan, scanLightBytes, WordTable } from "../../src/syntax/light-bytes.js";
+import { lightByBytes, lightByString, lightBytesDisagreement } from "../../scripts/conformance-bytes.js";
 import { sampleTraces } from "../property/strace-text.js";
-
-const needsArgs = (name: string) => ARGS_NEEDED.has(name);
-const table = new NameTable(needsArgs);
-const words = new WordTable();
-const scan = newLightScan();
-
-/** The byte scan's reading of a line, as the LightCall lightCall returns; null when left. */
-function byBytes(line: string): LightCall | null {
-  // The line inside a larger buffer, as in a segment: the scan must keep to its range.
-  const bytes = Buffer.from(`x(1) = 0\n${line}\nmmap(NULL) = 0x1`);
-  const start = 9;
-  const end = start + Buffer.byteLength(line);
-  if (!scanLightBytes(bytes, start, end, table.isLight, scan)) {
-    // Refused for its name: lightCall refuses the line too (the worker then skips it).
-    if (scan.argsNeeded) assert.equal(lightCall(line, needsArgs), null, `refused for its name: ${line}`);
-    return null;
-  }
-  const c: { -readonly [K in keyof LightCall]: LightCall[K] } = {
-    form: scan.form,
-    pid: scan.pid,
-    time: scan.time,
-    name: table.last,
-    ret: scan.ret,
-    errno: scan.errnoStart >= 0 ? words.get(bytes, scan.errnoStart, scan.errnoEnd) : null,
-  };
-  if (scan.durationUs >= 0) c.durationUs = scan.durationUs;
-  return c;
-}
-
-/** What the string path's scan makes of it (exit lines stay there). */
-function byString(line: string): LightCall | null {
-  const c = lightCall(line, needsArgs);
-  return c === null || c.form === "exit" ? null : c;
-}
 
 const TAKEN = [
   "mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7fd3dccee000",
@@ -82,15 +47,12 @@ const LEFT = [
 
 test("the byte scan reads the lines it takes as lightCall does", () => {
   for (const line of TAKEN) {
-    const got = byBytes(line);
+    const got = lightByBytes(line);
     assert.ok(got !== null, `the byte scan takes ${line}`);
-    assert.deepEqual(got, byString(line), line);
+    assert.deepEqual(got, lightByString(line), line);
   }
-  for (const line of LEFT) {
-    const got = byBytes(line);
-    if (got !== null) assert.deepEqual(got, byString(line), line);
-  }
-  for (const line of LEFT.slice(0, 4)) assert.equal(byBytes(line), null, line);
+  for (const line of LEFT) assert.equal(lightBytesDisagreement(line), null, line);
+  for (const line of LEFT.slice(0, 4)) assert.equal(lightByBytes(line), null, line);
 });
 
 test("every sample line the byte scan takes reads as lightCall reads it, and nearly every light line is taken", () => {
@@ -98,12 +60,9 @@ test("every sample line the byte scan takes reads as lightCall reads it, and nea
   let light = 0;
   for (const { name, text } of sampleTraces()) {
     text.split("\n").forEach((line, i) => {
-      const want = byString(line);
-      if (want !== null) light++;
-      const got = byBytes(line);
-      if (got === null) return;
-      taken++;
-      assert.deepEqual(got, want, `${name}:${i + 1}: ${line}`);
+      if (lightByString(line) !== null) light++;
+      if (lightByBytes(line) !== null) taken++;
+      assert.equal(lightBytesDisagreement(line), null, `${name}:${i + 1}: ${line}`);
     });
   }
   assert.ok(taken > 0.98 * light, `taken ${taken} of ${light} light lines`);
@@ -115,7 +74,7 @@ const EDGES = [
 ];
 
 test("sample lines changed at random are never read differently by the byte scan", () => {
-  const lines = [...new Set(sampleTraces().flatMap((t) => t.text.split("\n")))].filter((l) => byString(l) !== null);
+  const lines = [...new Set(sampleTraces().flatMap((t) => t.text.split("\n")))].filter((l) => lightByString(l) !== null);
   assert.ok(lines.length > 1000);
   const edit = fc.tuple(fc.nat(), fc.oneof(fc.constantFrom(...EDGES), fc.string({ maxLength: 3 })), fc.nat({ max: 3 }));
   fc.assert(
@@ -125,8 +84,7 @@ test("sample lines changed at random are never read differently by the byte scan
         const i = at % (line.length + 1);
         line = line.slice(0, i) + piece + line.slice(i + drop);
       }
-      const got = byBytes(line);
-      if (got !== null) assert.deepEqual(got, byString(line), JSON.stringify(line));
+      assert.equal(lightBytesDisagreement(line), null, JSON.stringify(line));
     }),
     { numRuns: 20_000, seed: 20261205 },
   );
