@@ -2,7 +2,8 @@
 // (real sample lines mutated, shuffled, arbitrary bytes) goes through the line reader, the event
 // parser and the analyzer: nothing may throw, the analyzer may not catch an internal error, no
 // input may take longer than --max-ms, whole / 1-byte / 7-byte / 64 KiB pieces must agree, and
-// the plain-call scan must give what the grammar alone gives.
+// the plain-call scan must give what the grammar alone gives, and the parse workers' code read
+// in segments what one thread's fast path reads.
 // Prints the seed first; a failure prints its counterexample and the command that replays it.
 //   --runs N (default 2000)   --seed S (default: random)   --max-ms MS (default 2000)
 //   --no-chunks (skip the piece comparison, faster)   --save DIR (write counterexamples there)
@@ -12,7 +13,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { hostileTrace } from "../test/property/strace-text.js";
-import { internalErrorNotes, runPipeline } from "../test/property/pipeline.js";
+import { internalErrorNotes, runPipeline, runSegmented } from "../test/property/pipeline.js";
 import type { PipelineResult } from "../test/property/pipeline.js";
 
 interface Options {
@@ -70,6 +71,14 @@ async function main(): Promise<void> {
     const expected = comparable(whole, o.ignoreStacks);
     if (comparable(await runPipeline(bytes, Infinity, "fuzz.strace", true), o.ignoreStacks) !== expected) {
       throw new Error("the plain-call scan changed the events, findings or notes");
+    }
+    // The parse workers' code (byte scans, op records, replay in segments) reads what one
+    // thread's fast path reads.
+    const fast = comparable(await runPipeline(bytes, Infinity, "fuzz.strace", true, true), o.ignoreStacks);
+    for (const segment of [700, 64 * 1024]) {
+      if (comparable(await runSegmented(bytes, segment), o.ignoreStacks) !== fast) {
+        throw new Error(`read in segments of ${segment} bytes by the parse workers' code, it gives other events or findings`);
+      }
     }
     if (!o.chunks) return;
     for (const size of bytes.length <= 256 * 1024 ? [1, 7, 64 * 1024] : [7, 64 * 1024]) {

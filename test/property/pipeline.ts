@@ -5,6 +5,10 @@ import { readLineBatches } from "../../src/io/line-batches.js";
 import { createEventParser } from "../../src/syntax/event-parser.js";
 import type { TraceEvent } from "../../src/syntax/events.js";
 import { createAnalyzer } from "../../src/analysis.js";
+import { ARGS_NEEDED } from "../../src/model/args-needed.js";
+import type { ParsePool, SegmentOutcome } from "../../src/pipeline/parse-pool.js";
+import { readSegment, type SegmentRequest } from "../../src/pipeline/parse-worker.js";
+import { segmentedEvents } from "../../src/pipeline/segmented-read.js";
 import type { Finding, TraceNote } from "../../src/analysis.js";
 
 export interface PipelineResult {
@@ -25,8 +29,8 @@ export async function* pieces(bytes: Buffer, size: number): AsyncGenerator<Buffe
 
 /** Run the whole pipeline on `bytes` fed in pieces of `size` bytes (`plainScan`: calls in plain
  *  form read by the hand scan, as `analyze` and `parse` do, instead of the grammar alone). */
-export async function runPipeline(bytes: Buffer, size: number, file = "fuzz.strace", plainScan = false): Promise<PipelineResult> {
-  const parser = createEventParser({ file, pid: null, plainScan });
+export async function runPipeline(bytes: Buffer, size: number, file = "fuzz.strace", plainScan = false, fast = false): Promise<PipelineResult> {
+  const parser = createEventParser({ file, pid: null, plainScan, needsArgs: fast ? (n) => ARGS_NEEDED.has(n) : undefined });
   const analyzer = createAnalyzer({ trace: file });
   const events: TraceEvent[] = [];
   const findings: Finding[] = [];
@@ -49,4 +53,32 @@ export async function runPipeline(bytes: Buffer, size: number, file = "fuzz.stra
 /** Notes the analyzer writes when it caught an exception of its own (a bug, not bad input). */
 export function internalErrorNotes(notes: readonly TraceNote[]): TraceNote[] {
   return notes.filter((n) => /internal error/i.test(n.message));
+}
+
+/** The fast path of `analyze` as a parse worker reads a file: segments of about
+ *  `segmentBytes` read by the worker's own code (readSegment: the byte scans, the op record),
+ *  replayed on this thread by the real segmented reader (dirty segments read again here). The
+ *  single-thread fast path, runPipeline(bytes, Infinity, file, true, true), must give the same. */
+export async function runSegmented(bytes: Buffer, segmentBytes: number, file = "fuzz.strace"): Promise<PipelineResult> {
+  const parser = createEventParser({ file, pid: null, plainScan: true, needsArgs: (n) => ARGS_NEEDED.has(n) });
+  const analyzer = createAnalyzer({ trace: file });
+  const argsNeeded = [...ARGS_NEEDED];
+  let id = 0;
+  const pool = {
+    submit: async (req: Omit<SegmentRequest, "id">): Promise<SegmentOutcome> => readSegment({ ...req, bytes: new Uint8Array(req.bytes), id: ++id }),
+  } as unknown as ParsePool;
+  const progress = { lines: 0, firstText: null, failures: 0, firstFailure: null };
+  const events: TraceEvent[] = [];
+  const findings: Finding[] = [];
+  const opts = { segmentBytes, inFlight: 3, file, pid: null, argsNeeded, plainScan: true };
+  for await (const out of segmentedEvents(pieces(bytes, 64 * 1024), parser, pool, opts, {}, progress, () => false)) {
+    events.push(...out);
+    findings.push(...analyzer.push(out));
+  }
+  const out: TraceEvent[] = [];
+  parser.end(out);
+  events.push(...out);
+  findings.push(...analyzer.push(out));
+  findings.push(...analyzer.end());
+  return { events, findings, notes: analyzer.notes, lines: progress.lines };
 }

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { hostileTrace, mutatedTrace } from "./strace-text.js";
-import { runPipeline } from "./pipeline.js";
+import { runPipeline, runSegmented } from "./pipeline.js";
 import type { PipelineResult } from "./pipeline.js";
 
 function comparable(r: PipelineResult): string {
@@ -21,5 +21,15 @@ test("hostile traces give the same events, findings and notes with and without t
       assert.equal(comparable(await runPipeline(bytes, 64 * 1024, "fuzz.strace", true)), grammar);
     }),
     { seed: 20261125, numRuns: 60 },
+  );
+});
+
+test("hostile traces give the same events, findings and notes read by the parse workers' code in segments", async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.oneof(hostileTrace, mutatedTrace), fc.constantFrom(1, 700, 64 * 1024), async (bytes, segment) => {
+      const oneThread = comparable(await runPipeline(bytes, Infinity, "fuzz.strace", true, true));
+      assert.equal(comparable(await runSegmented(bytes, segment)), oneThread);
+    }),
+    { seed: 20261205, numRuns: 60 },
   );
 });
