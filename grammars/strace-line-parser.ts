@@ -168,7 +168,7 @@ export function decodeCString(body: string): string {
 }
 
 /** `\n` and the other one-letter escapes, by the letter's code (-1: not one of them). */
-const SIMPLE_ESCAPES: Int16Array = (() => {
+export const SIMPLE_ESCAPES: Int16Array = (() => {
   const t = new Int16Array(128).fill(-1);
   for (const [k, v] of [["n", 10], ["t", 9], ["r", 13], ["v", 11], ["f", 12], ["a", 7], ["b", 8], ["e", 0x1b]] as const) t[k.charCodeAt(0)] = v;
   return t;
@@ -273,7 +273,7 @@ export const NO_AUX: string[] = [];
 
 /** Longer escaped strings are decoded when first read: most are never read (the model looks
  *  at the bytes of socket writes and reads only), and a `-s 65536` trace is mostly such text. */
-const LAZY_STRING_CHARS = 1024;
+export const LAZY_STRING_CHARS = 1024;
 
 /** A string literal's value (`image` with its quotes). */
 export function strValue(image: string, truncated: boolean, abstract: boolean): Value {

@@ -70,7 +70,7 @@ export const DurationMark = atom({ name: "DurationMark", pattern: /<\d+(?:\.\d+)
 /** `<...>` decoration of an fd (`-y`/`-yy`), a pid's comm (`-Y`) or AT_FDCWD: nested `<>` are
  *  balanced (`</dev/null<char 1:3>>`), `->` inside socket forms and quoted paths are skipped. */
 /** Longest decoration scanned: a PATH_MAX path with every byte `-xx` escaped is 16 KiB. */
-const MAX_DECORATION = 32 * 1024;
+export const MAX_DECORATION = 32 * 1024;
 
 /**
  * One left-to-right bracket scan of a line, shared by every `<` the lexer tries on it; without

@@ -3,6 +3,7 @@
 // subset of what lightCall takes (plain ASCII leaders and ends, decimal or short hex returns,
 // no exit lines) and gives exactly lightCall's result for it; anything else is left to the
 // string path, where lightCall and the grammar decide. A test holds the two scans together.
+import { isDigit, POW10, SPACE } from "./char-codes.js";
 
 /** A light call read from bytes: one object, refilled for every line (no allocation). */
 export interface LightScan {
@@ -27,17 +28,9 @@ export function newLightScan(): LightScan {
   return { form: "complete", pid: null, time: null, nameStart: 0, nameEnd: 0, ret: 0, errnoStart: -1, errnoEnd: -1, durationUs: -1, argsNeeded: false };
 }
 
-const SPACE = 0x20;
 const UNFINISHED = Buffer.from(" <unfinished ...>", "latin1");
 const RESUMED_OPEN = Buffer.from("<... ", "latin1");
 const RESUMED_CLOSE = Buffer.from(" resumed>", "latin1");
-
-/** 10^0 .. 10^15, each exact in a double. */
-const POW10: readonly number[] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
-
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
 
 function isNameStart(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || c === 0x5f;

@@ -3,6 +3,7 @@
 // (printleader()), but a bare integer can be a pid or a `--timestamps=unix,s` epoch: pids have at
 // most 7 digits, epochs at least 9, and a second bare integer after the pid is a timestamp.
 import type { Leader } from "../../grammars/strace-line-parser.js";
+import { POW10 } from "./char-codes.js";
 
 /** Which timestamp family a line used, for `stats`' flag detection. */
 export type StampKind = "t" | "tt" | "ttt" | "unix-s" | "r" | "t-r";
@@ -55,11 +56,9 @@ export function clockSeconds(text: string): number {
     if (c < 0 || c > 9) return whole + +text.slice(8);
     frac = frac * 10 + c;
   }
-  return whole + frac / POWERS_OF_TEN[digits]!;
+  return whole + frac / POW10[digits]!;
 }
 
-/** 10^0 .. 10^15, each exact in a double. */
-const POWERS_OF_TEN: readonly number[] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 /** Fill `into` from the leaders of one line (reuses the object: this runs for every line). */
 export function readPrefix(leaders: readonly Leader[], into: LinePrefix): LinePrefix {

@@ -7,8 +7,47 @@
 // anywhere (the flag evidence reads those), no write to fd 1 or 2 (a `2>&1` splice may follow).
 // Everything else is left to the string path. Tests hold the two together on every sample line
 // and on random edits; `npm run conformance` on the corpora.
-import { arrayOf, CUT_BEFORE, ELLIPSIS, indirectInt, intValue, NO_AUX, parsedResult, slotValue, strBodyValue, structOf } from "../../grammars/strace-line-parser.js";
+import {
+  arrayOf,
+  CUT_BEFORE,
+  ELLIPSIS,
+  indirectInt,
+  intValue,
+  LAZY_STRING_CHARS,
+  NO_AUX,
+  parsedResult,
+  SIMPLE_ESCAPES,
+  slotValue,
+  strBodyValue,
+  structOf,
+} from "../../grammars/strace-line-parser.js";
+import { MAX_DECORATION } from "../../grammars/strace-tokens.js";
+import {
+  AUX_CHARS,
+  BACKSLASH,
+  COLON,
+  COMMA,
+  DOT,
+  EQUALS,
+  GT,
+  isDigit,
+  isIdentStart,
+  isWord,
+  LBRACE,
+  LBRACKET,
+  LPAREN,
+  LT,
+  MINUS,
+  PIPE,
+  POW10,
+  QUOTE,
+  RBRACE,
+  RBRACKET,
+  RPAREN,
+  SPACE,
+} from "./char-codes.js";
 import type { Assembler } from "./event-assembler.js";
+import { MAX_DEPTH } from "./plain-line.js";
 import type { SyscallEvent, Value } from "./events.js";
 
 /** Value tags of a PlainRecord. */
@@ -115,39 +154,6 @@ export function newPlainRecord(): PlainRecord {
   };
 }
 
-const SPACE = 0x20;
-const QUOTE = 0x22;
-const LPAREN = 0x28;
-const RPAREN = 0x29;
-const COMMA = 0x2c;
-const MINUS = 0x2d;
-const DOT = 0x2e;
-const COLON = 0x3a;
-const LT = 0x3c;
-const EQUALS = 0x3d;
-const GT = 0x3e;
-const LBRACKET = 0x5b;
-const BACKSLASH = 0x5c;
-const RBRACKET = 0x5d;
-const LBRACE = 0x7b;
-const PIPE = 0x7c;
-const RBRACE = 0x7d;
-
-/** Longer string bodies with escapes are decoded when first read (strace-line-parser.ts). */
-const LAZY_STRING_CHARS = 1024;
-/** A decoration is at most this long (strace-tokens.ts). */
-const MAX_DECORATION = 32 * 1024;
-/** Lists nested deeper than this are left to the string path (plain-line.ts). */
-const MAX_DEPTH = 12;
-/** 10^0 .. 10^15, each exact in a double. */
-const POW10: readonly number[] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
-
-const SIMPLE_ESCAPES: Int16Array = (() => {
-  const t = new Int16Array(128).fill(-1);
-  for (const [k, v] of [["n", 10], ["t", 9], ["r", 13], ["v", 11], ["f", 12], ["a", 7], ["b", 8], ["e", 0x1b]] as const) t[k.charCodeAt(0)] = v;
-  return t;
-})();
-
 // The scan's state: the line is B[S, E), pos is absolute.
 let B: Uint8Array = new Uint8Array(0);
 let S = 0;
@@ -163,15 +169,6 @@ function at(i: number): number {
   return i < E ? B[i]! : -1;
 }
 
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
-function isIdentStart(c: number): boolean {
-  return ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || c === 0x5f;
-}
-function isWord(c: number): boolean {
-  return isIdentStart(c) || isDigit(c);
-}
 function hexDigit(c: number): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
   const l = c | 0x20;
@@ -723,15 +720,6 @@ function result(bitsAt: number): boolean {
   R.ints[bitsAt] = bits;
   return true;
 }
-
-/** plain-line.ts's set of characters allowed in aux text. */
-const AUX_CHARS: Uint8Array = (() => {
-  const t = new Uint8Array(128);
-  for (let c = 0x30; c <= 0x39; c++) t[c] = 1;
-  for (let c = 0x41; c <= 0x5a; c++) t[c] = t[c + 0x20] = 1;
-  for (const ch of " _-.,:/|=[]{}") t[ch.charCodeAt(0)] = 1;
-  return t;
-})();
 
 /**
  * Scan B[start, end) (one line, without its newline) as a complete plain call. On success the

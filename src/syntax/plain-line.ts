@@ -29,46 +29,29 @@ import {
   type ParsedResult,
 } from "../../grammars/strace-line-parser.js";
 import { decorationEnd, stringEnd } from "../../grammars/strace-tokens.js";
+import {
+  AUX_CHARS,
+  COLON,
+  COMMA,
+  DOT,
+  EQUALS,
+  GT,
+  isDigit,
+  isIdentStart,
+  isWord,
+  LBRACE,
+  LBRACKET,
+  LPAREN,
+  LT,
+  MINUS,
+  PIPE,
+  QUOTE,
+  RBRACE,
+  RBRACKET,
+  RPAREN,
+  SPACE,
+} from "./char-codes.js";
 import type { Value } from "./events.js";
-
-const SPACE = 0x20;
-const QUOTE = 0x22;
-const LPAREN = 0x28;
-const RPAREN = 0x29;
-const COMMA = 0x2c;
-const MINUS = 0x2d;
-const DOT = 0x2e;
-const COLON = 0x3a;
-const LT = 0x3c;
-const EQUALS = 0x3d;
-const GT = 0x3e;
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
-const LBRACE = 0x7b;
-const PIPE = 0x7c;
-const RBRACE = 0x7d;
-
-
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
-function isIdentStart(c: number): boolean {
-  return ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || c === 0x5f;
-}
-function isWord(c: number): boolean {
-  return isIdentStart(c) || isDigit(c);
-}
-/** What may stand inside the parenthesised text after a return (`(Resource temporarily
- *  unavailable)`, `(flags O_RDWR|O_NONBLOCK)`, `([{fd=4, revents=POLLIN}])`) for this scan:
- *  letters, digits, space and `_-.,:/|=[]{}`. Anything else (quotes, `<`, `/*`, `(+`) can make
- *  one of the lexer's tokens span a parenthesis, so it is left to the grammar. */
-const AUX_CHARS: Uint8Array = (() => {
-  const t = new Uint8Array(128);
-  for (let c = 0x30; c <= 0x39; c++) t[c] = 1;
-  for (let c = 0x41; c <= 0x5a; c++) t[c] = t[c + 0x20] = 1;
-  for (const ch of " _-.,:/|=[]{}") t[ch.charCodeAt(0)] = 1;
-  return t;
-})();
 
 let text = "";
 let pos = 0;
@@ -144,7 +127,7 @@ function number(): string | null {
 }
 
 /** Lists nested deeper than this are left to the grammar (strace's plain output nests 3 or 4). */
-const MAX_DEPTH = 12;
+export const MAX_DEPTH = 12;
 let depth = 0;
 
 /** A `[` at pos that the lexer reads as one token: `[pid N]`, `[ 12]` (an indirect int, taken

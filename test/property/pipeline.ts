@@ -2,14 +2,14 @@
 // the line reader, the event parser and the analyzer, with every throw surfaced (the CLI would
 // catch some of them and print a note; here any throw is a failure).
 import { readLineBatches } from "../../src/io/line-batches.js";
-import { createEventParser } from "../../src/syntax/event-parser.js";
+import { createEventParser, type EventParser } from "../../src/syntax/event-parser.js";
 import type { TraceEvent } from "../../src/syntax/events.js";
 import { createAnalyzer } from "../../src/analysis.js";
 import { ARGS_NEEDED } from "../../src/model/args-needed.js";
 import type { ParsePool, SegmentOutcome } from "../../src/pipeline/parse-pool.js";
 import { readSegment, type SegmentRequest } from "../../src/pipeline/parse-worker.js";
 import { segmentedEvents } from "../../src/pipeline/segmented-read.js";
-import type { Finding, TraceNote } from "../../src/analysis.js";
+import type { Analyzer, Finding, TraceNote } from "../../src/analysis.js";
 
 export interface PipelineResult {
   readonly events: TraceEvent[];
@@ -42,12 +42,7 @@ export async function runPipeline(bytes: Buffer, size: number, file = "fuzz.stra
     events.push(...out);
     findings.push(...analyzer.push(out));
   }
-  const out: TraceEvent[] = [];
-  parser.end(out);
-  events.push(...out);
-  findings.push(...analyzer.push(out));
-  findings.push(...analyzer.end());
-  return { events, findings, notes: analyzer.notes, lines };
+  return finish(parser, analyzer, events, findings, lines);
 }
 
 /** Notes the analyzer writes when it caught an exception of its own (a bug, not bad input). */
@@ -75,10 +70,15 @@ export async function runSegmented(bytes: Buffer, segmentBytes: number, file = "
     events.push(...out);
     findings.push(...analyzer.push(out));
   }
+  return finish(parser, analyzer, events, findings, progress.lines);
+}
+
+/** The end of the input: the calls still in flight, then the analyzer's last word. */
+function finish(parser: EventParser, analyzer: Analyzer, events: TraceEvent[], findings: Finding[], lines: number): PipelineResult {
   const out: TraceEvent[] = [];
   parser.end(out);
   events.push(...out);
   findings.push(...analyzer.push(out));
   findings.push(...analyzer.end());
-  return { events, findings, notes: analyzer.notes, lines: progress.lines };
+  return { events, findings, notes: analyzer.notes, lines };
 }

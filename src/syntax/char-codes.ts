@@ -1,0 +1,47 @@
+// Character codes and classes the hand scans share (plain-line.ts over strings, light-bytes.ts
+// and plain-bytes.ts over bytes: the same codes for ASCII), and the powers of ten their exact
+// decimal arithmetic divides by.
+
+export const SPACE = 0x20;
+export const QUOTE = 0x22;
+export const LPAREN = 0x28;
+export const RPAREN = 0x29;
+export const COMMA = 0x2c;
+export const MINUS = 0x2d;
+export const DOT = 0x2e;
+export const COLON = 0x3a;
+export const LT = 0x3c;
+export const EQUALS = 0x3d;
+export const GT = 0x3e;
+export const LBRACKET = 0x5b;
+export const BACKSLASH = 0x5c;
+export const RBRACKET = 0x5d;
+export const LBRACE = 0x7b;
+export const PIPE = 0x7c;
+export const RBRACE = 0x7d;
+
+export function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+export function isIdentStart(c: number): boolean {
+  return ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || c === 0x5f;
+}
+export function isWord(c: number): boolean {
+  return isIdentStart(c) || isDigit(c);
+}
+
+/** What may stand inside the parenthesised text after a return (`(Resource temporarily
+ *  unavailable)`, `(flags O_RDWR|O_NONBLOCK)`, `([{fd=4, revents=POLLIN}])`) for the plain scans:
+ *  letters, digits, space and `_-.,:/|=[]{}`. Anything else (quotes, `<`, `/*`, `(+`) can make
+ *  one of the lexer's tokens span a parenthesis, so it is left to the grammar. */
+export const AUX_CHARS: Uint8Array = (() => {
+  const t = new Uint8Array(128);
+  for (let c = 0x30; c <= 0x39; c++) t[c] = 1;
+  for (let c = 0x41; c <= 0x5a; c++) t[c] = t[c + 0x20] = 1;
+  for (const ch of " _-.,:/|=[]{}") t[ch.charCodeAt(0)] = 1;
+  return t;
+})();
+
+/** 10^0 .. 10^15, each exact in a double: digits over one of these is the double nearest the
+ *  decimal they spell (one rounding of exact values, as string-to-number conversion gives). */
+export const POW10: readonly number[] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
