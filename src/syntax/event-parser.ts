@@ -312,6 +312,17 @@ export class LineReader implements BareReader {
           stats.countLine("continuation");
           return;
         }
+        // A write to stdout or stderr cut by strace's message right after its count, whose bytes
+        // (then its rest) begin this line: `write(1, "..."..., 44strace: Process 9 attached`,
+        // then `~its 44 bytes~) = 44`. The write's own string says what to skip.
+        const splice = r.incomplete ? null : findWriteSplice(joined, r.value !== null ? joined.length : r.errorOffset);
+        if (splice !== null && splice.head.length <= cut.text.length) {
+          stats.flags.add("2>&1");
+          this.cut = { text: splice.head, line: cut.line, counted: cut.counted, age: 0 };
+          this.output = splice.output;
+          this.programOutput(splice.rest, lineNo, true);
+          return;
+        }
         // Not its continuation after all: the cut call is given up, this line stands alone.
         if (r.incomplete) this.giveUpCut();
       }

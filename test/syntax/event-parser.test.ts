@@ -193,6 +193,24 @@ test("2>&1: strace messages spliced into a call are cut out and the call rejoine
   assert.equal(lineTotal(parser), 6);
 });
 
+test("2>&1: a write cut by strace's message after its count, its bytes and rest on the next line", () => {
+  // Seen in a real `-f 2>&1` capture: the message landed between the count and the output.
+  const { events, parser } = run(
+    [
+      '[pid 21772] write(1, "~chatty~ done, partial line with"..., 44strace: Process 21788 attached',
+      "~chatty~ done, partial line without newline~) = 44",
+      "[pid 21772] close(3) = 0",
+    ].join("\n"),
+  );
+  const calls = syscalls(events);
+  assert.deepEqual(calls.map((c) => [c.name, c.line, c.ret]), [["write", 1, 44], ["close", 3, 0]]);
+  assert.deepEqual(calls[0]!.args.map((a) => a.kind), ["int", "str", "int"]);
+  const foreign = events.filter((e) => e.type === "foreign").map((e) => e.type === "foreign" && e.text);
+  assert.deepEqual(foreign, ["~chatty~ done, partial line without newline~"]);
+  assert.equal(parser.stats.lines.unrecognized, 0);
+  assert.equal(lineTotal(parser), 3);
+});
+
 test("2>&1: program output glued to a write is skipped using the write's own string", () => {
   const { events, parser } = run(
     [
