@@ -27,19 +27,48 @@ interface Options {
   liveSeconds: number;
 }
 
-function parseOptions(argv: string[]): Options {
+const USAGE = `usage: npm run bench -- [options]
+  --mb N              size of the generated trace in MB (default 1024)
+  --rounds N          rounds of the alternating measures; the best of each is shown (default 2)
+  --file PATH         measure this trace instead of generating one
+  --keep              reuse bench-data/bench-<N>mb.strace when it is there
+  --only a,b          only these measures: floor, split, parse, analyze, live (floor always runs)
+  --live-short MBps   rate of the live stage's short-line stream (default 8)
+  --live-long MBps    rate of the live stage's long-line stream (default 50)
+  --live-seconds N    how long each live stream runs (default 10)`;
+
+const MEASURES = new Set(["floor", "split", "parse", "analyze", "live"]);
+
+class UsageError extends Error {}
+
+/** The options, or a UsageError saying what is wrong with them. */
+function parseOptions(argv: string[]): Options | "help" {
   const o: Options = { mb: 1024, rounds: 2, file: null, keep: false, only: null, liveShort: 8, liveLong: 50, liveSeconds: 10 };
+  const value = (i: number): string => {
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith("--")) throw new UsageError(`${argv[i]} needs a value`);
+    return v;
+  };
+  const positive = (i: number): number => {
+    const n = Number(value(i));
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${argv[i]} takes a positive number, not ${JSON.stringify(argv[i + 1])}`);
+    return n;
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === "--mb") o.mb = Number(argv[++i]);
-    else if (a === "--rounds") o.rounds = Number(argv[++i]);
-    else if (a === "--file") o.file = argv[++i] ?? null;
+    if (a === "--help" || a === "-h") return "help";
+    else if (a === "--mb") o.mb = positive(i++);
+    else if (a === "--rounds") o.rounds = Math.ceil(positive(i++));
+    else if (a === "--file") o.file = value(i++);
     else if (a === "--keep") o.keep = true;
-    else if (a === "--only") o.only = new Set((argv[++i] ?? "").split(","));
-    else if (a === "--live-short") o.liveShort = Number(argv[++i]);
-    else if (a === "--live-long") o.liveLong = Number(argv[++i]);
-    else if (a === "--live-seconds") o.liveSeconds = Number(argv[++i]);
-    else throw new Error(`unknown option ${a} (known: --mb N, --rounds N, --file PATH, --keep, --only floor,split,parse,analyze,live, --live-short MBps, --live-long MBps, --live-seconds N)`);
+    else if (a === "--only") {
+      o.only = new Set(value(i++).split(","));
+      const unknown = [...o.only].filter((m) => !MEASURES.has(m));
+      if (unknown.length > 0) throw new UsageError(`--only: no measure called ${unknown.join(", ")} (known: ${[...MEASURES].join(", ")})`);
+    } else if (a === "--live-short") o.liveShort = positive(i++);
+    else if (a === "--live-long") o.liveLong = positive(i++);
+    else if (a === "--live-seconds") o.liveSeconds = positive(i++);
+    else throw new UsageError(`unknown option ${a}`);
   }
   return o;
 }
@@ -84,7 +113,20 @@ function measure(args: string[], captureStdout: boolean): Measure {
 }
 
 async function main(): Promise<void> {
-  const o = parseOptions(process.argv.slice(2));
+  let o: Options;
+  try {
+    const parsed = parseOptions(process.argv.slice(2));
+    if (parsed === "help") {
+      console.log(USAGE);
+      return;
+    }
+    o = parsed;
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`bench: ${err.message}\n${USAGE}\n`);
+    process.exitCode = 2;
+    return;
+  }
   const file = o.file ?? join(root, "bench-data", `bench-${o.mb}mb.strace`);
   if (!o.file && !(o.keep && existsSync(file))) {
     process.stderr.write(`bench: generating ${o.mb} MB trace at ${file} ...\n`);
