@@ -23,7 +23,7 @@ import { ParserStats, type ParserStatsData } from "./parser-stats.js";
 import { replayOps, type OpRecord } from "./assembler-codec.js";
 import { FlagEvidence } from "./flag-evidence.js";
 import { cleanArgs, FUZZY_MAX_LINE, nestsTooDeep, plausibleResume } from "./guessed-cut.js";
-import { findWriteSplice, maybeSplicedWrite, type ProgramOutput } from "./write-splice.js";
+import { findWriteSplice, maybeSplicedWrite, type ProgramOutput, type WriteSplice } from "./write-splice.js";
 
 export { ParserStats, type ParserStatsData } from "./parser-stats.js";
 
@@ -315,12 +315,9 @@ export class LineReader implements BareReader {
         // A write to stdout or stderr cut by strace's message right after its count, whose bytes
         // (then its rest) begin this line: `write(1, "..."..., 44strace: Process 9 attached`,
         // then `~its 44 bytes~) = 44`. The write's own string says what to skip.
-        const splice = r.incomplete ? null : findWriteSplice(joined, r.value !== null ? joined.length : r.errorOffset);
+        const splice = r.incomplete ? null : findWriteSplice(joined, r.errorOffset);
         if (splice !== null && splice.head.length <= cut.text.length) {
-          stats.flags.add("2>&1");
-          this.cut = { text: splice.head, line: cut.line, counted: cut.counted, age: 0 };
-          this.output = splice.output;
-          this.programOutput(splice.rest, lineNo, true);
+          this.spliced(splice, cut.line, cut.counted, lineNo, true);
           return;
         }
         // Not its continuation after all: the cut call is given up, this line stands alone.
@@ -378,10 +375,7 @@ export class LineReader implements BareReader {
       const splice = findWriteSplice(text, r.value !== null || r.incomplete ? text.length : r.errorOffset);
       if (splice !== null) {
         if (this.cut !== null) this.giveUpCut();
-        stats.flags.add("2>&1");
-        this.cut = { text: splice.head, line: lineNo, counted: false, age: 0 };
-        this.output = splice.output;
-        this.programOutput(splice.rest, lineNo, false);
+        this.spliced(splice, lineNo, false, lineNo, false);
         return;
       }
       if (r.value !== null) {
@@ -482,6 +476,15 @@ export class LineReader implements BareReader {
     if (count) this.stats.countLine("foreign");
     this.stats.sample("foreign", lineNo, text);
     this.emit({ type: "foreign", file: this.file, line: lineNo, pid: null, time: null, text });
+  }
+
+  /** A write to stdout or stderr with program output spliced in after its count: hold its head
+   *  (begun on line `line`) as the cut call, and skip its bytes from `rest` on. */
+  private spliced(splice: WriteSplice, line: number, counted: boolean, lineNo: number, wholeLine: boolean): void {
+    this.stats.flags.add("2>&1");
+    this.cut = { text: splice.head, line, counted, age: 0 };
+    this.output = splice.output;
+    this.programOutput(splice.rest, lineNo, wholeLine);
   }
 
   /** Skip the bytes a spliced `write(1|2, ...)` put on the stream, then rejoin the call. */

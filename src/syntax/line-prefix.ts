@@ -59,7 +59,6 @@ export function clockSeconds(text: string): number {
   return whole + frac / POW10[digits]!;
 }
 
-
 /** Fill `into` from the leaders of one line (reuses the object: this runs for every line). */
 export function readPrefix(leaders: readonly Leader[], into: LinePrefix): LinePrefix {
   into.pid = null;
