@@ -3,8 +3,9 @@
 // parser's assembler in file order (the joining of calls and everything after it stays
 // sequential). A segment the worker began in the wrong state (the one before it ended inside a
 // cut call or a summary) is read again here, from the right one; so is one a worker failed on,
-// and the rest of a file once a line runs longer than a segment may hold.
-import { LineSplitter, readLineBatches, splitBytes, type LineBatch, type LineSplitEvents } from "../io/line-batches.js";
+// and a line too long for a segment (the segments after it go to the workers again).
+import { StringDecoder } from "node:string_decoder";
+import { LineSplitter, splitBytes, type LineBatch, type LineSplitEvents } from "../io/line-batches.js";
 import type { ReplayingParser } from "../syntax/event-parser.js";
 import type { TraceEvent } from "../syntax/events.js";
 import type { ParsePool, SegmentOutcome } from "./parse-pool.js";
@@ -20,8 +21,10 @@ export interface SegmentOptions {
   readonly plainScan: boolean;
 }
 
-/** A line that long is no longer cut into segments: the rest of the file is read here. */
-const MAX_SEGMENT_LINE = 64 * 1024 * 1024;
+/** A line that long is read here, not put in a segment: a segment is copied to the worker and
+ *  decoded there, so a line of 60 MB held 330 MB at once. Here only the first 16 MiB of a line
+ *  are kept (MAX_LINE_CHARS). */
+export const MAX_SEGMENT_LINE = 1024 * 1024;
 
 /** What the caller tracks of the lines read (as readLineBatches' consumer would). */
 export interface SegmentProgress {
@@ -111,18 +114,16 @@ export async function* segmentedEvents(
       const chunk = r.value;
       parts.push(chunk);
       partBytes += chunk.length;
-      if (chunk.indexOf(10) < 0) {
-        // No line ends here. One line longer than any segment: read the rest here, as the
-        // single-threaded reader does (it keeps the first 16 MiB of such a line).
-        if (partBytes <= MAX_SEGMENT_LINE) continue;
+      if (chunk.indexOf(10) < 0 && partBytes > MAX_SEGMENT_LINE) {
+        // No line ends in the last MAX_SEGMENT_LINE bytes: read that line here, as the
+        // single-threaded reader does, then go on cutting segments after it.
         while (queue.length > 0) yield await apply();
-        for await (const b of readLineBatches(rest(parts, input), events, base + 1)) {
-          const out: TraceEvent[] = [];
-          pushHere(b, out);
-          yield out;
-          if (stop()) return;
-        }
-        return;
+        const out: TraceEvent[] = [];
+        const after = await readLongLine(out);
+        yield out;
+        if (after === null || stop()) return;
+        parts = [after]; // may hold whole lines: cut below
+        partBytes = after.length;
       }
       if (partBytes < opts.segmentBytes) continue;
       const buf = parts.length === 1 ? parts[0]! : Buffer.concat(parts, partBytes);
@@ -144,15 +145,26 @@ export async function* segmentedEvents(
     }
     if (partBytes > 0) submit(parts.length === 1 ? parts[0]! : Buffer.concat(parts, partBytes), true);
     while (queue.length > 0) yield await apply();
-    }
   }
 
-  /** The bytes held back, then the rest of the input. */
-  async function* rest(parts: readonly Buffer[], input: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
-    yield* parts;
+  /** Read here the lines held back in `parts` and the rest of the line they end in: the bytes
+   *  after its newline, or null when the input ended first. */
+  async function readLongLine(out: TraceEvent[]): Promise<Buffer | null> {
+    const splitter = new LineSplitter(events, base + 1);
+    const decoder = new StringDecoder("utf8");
+    for (const p of parts) pushHere(splitter.push(decoder.write(p)), out);
+    parts = [];
+    partBytes = 0;
     for (;;) {
       const r = await input.next();
-      if (r.done === true) return;
-      yield r.value;
+      if (r.done === true) {
+        pushHere(splitter.push(decoder.end()), out);
+        pushHere(splitter.end(), out);
+        return null;
+      }
+      const nl = r.value.indexOf(10);
+      pushHere(splitter.push(decoder.write(nl < 0 ? r.value : r.value.subarray(0, nl + 1))), out);
+      if (nl >= 0) return r.value.subarray(nl + 1);
+    }
   }
 }

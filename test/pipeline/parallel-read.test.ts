@@ -5,19 +5,21 @@
 // summaries (segments the main thread must read again), and at the end of unterminated files.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createAnalyzer } from "../../src/analysis.js";
 import { ARGS_NEEDED } from "../../src/model/args-needed.js";
-import { poolSize } from "../../src/pipeline/parse-pool.js";
-import { readSegment } from "../../src/pipeline/parse-worker.js";
+import { poolSize, type ParsePool } from "../../src/pipeline/parse-pool.js";
+import { readSegment, type SegmentRequest } from "../../src/pipeline/parse-worker.js";
+import { MAX_SEGMENT_LINE, segmentedEvents } from "../../src/pipeline/segmented-read.js";
 import { readTraceEvents, resolveTraces, type InputProblem, type ParallelOptions, type ReadOptions } from "../../src/pipeline/trace-input.js";
 import { stringifyJson } from "../../src/report/escape.js";
 import { createEventParser } from "../../src/syntax/event-parser.js";
 import type { TraceEvent } from "../../src/syntax/events.js";
 import { quietIo } from "../helpers/quiet-io.js";
+import { pieces } from "../property/pipeline.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const samples = join(root, "samples");
@@ -133,4 +135,64 @@ test("a segment's record replays to the events one reader makes, marker constant
   const later: TraceEvent[] = [];
   createEventParser({ file: "t", plainScan: true }).replay(reply.record, reply.stats, 1000, later);
   assert.deepEqual(later.map((e) => e.line), inThread.slice(0, later.length).map((e) => e.line + 1000));
+});
+
+test("a line too long for a segment is read here, and the workers take the segments after it", { skip: poolSize() === 0 && "a single core: no workers" }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "sr-par-"));
+  try {
+    const racing = (pid: number) => [
+      `${pid} socket(AF_INET, SOCK_STREAM|SOCK_NONBLOCK, IPPROTO_TCP) = 3`,
+      `${pid} write(3, "GET / HTTP/1.1\\r\\n", 4096) = 16`,
+      `${pid} shutdown(3, SHUT_WR) = 0`,
+    ];
+    const filler = (n: number) => Array.from({ length: n }, (_, i) => `77 getpid() = ${i}`);
+    const write = (chars: number) => `77 write(1, "${"A".repeat(chars)}", ${chars}) = ${chars}`;
+    const text = [
+      ...filler(2000),
+      write(3 * MAX_SEGMENT_LINE), // read here whole
+      ...racing(100),
+      ...filler(2000),
+      write(20_000_000), // cut to 16 MiB and reported
+      "77 getpid() = 424242",
+      ...racing(200),
+      ...filler(2000),
+      write(2 * MAX_SEGMENT_LINE).slice(0, -10), // the last line, with no end
+    ].join("\n");
+    const file = join(dir, "long.strace");
+    writeFileSync(file, text);
+    const opts: ReadOptions = { argsNeeded: ARGS_NEEDED, plainScan: true };
+    const one = await read(file, opts);
+    const many = await read(file, { ...opts, parallel: tiny(4096) });
+    assert.equal(many.ndjson, one.ndjson);
+    assert.deepEqual(many.analysis, one.analysis);
+    assert.deepEqual(many.problems, one.problems);
+    assert.deepEqual(
+      one.problems.map((p) => `${p.line} ${p.code}`),
+      ["4005 SR003", `${text.split("\n").length} SR015`],
+      "the cut line and the unterminated one, where they are",
+    );
+    assert.equal(one.analysis.filter((a) => (a as { rule?: string }).rule === "shutdown-with-unsent").length, 2, "both races found");
+
+    // What went to the workers: the lines around the long ones, none of the long ones.
+    const submitted: string[] = [];
+    const pool = {
+      submit: async (req: Omit<SegmentRequest, "id">) => {
+        submitted.push(Buffer.from(req.bytes).toString("latin1"));
+        return readSegment({ ...req, id: submitted.length });
+      },
+    } as unknown as ParsePool;
+    const parser = createEventParser({ file, pid: null, plainScan: true, needsArgs: (n) => ARGS_NEEDED.has(n) });
+    const progress = { lines: 0, firstText: null, failures: 0, firstFailure: null };
+    const segOpts = { segmentBytes: 4096, inFlight: 3, file, pid: null, argsNeeded: [...ARGS_NEEDED], plainScan: true };
+    let events = 0;
+    for await (const out of segmentedEvents(pieces(readFileSync(file), 64 * 1024), parser, pool, segOpts, {}, progress, () => false)) events += out.length;
+    const worked = submitted.join("");
+    assert.ok(worked.includes("77 getpid() = 424242\n200 socket("), "the lines after the 20 MB one went to the workers");
+    assert.ok(worked.includes("77 getpid() = 1999\n"), "so did the last whole lines");
+    assert.ok(Math.max(...submitted.map((s) => s.length)) < MAX_SEGMENT_LINE, "no long line in a segment");
+    assert.equal(progress.lines, text.split("\n").length);
+    assert.ok(events > 6000);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
