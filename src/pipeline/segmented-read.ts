@@ -4,8 +4,7 @@
 // sequential). A segment the worker began in the wrong state (the one before it ended inside a
 // cut call or a summary) is read again here, from the right one; so is one a worker failed on,
 // and a line too long for a segment (the segments after it go to the workers again).
-import { StringDecoder } from "node:string_decoder";
-import { LineSplitter, splitBytes, type LineBatch, type LineSplitEvents } from "../io/line-batches.js";
+import { LineSplitter, readLineBatches, splitBytes, type LineBatch, type LineSplitEvents } from "../io/line-batches.js";
 import type { ReplayingParser } from "../syntax/event-parser.js";
 import type { TraceEvent } from "../syntax/events.js";
 import type { ParsePool, SegmentOutcome } from "./parse-pool.js";
@@ -114,7 +113,7 @@ export async function* segmentedEvents(
       const chunk = r.value;
       parts.push(chunk);
       partBytes += chunk.length;
-      if (chunk.indexOf(10) < 0 && partBytes > MAX_SEGMENT_LINE) {
+      if (partBytes > MAX_SEGMENT_LINE && chunk.indexOf(10) < 0) {
         // No line ends in the last MAX_SEGMENT_LINE bytes: read that line here, as the
         // single-threaded reader does, then go on cutting segments after it.
         while (queue.length > 0) yield await apply();
@@ -147,24 +146,29 @@ export async function* segmentedEvents(
     while (queue.length > 0) yield await apply();
   }
 
-  /** Read here the lines held back in `parts` and the rest of the line they end in: the bytes
-   *  after its newline, or null when the input ended first. */
+  /** Read here, as the single-threaded reader does, the lines held back in `parts` and the rest
+   *  of the line they end in: the bytes after its newline, or null when the input ended first. */
   async function readLongLine(out: TraceEvent[]): Promise<Buffer | null> {
-    const splitter = new LineSplitter(events, base + 1);
-    const decoder = new StringDecoder("utf8");
-    for (const p of parts) pushHere(splitter.push(decoder.write(p)), out);
+    let after: Buffer | null = null;
+    async function* throughNewline(held: readonly Buffer[]): AsyncGenerator<Buffer> {
+      yield* held;
+      for (;;) {
+        const r = await input.next();
+        if (r.done === true) return;
+        const nl = r.value.indexOf(10);
+        if (nl < 0) {
+          yield r.value;
+          continue;
+        }
+        yield r.value.subarray(0, nl + 1);
+        after = r.value.subarray(nl + 1);
+        return;
+      }
+    }
+    const held = parts;
     parts = [];
     partBytes = 0;
-    for (;;) {
-      const r = await input.next();
-      if (r.done === true) {
-        pushHere(splitter.push(decoder.end()), out);
-        pushHere(splitter.end(), out);
-        return null;
-      }
-      const nl = r.value.indexOf(10);
-      pushHere(splitter.push(decoder.write(nl < 0 ? r.value : r.value.subarray(0, nl + 1))), out);
-      if (nl >= 0) return r.value.subarray(nl + 1);
-    }
+    for await (const b of readLineBatches(throughNewline(held), events, base + 1)) pushHere(b, out);
+    return after;
   }
 }

@@ -11,15 +11,15 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createAnalyzer } from "../../src/analysis.js";
 import { ARGS_NEEDED } from "../../src/model/args-needed.js";
-import { poolSize, type ParsePool } from "../../src/pipeline/parse-pool.js";
-import { readSegment, type SegmentRequest } from "../../src/pipeline/parse-worker.js";
-import { MAX_SEGMENT_LINE, segmentedEvents } from "../../src/pipeline/segmented-read.js";
+import { poolSize } from "../../src/pipeline/parse-pool.js";
+import { readSegment } from "../../src/pipeline/parse-worker.js";
+import { MAX_SEGMENT_LINE } from "../../src/pipeline/segmented-read.js";
 import { readTraceEvents, resolveTraces, type InputProblem, type ParallelOptions, type ReadOptions } from "../../src/pipeline/trace-input.js";
 import { stringifyJson } from "../../src/report/escape.js";
 import { createEventParser } from "../../src/syntax/event-parser.js";
 import type { TraceEvent } from "../../src/syntax/events.js";
 import { quietIo } from "../helpers/quiet-io.js";
-import { pieces } from "../property/pipeline.js";
+import { runSegmented } from "../property/pipeline.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const samples = join(root, "samples");
@@ -175,23 +175,13 @@ test("a line too long for a segment is read here, and the workers take the segme
 
     // What went to the workers: the lines around the long ones, none of the long ones.
     const submitted: string[] = [];
-    const pool = {
-      submit: async (req: Omit<SegmentRequest, "id">) => {
-        submitted.push(Buffer.from(req.bytes).toString("latin1"));
-        return readSegment({ ...req, id: submitted.length });
-      },
-    } as unknown as ParsePool;
-    const parser = createEventParser({ file, pid: null, plainScan: true, needsArgs: (n) => ARGS_NEEDED.has(n) });
-    const progress = { lines: 0, firstText: null, failures: 0, firstFailure: null };
-    const segOpts = { segmentBytes: 4096, inFlight: 3, file, pid: null, argsNeeded: [...ARGS_NEEDED], plainScan: true };
-    let events = 0;
-    for await (const out of segmentedEvents(pieces(readFileSync(file), 64 * 1024), parser, pool, segOpts, {}, progress, () => false)) events += out.length;
+    const segmented = await runSegmented(readFileSync(file), 4096, file, (bytes) => submitted.push(Buffer.from(bytes).toString("latin1")));
     const worked = submitted.join("");
     assert.ok(worked.includes("77 getpid() = 424242\n200 socket("), "the lines after the 20 MB one went to the workers");
     assert.ok(worked.includes("77 getpid() = 1999\n"), "so did the last whole lines");
     assert.ok(Math.max(...submitted.map((s) => s.length)) < MAX_SEGMENT_LINE, "no long line in a segment");
-    assert.equal(progress.lines, text.split("\n").length);
-    assert.ok(events > 6000);
+    assert.equal(segmented.lines, text.split("\n").length);
+    assert.ok(segmented.events.length > 6000);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -53,14 +53,23 @@ export function internalErrorNotes(notes: readonly TraceNote[]): TraceNote[] {
 /** The fast path of `analyze` as a parse worker reads a file: segments of about
  *  `segmentBytes` read by the worker's own code (readSegment: the byte scans, the op record),
  *  replayed on this thread by the real segmented reader (dirty segments read again here). The
- *  single-thread fast path, runPipeline(bytes, Infinity, file, true, true), must give the same. */
-export async function runSegmented(bytes: Buffer, segmentBytes: number, file = "fuzz.strace"): Promise<PipelineResult> {
+ *  single-thread fast path, runPipeline(bytes, Infinity, file, true, true), must give the same.
+ *  `onSegment` sees the bytes of each segment sent to the worker. */
+export async function runSegmented(
+  bytes: Buffer,
+  segmentBytes: number,
+  file = "fuzz.strace",
+  onSegment: (bytes: Uint8Array) => void = () => {},
+): Promise<PipelineResult> {
   const parser = createEventParser({ file, pid: null, plainScan: true, needsArgs: (n) => ARGS_NEEDED.has(n) });
   const analyzer = createAnalyzer({ trace: file });
   const argsNeeded = [...ARGS_NEEDED];
   let id = 0;
   const pool = {
-    submit: async (req: Omit<SegmentRequest, "id">): Promise<SegmentOutcome> => readSegment({ ...req, bytes: new Uint8Array(req.bytes), id: ++id }),
+    submit: async (req: Omit<SegmentRequest, "id">): Promise<SegmentOutcome> => {
+      onSegment(req.bytes);
+      return readSegment({ ...req, bytes: new Uint8Array(req.bytes), id: ++id });
+    },
   } as unknown as ParsePool;
   const progress = { lines: 0, firstText: null, failures: 0, firstFailure: null };
   const events: TraceEvent[] = [];
