@@ -96,10 +96,14 @@ function makeSource(
     try {
       let source: AsyncIterable<Buffer> = raw();
       for (;;) {
-        const [head, rest] = await peek(source);
+        const [head, rest, close] = await peek(source);
         if (head === null) return;
         const kind = sniff(head);
-        if (kind.kind === "binary") throw new NotTextError(kind.looksLike);
+        if (kind.kind === "binary") {
+          // Refused: the layers under this one (and the file) are closed before saying so.
+          await close();
+          throw new NotTextError(kind.looksLike);
+        }
         if (kind.kind === "gzip" && layers < MAX_GZIP_LAYERS) {
           layers++;
           source = gunzip(rest);
@@ -149,40 +153,53 @@ function describeFailure(err: unknown, layers: number, unpacked: number): Source
   };
 }
 
-/** The first chunk and an iterable of all chunks (the first included). */
+/** The first chunk, an iterable of all chunks (the first included), and how to close the
+ *  source when that iterable is not read to its end (a reader that stops early closes it too). */
 async function peek(
   source: AsyncIterable<Buffer>,
-): Promise<[Buffer | null, AsyncIterable<Buffer>]> {
+): Promise<[Buffer | null, AsyncIterable<Buffer>, () => Promise<void>]> {
   const it = source[Symbol.asyncIterator]();
+  const close = async () => void (await it.return?.());
   const first = await it.next();
-  if (first.done) return [null, source];
+  if (first.done) return [null, source, close];
   const head = first.value;
   const all = (async function* () {
-    yield head;
-    for (;;) {
-      const r = await it.next();
-      if (r.done) return;
-      yield r.value;
+    try {
+      yield head;
+      for (;;) {
+        const r = await it.next();
+        if (r.done) return;
+        yield r.value;
+      }
+    } finally {
+      await close();
     }
   })();
-  return [head, all];
+  return [head, all, close];
 }
 
 async function* gunzip(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   const gz = createGunzip({ chunkSize: CHUNK_BYTES });
+  /** Aborted when the reader stops early: the feeder leaves its wait and closes the input. */
+  const stopped = new AbortController();
   let feedError: unknown = null;
   const feeding = (async () => {
     try {
       for await (const c of input) {
-        if (!gz.write(c)) await once(gz, "drain");
+        if (!gz.write(c)) await once(gz, "drain", { signal: stopped.signal });
       }
       gz.end();
     } catch (err) {
+      if (stopped.signal.aborted) return;
       feedError = err;
       gz.destroy(err as Error);
     }
   })();
-  for await (const out of gz as AsyncIterable<Buffer>) yield out;
-  await feeding;
+  try {
+    for await (const out of gz as AsyncIterable<Buffer>) yield out;
+  } finally {
+    stopped.abort();
+    await feeding;
+  }
   if (feedError) throw feedError;
 }

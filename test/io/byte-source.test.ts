@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -59,4 +59,36 @@ test("binary formats are refused with a name", async () => {
   const q = join(dir, "garbage.bin");
   writeFileSync(q, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)));
   await assert.rejects(readAll(q), NotTextError);
+});
+
+/** The fds this process has open (Linux). */
+const openFds = () => readdirSync("/proc/self/fd").length;
+
+test("a refused input's file is closed, gzipped or not", async () => {
+  const pcap = Buffer.from([0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, ...new Array(300_000).fill(0)]);
+  const plain = join(dir, "closed.pcap");
+  writeFileSync(plain, pcap);
+  const packed = join(dir, "closed.pcap.gz");
+  writeFileSync(packed, gzipSync(pcap));
+  const before = openFds();
+  for (const p of [plain, packed, plain, packed]) await assert.rejects(readAll(p), NotTextError);
+  assert.equal(openFds(), before, "every refused file was closed");
+});
+
+test("a reader that stops early closes the file, gzipped or not", async () => {
+  const big = Buffer.from(TEXT.toString().repeat(20)); // 3 MB: many reads
+  const plain = join(dir, "early.log");
+  writeFileSync(plain, big);
+  const packed = join(dir, "early.log.gz");
+  writeFileSync(packed, gzipSync(big));
+  const before = openFds();
+  for (const p of [plain, packed]) {
+    let seen = 0;
+    for await (const c of fileSource(p, null).chunks) {
+      seen += c.length;
+      break;
+    }
+    assert.ok(seen > 0);
+  }
+  assert.equal(openFds(), before, "both files were closed");
 });
