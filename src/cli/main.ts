@@ -53,6 +53,9 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .exitProcess(false)
     .fail((msg, err) => {
       usageError = msg ?? err?.message ?? "invalid arguments";
+      // Thrown, so that yargs stops here: it would otherwise run the command anyway (reading
+      // a whole trace, or waiting on stdin) and only then report the unknown option.
+      throw new Error(usageError);
     });
   for (const spec of COMMANDS) {
     cli.command(spec.command, spec.describe, spec.builder, async (args) => {
@@ -65,8 +68,10 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     usageError ??= (err as Error).message;
   }
   if (usageError !== null) {
-    // yargs quotes the offending argument, which may carry control bytes: escape it.
-    io.stderr.write(`${TOOL_NAME}: error: ${escapeText(usageError)}\n`);
+    // yargs quotes the offending argument, which may carry control bytes: escape it. Its own
+    // messages may span lines: one line here, their parts joined by a space.
+    const parts = (usageError as string).split("\n").map((l) => escapeText(l.trim())).filter((l) => l !== "");
+    io.stderr.write(`${TOOL_NAME}: error: ${parts.join(" ")}\n`);
     io.stderr.write(`  hint: run \`${TOOL_NAME} --help\` for the commands and their options\n`);
     return EXIT_USAGE;
   }

@@ -73,11 +73,15 @@ const JSON_MAX_WAITING = 1000;
 const RULE_LIST = RULES.map((r) => `${r.name} (${r.code}, ${r.severity})`).join(", ");
 
 export function buildAnalyzeOptions(y: Argv): Argv {
+  return analyzeFlags(y.positional("paths", PATHS_POSITIONAL));
+}
+
+/** analyze's options without its paths: `record` takes these too, and reads its own trace. */
+export function analyzeFlags(y: Argv): Argv {
   return (
     y
       // `--no-rule NAME` must be an option of its own, not yargs' negation of `--rule`.
       .parserConfiguration({ "boolean-negation": false })
-      .positional("paths", PATHS_POSITIONAL)
       .option("format", { choices: ["table", "json", "ndjson"], default: "table", describe: "output format (json and ndjson are a documented contract)" })
       .option("fail-on", { choices: ["error", "warning", "never"], default: "error", describe: "exit 1 when a finding of this severity or worse is found" })
       .option("rule", { type: "string", describe: `run only these rules (repeatable): ${RULE_NAMES.join(", ")}` })

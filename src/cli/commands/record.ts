@@ -10,7 +10,7 @@ import { PassThrough } from "node:stream";
 import type { Argv } from "yargs";
 import { EXIT_USAGE, type CliIo, type CommandSpec } from "../command.js";
 import { escapeText } from "../../report/escape.js";
-import { analyzeCommand } from "./analyze.js";
+import { analyzeCommand, analyzeFlags } from "./analyze.js";
 
 /** Every call the stream model and the rules read (fd creation and kinds, the write family,
  * releases, process structure, waits), and nothing else: broad tracing slows the program
@@ -51,11 +51,10 @@ function defaultOutput(): string {
 }
 
 export const recordCommand: CommandSpec<RecordArgs> = {
-  command: "record [options]",
+  command: "record",
   describe: "run a command (or attach to a pid) under strace with the recommended flags, keep the trace, analyse it live",
   builder: (y: Argv) =>
-    analyzeCommand
-      .builder(y)
+    analyzeFlags(y)
       .parserConfiguration({ "boolean-negation": false, "populate--": true })
       .usage("$0 record [options] -- cmd [args...]\n$0 record [options] -p PID")
       .option("output", {
