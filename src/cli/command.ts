@@ -1,6 +1,7 @@
 // The shape every subcommand has: yargs options as data, and a run function that gets
 // parsed arguments and an io bundle and returns the exit code. Only src/cli touches process.
 import type { Argv } from "yargs";
+import { TOOL_NAME } from "../version.js";
 
 /** Where a command reads and writes. Tests pass their own streams. */
 export interface CliIo {
@@ -17,6 +18,8 @@ export interface CliIo {
   readonly signal?: AbortSignal;
   /** What findings call standard input (`record` names the file that keeps the trace). */
   readonly stdinName?: string;
+  /** Standard input is a terminal: nobody types a trace, so no path at all is a mistake. */
+  readonly stdinIsTTY?: boolean;
 }
 
 /** Exit codes (PRODUCT.md): 0 clean, 1 findings at/above --fail-on, 2 unusable input/usage. */
@@ -42,3 +45,15 @@ export const PATHS_POSITIONAL = {
   type: "string",
   array: true,
 } as const;
+
+/** A usage error (exit 2) when `command` got no path while stdin is a terminal: it would wait
+ *  there for strace output nobody types. `-` still reads the terminal, for those who mean it. */
+export function noTraceGiven(command: string, paths: readonly string[] | undefined, io: CliIo): number | null {
+  if ((paths?.length ?? 0) > 0 || io.stdinIsTTY !== true) return null;
+  io.stderr.write(
+    `${TOOL_NAME}: error: no trace given, and stdin is a terminal\n` +
+      `  hint: give the file strace wrote (${TOOL_NAME} ${command} trace.log), or pipe strace in: ` +
+      `strace -f -tt -T -yy -p PID 2>&1 | ${TOOL_NAME} ${command}\n`,
+  );
+  return EXIT_USAGE;
+}

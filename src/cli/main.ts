@@ -27,6 +27,7 @@ export function processIo(signal?: AbortSignal): CliIo {
     stderr: process.stderr,
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
+    stdinIsTTY: Boolean(process.stdin.isTTY),
     env: process.env,
     columns: process.stdout.columns || Number(process.env.COLUMNS) || 80,
   };
@@ -36,7 +37,11 @@ export function processIo(signal?: AbortSignal): CliIo {
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   let code = 0;
   let usageError: string | null = null;
-  const cli = yargs([...argv])
+  // yargs drops a lone "-" (stdin) from positionals (yargs issue 1312): it is passed through
+  // as a string no real argument can be (argv strings hold no NUL), and turned back after.
+  const dashAt = argv.indexOf("--");
+  const given = argv.map((a, i) => (a === "-" && (dashAt < 0 || i < dashAt) ? STDIN_ARG : a));
+  const cli = yargs(given)
     .scriptName(TOOL_NAME)
     .usage(
       `${TOOL_NAME}: find write-side truncation races in strace output\n\n` +
@@ -59,7 +64,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     });
   for (const spec of COMMANDS) {
     cli.command(spec.command, spec.describe, spec.builder, async (args) => {
-      code = await spec.run(args as never, io);
+      code = await spec.run(withDashes(args) as never, io);
     });
   }
   try {
@@ -70,12 +75,20 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (usageError !== null) {
     // yargs quotes the offending argument, which may carry control bytes: escape it. Its own
     // messages may span lines: one line here, their parts joined by a space.
-    const parts = (usageError as string).split("\n").map((l) => escapeText(l.trim())).filter((l) => l !== "");
+    const parts = (usageError as string).replaceAll(STDIN_ARG, "-").split("\n").map((l) => escapeText(l.trim())).filter((l) => l !== "");
     io.stderr.write(`${TOOL_NAME}: error: ${parts.join(" ")}\n`);
     io.stderr.write(`  hint: run \`${TOOL_NAME} --help\` for the commands and their options\n`);
     return EXIT_USAGE;
   }
   return code;
+}
+
+const STDIN_ARG = "\0-";
+
+/** The parsed arguments with STDIN_ARG back to "-" (positionals and option values alike). */
+function withDashes(args: Record<string, unknown>): Record<string, unknown> {
+  const back = (v: unknown): unknown => (v === STDIN_ARG ? "-" : Array.isArray(v) ? v.map(back) : v);
+  return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, back(v)]));
 }
 
 /** How far V8 lets the heap grow past what survived the last full collection, in percent.

@@ -80,3 +80,17 @@ for (const sample of ["thread-shutdown", "fork-child-close", "hyper-short-write"
     }
   });
 }
+
+test("- among files reads stdin too, in its place", () => {
+  const a = join(root, "samples", "hyper-short-write", "f-tt-T.strace");
+  const b = join(root, "samples", "thread-shutdown", "f-tt-T.strace");
+  const one = (p: string) => analyze([p]).findings;
+  const expected = [...one(a), ...one(b)].sort((x, y) => x.pid - y.pid || x.rule.localeCompare(y.rule));
+  assert.ok(one(a).length > 0 && one(b).length > 0, "both samples have findings");
+  for (const args of [[a, "-"], ["-", a]]) {
+    const r = analyze(args, readFileSync(b));
+    assert.deepEqual(r.findings, expected, `${args.map((x) => (x === "-" ? x : "file")).join(" ")}: the file's and stdin's findings`);
+  }
+  const r = spawnSync(process.execPath, [bin, "analyze", a, "-"], { cwd: root, input: readFileSync(b), encoding: "utf8" });
+  assert.match(r.stdout, /in 2 traces/);
+});

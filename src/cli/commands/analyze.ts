@@ -18,7 +18,7 @@ import { renderNotes, renderTotals } from "../../report/summary-text.js";
 import { shouldColor } from "../../report/style.js";
 import type { Style } from "../../report/style.js";
 import { TOOL_NAME, TOOL_VERSION } from "../../version.js";
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, PATHS_POSITIONAL } from "../command.js";
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, noTraceGiven, PATHS_POSITIONAL } from "../command.js";
 import type { CliIo, CommandSpec } from "../command.js";
 import { ProblemReporter } from "../diagnostics.js";
 import { drained } from "../output.js";
@@ -144,6 +144,8 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
   const settings = settingsFrom(args, io);
   if (typeof settings === "string") return usage(io, settings, `rules: ${RULE_NAMES.join(", ")}; see \`${TOOL_NAME} analyze --help\``);
   const s = settings;
+  const noTrace = noTraceGiven("analyze", args.paths, io);
+  if (noTrace !== null) return noTrace;
   const reporter = new ProblemReporter(io.stderr, s.quiet);
   const { groups, problems } = await resolveTraces(args.paths ?? [], io.stdinName);
   for (const p of problems) reporter.report(p);

@@ -3,7 +3,7 @@
 import type { Argv } from "yargs";
 import { readTraceEvents, resolveTraces } from "../../pipeline/trace-input.js";
 import { stringifyJson } from "../../report/escape.js";
-import { EXIT_OK, EXIT_USAGE, FULL_DESCRIPTION, PATHS_POSITIONAL } from "../command.js";
+import { EXIT_OK, EXIT_USAGE, FULL_DESCRIPTION, noTraceGiven, PATHS_POSITIONAL } from "../command.js";
 import type { CliIo, CommandSpec } from "../command.js";
 import { ProblemReporter } from "../diagnostics.js";
 import { writeChunk } from "../output.js";
@@ -16,6 +16,8 @@ export interface ParseArgs {
 
 
 export async function runParse(args: ParseArgs, io: CliIo): Promise<number> {
+  const noTrace = noTraceGiven("parse", args.paths, io);
+  if (noTrace !== null) return noTrace;
   const reporter = new ProblemReporter(io.stderr);
   const { groups, problems } = await resolveTraces(args.paths ?? []);
   for (const p of problems) reporter.report(p);

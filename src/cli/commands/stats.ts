@@ -7,7 +7,7 @@ import { readTraceEvents, resolveTraces } from "../../pipeline/trace-input.js";
 import type { LineKind } from "../../syntax/events.js";
 import { LINE_KINDS } from "../../syntax/parser-stats.js";
 import type { LineSample, ParserStats } from "../../syntax/parser-stats.js";
-import { EXIT_OK, EXIT_USAGE, FULL_DESCRIPTION, PATHS_POSITIONAL } from "../command.js";
+import { EXIT_OK, EXIT_USAGE, FULL_DESCRIPTION, noTraceGiven, PATHS_POSITIONAL } from "../command.js";
 import type { CliIo, CommandSpec } from "../command.js";
 import { escapeText, stringifyJson } from "../../report/escape.js";
 import { ProblemReporter } from "../diagnostics.js";
@@ -107,6 +107,8 @@ export function renderStatsTable(r: StatsReport): string {
 }
 
 export async function runStats(args: StatsArgs, io: CliIo): Promise<number> {
+  const noTrace = noTraceGiven("stats", args.paths, io);
+  if (noTrace !== null) return noTrace;
   const reporter = new ProblemReporter(io.stderr);
   const { groups, problems } = await resolveTraces(args.paths ?? []);
   for (const p of problems) reporter.report(p);
