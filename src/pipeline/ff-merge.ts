@@ -3,6 +3,8 @@
 // within one file is midnight). Without them the true order is unknowable; the best guess is
 // causal (see `causally`): a child's file starts where its parent's clone/fork returned its pid,
 // and processes take turns at the calls that wait for each other. The user is told either way.
+import { headText } from "../io/byte-source.js";
+import { clockSeconds } from "../syntax/line-prefix.js";
 import type { TraceEvent, Value } from "../syntax/events.js";
 import type { InputProblem } from "./trace-input.js";
 
@@ -11,6 +13,13 @@ type Batches = AsyncGenerator<readonly TraceEvent[]>;
 interface Lane {
   readonly it: Batches;
   readonly pid: number;
+  /** Its place in the set (file name order): of two events at the same time, the earlier
+   *  lane's goes first. */
+  readonly index: number;
+  /** The time of its file's first line; null when unknown (the lane is opened at once). */
+  start: number | null;
+  /** Its file is being read (a lane not opened holds no file descriptor). */
+  opened: boolean;
   queue: readonly TraceEvent[];
   pos: number;
   done: boolean;
@@ -33,23 +42,62 @@ async function fill(lane: Lane): Promise<void> {
   }
 }
 
+/** A file's first time, as the parser will read it, when its first line starts with a -t/-tt
+ *  clock or a -ttt epoch (after a bare pid, if any); null for anything else. */
+const FIRST_STAMP = /^(?:\d+ +)?(?:(\d\d:\d\d:\d\d(?:\.\d+)?)|(\d{9,}\.\d+)) /;
+
+export function firstStamp(text: string | null): number | null {
+  const m = text === null ? null : FIRST_STAMP.exec(text);
+  if (m === null) return null;
+  return m[1] !== undefined ? clockSeconds(m[1]) : +m[2]!;
+}
+
+/** When the file at `path` starts (see firstStamp), read without keeping it open. */
+export async function fileStart(path: string): Promise<number | null> {
+  return firstStamp(await headText(path));
+}
+
+/** Files peeked at once for their start. */
+const PEEKS_AT_ONCE = 8;
+
+/** Merge the lanes of one -ff set. `starts` tells when each file starts: a file that starts
+ *  later is opened only when the merge reaches that time, so a set of thousands of files (a
+ *  thread per connection: a file per thread) is read with only the overlapping ones open, not
+ *  more than a process may hold. Without it, or for files whose start is unknown, every file is
+ *  opened at once. */
 export async function* mergeLanes(
   files: readonly Batches[],
   pids: readonly number[],
   name: string,
   report: (p: InputProblem) => void,
+  starts?: (index: number) => Promise<number | null>,
 ): Batches {
   const lanes: Lane[] = files.map((it, i) => ({
     it,
     pid: pids[i]!,
+    index: i,
+    start: null,
+    opened: false,
     queue: [],
     pos: 0,
     done: false,
     lastTime: null,
     dayOffset: 0,
   }));
-  await Promise.all(lanes.map(fill));
-  const timed = lanes.some((l) => l.pos < l.queue.length && l.queue[l.pos]!.time !== null);
+  if (starts !== undefined) {
+    let next = 0;
+    const peek = async () => {
+      while (next < lanes.length) {
+        const lane = lanes[next++]!;
+        lane.start = await starts(lane.index);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PEEKS_AT_ONCE, lanes.length) }, peek));
+  }
+  const unknown = lanes.filter((l) => l.start === null);
+  await Promise.all(unknown.map(open));
+  // A file with a clock on its first line, or one opened whose first event has a time.
+  const timed = lanes.some((l) => l.start !== null) || unknown.some((l) => l.pos < l.queue.length && l.queue[l.pos]!.time !== null);
   if (timed) {
     const backwards = yield* byTime(lanes);
     if (backwards) {
@@ -76,6 +124,11 @@ export async function* mergeLanes(
   });
 }
 
+async function open(lane: Lane): Promise<void> {
+  lane.opened = true;
+  await fill(lane);
+}
+
 /** Returns whether some file's timestamps went backwards. */
 async function* byTime(lanes: Lane[]): AsyncGenerator<readonly TraceEvent[], boolean> {
   let backwards = false;
@@ -92,13 +145,17 @@ async function* byTime(lanes: Lane[]): AsyncGenerator<readonly TraceEvent[], boo
     }
     return t;
   };
+  // Lanes not opened yet, by start (file order on ties); the opened ones with events left, in
+  // file order.
+  const pending = lanes.filter((l) => !l.opened).sort((a, b) => a.start! - b.start! || a.index - b.index);
+  let p = 0;
+  const active = lanes.filter((l) => l.opened && l.pos < l.queue.length);
   const heads = new Map<Lane, number>();
   let out: TraceEvent[] = [];
   for (;;) {
     let best: Lane | null = null;
     let bestKey = Infinity;
-    for (const lane of lanes) {
-      if (lane.pos >= lane.queue.length) continue;
+    for (const lane of active) {
       let k = heads.get(lane);
       if (k === undefined) {
         k = keyOf(lane, lane.queue[lane.pos]!);
@@ -108,6 +165,16 @@ async function* byTime(lanes: Lane[]): AsyncGenerator<readonly TraceEvent[], boo
         best = lane;
         bestKey = k;
       }
+    }
+    // A file starting no later than the next event joins first: it may hold an earlier one.
+    if (p < pending.length && (best === null || pending[p]!.start! <= bestKey)) {
+      const lane = pending[p++]!;
+      await open(lane);
+      if (lane.pos < lane.queue.length) {
+        const at = active.findIndex((l) => l.index > lane.index);
+        active.splice(at < 0 ? active.length : at, 0, lane);
+      }
+      continue;
     }
     if (best === null) break;
     out.push(best.queue[best.pos]!);
@@ -120,6 +187,7 @@ async function* byTime(lanes: Lane[]): AsyncGenerator<readonly TraceEvent[], boo
         out = [];
       }
       await fill(best);
+      if (best.pos >= best.queue.length) active.splice(active.indexOf(best), 1);
     } else if (out.length >= BATCH_EVENTS) {
       yield out;
       out = [];

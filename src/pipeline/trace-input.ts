@@ -7,7 +7,7 @@ import type { CliIo } from "../cli/command.js";
 import { fileSource, NotTextError, streamSource, type ByteSource } from "../io/byte-source.js";
 import { readLineBatches } from "../io/line-batches.js";
 import { describeText } from "../io/sniff.js";
-import { mergeLanes } from "./ff-merge.js";
+import { fileStart, mergeLanes } from "./ff-merge.js";
 import { MAX_IN_FLIGHT } from "../syntax/call-joiner.js";
 import { createEventParser, type EventParser, type ReplayingParser } from "../syntax/event-parser.js";
 import { acquirePool, releasePool } from "./parse-pool.js";
@@ -225,7 +225,7 @@ export function readTraceEvents(
     return fileEvents(source, parser, report, file === "-" ? undefined : io.signal, opts.strict === true, live, split);
   });
   const pids = group.files.map((f) => Number(FF_NAME.exec(basename(f))?.[2] ?? NaN));
-  const batches = perFile.length === 1 ? perFile[0]! : mergeLanes(perFile, pids, group.name, report);
+  const batches = perFile.length === 1 ? perFile[0]! : mergeLanes(perFile, pids, group.name, report, (i) => fileStart(group.files[i]!));
   return { batches, parsers: () => parsers, sources: () => sources };
 }
 

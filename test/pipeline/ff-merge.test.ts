@@ -1,0 +1,90 @@
+// The -ff merge: files that start later are opened when the merge reaches them, so a set of
+// more files than a process may hold open (a thread per connection, a file per thread) is read
+// whole, in the same order as when every file is opened at once.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { firstStamp, mergeLanes } from "../../src/pipeline/ff-merge.js";
+import type { TraceEvent } from "../../src/syntax/events.js";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+const bin = join(root, "bin", "strace-race.js");
+
+test("a file's start is its first line's clock or epoch; anything else is unknown", () => {
+  assert.equal(firstStamp("12:00:01.250000 write(3, \"x\", 1) = 1\n"), 43201.25);
+  assert.equal(firstStamp("12:00:01 close(3) = 0\n"), 43201);
+  assert.equal(firstStamp("4242  12:00:01.5 close(3) = 0\n"), 43201.5);
+  assert.equal(firstStamp("1733400000.123456 close(3) = 0\n"), 1733400000.123456);
+  assert.equal(firstStamp("     0.000123 close(3) = 0\n"), null, "-r relative times");
+  assert.equal(firstStamp("close(3) = 0\n"), null);
+  assert.equal(firstStamp(null), null);
+});
+
+/** Lanes of events at the given times; counts how many lanes are being read at once. */
+function lanes(times: number[][]) {
+  const state = { open: 0, most: 0 };
+  const gens = times.map((ts, i) =>
+    (async function* () {
+      state.open++;
+      state.most = Math.max(state.most, state.open);
+      try {
+        for (let k = 0; k < ts.length; k += 2) {
+          yield ts.slice(k, k + 2).map((t, j) => ({ type: "signal", pid: 100 + i, time: t, file: `f.${100 + i}`, line: k + j + 1 }) as unknown as TraceEvent);
+          await Promise.resolve();
+        }
+      } finally {
+        state.open--;
+      }
+    })(),
+  );
+  return { gens, state, pids: times.map((_, i) => 100 + i) };
+}
+
+async function merged(times: number[][], withStarts: boolean) {
+  const l = lanes(times);
+  const out: string[] = [];
+  const starts = withStarts ? async (i: number) => times[i]![0] ?? null : undefined;
+  for await (const batch of mergeLanes(l.gens, l.pids, "set", () => {}, starts)) {
+    for (const ev of batch) out.push(`${ev.pid}@${ev.time}:${ev.line}`);
+  }
+  return { out, most: l.state.most };
+}
+
+test("lanes that start later are opened when the merge reaches them, in the same order", async () => {
+  // 300 threads one after another, each overlapping the next; ties on every boundary, and a
+  // few that start at the very same time as another.
+  const times = Array.from({ length: 300 }, (_, i) => {
+    const s = i * 10 - (i % 7 === 0 ? 10 : 0);
+    return [s, s + 3, s + 10, s + 12, s + 15];
+  });
+  const eager = await merged(times, false);
+  const lazy = await merged(times, true);
+  assert.equal(eager.out.length, 300 * 5);
+  assert.deepEqual(lazy.out, eager.out, "the same events in the same order");
+  assert.equal(eager.most, 300, "without starts every file is open at once");
+  assert.ok(lazy.most <= 4, `with starts only the overlapping ones are: ${lazy.most}`);
+});
+
+test("an -ff set of more files than may be open at once is read whole", () => {
+  const dir = mkdtempSync(join(tmpdir(), "sr-ffmany-"));
+  const files = 1200;
+  for (let i = 0; i < files; i++) {
+    const t = (k: number) => `10:00:${String(1 + Math.floor((i * 4 + k) / 1000)).padStart(2, "0")}.${String(((i * 4 + k) % 1000) * 1000).padStart(6, "0")}`;
+    const fd = `3<TCP:[10.0.0.1:80->10.0.0.2:${10000 + i}]>`;
+    writeFileSync(
+      join(dir, `trace.${20000 + i}`),
+      `${t(0)} write(${fd}, "HTTP/1.1 200 OK\\r\\n"..., 100000) = 65536\n` +
+        `${t(1)} shutdown(${fd}, SHUT_WR) = 0\n${t(2)} exit(0) = ?\n${t(3)} +++ exited with 0 +++\n`,
+    );
+  }
+  const r = spawnSync("sh", ["-c", `ulimit -n 256 && exec "${process.execPath}" "${bin}" analyze --format json "${dir}"`], { encoding: "utf8", maxBuffer: 64 << 20 });
+  assert.doesNotMatch(r.stderr, /EMFILE|too many open files/i);
+  assert.equal(r.status, 1, r.stderr);
+  const findings = JSON.parse(r.stdout).findings as { pid: number; unsentBytes: number }[];
+  assert.equal(findings.length, files, "one finding per file");
+  assert.ok(findings.every((f) => f.unsentBytes === 100000 - 65536));
+});
