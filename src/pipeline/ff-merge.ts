@@ -207,6 +207,9 @@ const BLOCKING = new Set([
   "msgrcv", "semop", "semtimedop", "flock", "mq_timedreceive",
 ]);
 
+/** Calls whose arguments `blocks` reads: the fast path must parse them in an -ff set. */
+export const MERGE_ARGS: readonly string[] = ["futex"];
+
 function blocks(ev: TraceEvent): boolean {
   if (ev.type !== "syscall") return false;
   if (BLOCKING.has(ev.name)) return true;

@@ -7,7 +7,7 @@ import type { CliIo } from "../cli/command.js";
 import { fileSource, NotTextError, streamSource, type ByteSource } from "../io/byte-source.js";
 import { readLineBatches } from "../io/line-batches.js";
 import { describeText } from "../io/sniff.js";
-import { fileStart, mergeLanes } from "./ff-merge.js";
+import { fileStart, MERGE_ARGS, mergeLanes } from "./ff-merge.js";
 import { MAX_IN_FLIGHT } from "../syntax/call-joiner.js";
 import { createEventParser, type EventParser, type ReplayingParser } from "../syntax/event-parser.js";
 import { acquirePool, releasePool } from "./parse-pool.js";
@@ -207,7 +207,8 @@ export function readTraceEvents(
   const report = opts.onProblem ?? (() => {});
   const parsers: EventParser[] = [];
   const sources: ByteSource[] = [];
-  const names = opts.argsNeeded;
+  // The causal merge of an -ff set without timestamps reads some calls' arguments too.
+  const names = opts.argsNeeded === undefined || !group.ff ? opts.argsNeeded : new Set([...opts.argsNeeded, ...MERGE_ARGS]);
   const needsArgs = names === undefined ? undefined : (name: string) => names.has(name);
   const perFile = group.files.map((file) => {
     const pid = group.ff ? Number(FF_NAME.exec(basename(file))?.[2]) : null;

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createAnalyzer } from "../../src/analysis.js";
+import { createAnalyzer, type ModelEvent } from "../../src/analysis.js";
 import { ARGS_NEEDED, needsArgs, RETURN_ONLY } from "../../src/model/args-needed.js";
 import { readTraceEvents, resolveTraces } from "../../src/pipeline/trace-input.js";
 import { lightCall } from "../../src/syntax/light-call.js";
@@ -22,7 +22,8 @@ async function analyze(path: string, fast: boolean) {
   const out: unknown[] = [];
   let light = 0;
   for (const group of groups) {
-    const analyzer = createAnalyzer({ trace: group.name });
+    // Every model event too: `timeline` shows them, and they are what the rules read.
+    const analyzer = createAnalyzer({ trace: group.name, onModelEvent: (ev) => out.push(modelEvent(ev)) });
     const reading = readTraceEvents(group, quietIo(), fast ? { argsNeeded: ARGS_NEEDED, plainScan: true } : {});
     for await (const batch of reading.batches) {
       for (const ev of batch) if (ev.type === "syscall" && ev.argsOmitted) light++;
@@ -31,6 +32,12 @@ async function analyze(path: string, fast: boolean) {
     out.push(...analyzer.end(), analyzer.stats, analyzer.notes);
   }
   return { out, light };
+}
+
+/** A model event as data (its stream by name and counts, not the object graph). */
+function modelEvent(ev: ModelEvent): unknown {
+  const { stream, ...rest } = ev;
+  return { ...rest, stream: { name: stream.name, kind: stream.kind, identity: stream.identity, unsent: stream.unsentBytes } };
 }
 
 const traces: string[] = [];
@@ -42,7 +49,7 @@ for (const c of existsSync(samples) ? readdirSync(samples).sort() : []) {
   }
 }
 
-test("every sample recording gives the same findings, stats and notes with and without the fast path", async () => {
+test("every sample recording gives the same findings, stats, notes and model events with and without the fast path", async () => {
   assert.ok(traces.length >= 100, `found ${traces.length} recordings`);
   let skipped = 0;
   for (const t of traces) {
