@@ -37,6 +37,10 @@ export interface CommandSpec<A = Record<string, unknown>> {
 
 /** The `[paths..]` positional every reading command shares. */
 /** `parse` and `stats`: the same events either way; --full is the reference, and slower. */
+/** `analyze` and `timeline`: the stream model sees the same events either way. */
+export const MODEL_FULL_DESCRIPTION =
+  "parse every line with the full grammar (slower; the default skips the arguments of calls the model never reads, and reads plain calls by a faster scan with the same result)";
+
 export const FULL_DESCRIPTION =
   "read every line with the full grammar (slower; by default calls in the plainest form are read by a faster scan with the same result)";
 

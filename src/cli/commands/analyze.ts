@@ -18,7 +18,7 @@ import { renderNotes, renderTotals } from "../../report/summary-text.js";
 import { shouldColor } from "../../report/style.js";
 import type { Style } from "../../report/style.js";
 import { TOOL_NAME, TOOL_VERSION } from "../../version.js";
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, noTraceGiven, PATHS_POSITIONAL } from "../command.js";
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, MODEL_FULL_DESCRIPTION, noTraceGiven, PATHS_POSITIONAL } from "../command.js";
 import type { CliIo, CommandSpec } from "../command.js";
 import { ProblemReporter } from "../diagnostics.js";
 import { drained } from "../output.js";
@@ -93,7 +93,7 @@ export function analyzeFlags(y: Argv): Argv {
       .option("color", { type: "boolean", describe: "colour the output (default: when stdout is a terminal and NO_COLOR is unset)" })
       .option("no-color", { type: "boolean", describe: "never colour the output" })
       .option("quiet", { alias: "q", type: "boolean", default: false, describe: "print only the findings: no notes, no totals" })
-      .option("full", { type: "boolean", default: false, describe: "parse every line with the full grammar (slower; the default skips the arguments of calls the model never reads, and reads plain calls by a faster scan with the same result)" })
+      .option("full", { type: "boolean", default: false, describe: MODEL_FULL_DESCRIPTION })
       .option("html", { type: "string", describe: "also write a self-contained HTML report (charts, evidence) to this file" })
       .epilog(
         `Rules: ${RULE_LIST}.\n` +

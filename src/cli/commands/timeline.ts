@@ -6,7 +6,8 @@
 import type { Argv } from "yargs";
 import { createAnalyzer } from "../../analysis.js";
 import type { ModelEvent } from "../../analysis.js";
-import { readTraceEvents, resolveTraces } from "../../pipeline/trace-input.js";
+import { ARGS_NEEDED } from "../../model/args-needed.js";
+import { PARALLEL_DEFAULTS, readTraceEvents, resolveTraces } from "../../pipeline/trace-input.js";
 import { chartPointOf, seriesFromSamples } from "../../report/chart-data.js";
 import type { ChartSample } from "../../report/chart-data.js";
 import { shouldColor } from "../../report/style.js";
@@ -14,7 +15,7 @@ import { renderTerminalChart } from "../../report/terminal-chart.js";
 import { renderTimeline } from "../../report/timeline-table.js";
 import type { TimelineRow } from "../../report/timeline-table.js";
 import { TOOL_NAME } from "../../version.js";
-import { EXIT_OK, EXIT_USAGE } from "../command.js";
+import { EXIT_OK, EXIT_USAGE, MODEL_FULL_DESCRIPTION } from "../command.js";
 import type { CliIo, CommandSpec } from "../command.js";
 import { ProblemReporter } from "../diagnostics.js";
 
@@ -23,6 +24,7 @@ export interface TimelineArgs {
   readonly fd?: number;
   readonly pid?: number;
   readonly color?: boolean;
+  readonly full?: boolean;
   readonly [k: string]: unknown;
 }
 
@@ -137,7 +139,14 @@ export async function runTimeline(args: TimelineArgs, io: CliIo): Promise<number
       if (ev.kind === "release" && ev.last) pending.delete(id);
     };
     const analyzer = createAnalyzer({ trace: group.name, onModelEvent });
-    const reading = readTraceEvents(group, io, { onProblem: reporter.report });
+    // The model's events are the same with the fast path (a test compares them on every sample).
+    const fast = args.full !== true;
+    const reading = readTraceEvents(group, io, {
+      onProblem: reporter.report,
+      argsNeeded: fast ? ARGS_NEEDED : undefined,
+      plainScan: fast,
+      parallel: PARALLEL_DEFAULTS,
+    });
     for await (const batch of reading.batches) analyzer.push(batch);
     analyzer.end();
     if (groups.length > 1) io.stdout.write(`${group.name}:\n`);
@@ -162,6 +171,7 @@ export const timelineCommand: CommandSpec<TimelineArgs> = {
       .positional("path", { describe: "a trace file, .gz, or -ff directory (- for stdin)", type: "string" })
       .option("fd", { type: "number", demandOption: true, describe: "the fd number to follow" })
       .option("pid", { type: "number", describe: "the fd in this pid's table (its stream is shown whole)" })
-      .option("color", { type: "boolean", describe: "colour the output" }),
+      .option("color", { type: "boolean", describe: "colour the output" })
+      .option("full", { type: "boolean", default: false, describe: MODEL_FULL_DESCRIPTION }),
   run: runTimeline,
 };
