@@ -9,8 +9,8 @@ import { fileURLToPath } from "node:url";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const bin = join(root, "bin", "strace-race.js");
 
-function timeline(columns: number): string[] {
-  const r = spawnSync(process.execPath, [bin, "timeline", "samples/eagain-give-up/f-tt-T.strace", "--fd", "4"], {
+function timeline(columns: number, ...more: string[]): string[] {
+  const r = spawnSync(process.execPath, [bin, "timeline", "samples/eagain-give-up/f-tt-T.strace", "--fd", "4", ...more], {
     cwd: root,
     encoding: "utf8",
     env: { ...process.env, COLUMNS: String(columns), NO_COLOR: "1" },
@@ -35,4 +35,10 @@ test("a wide terminal gets a wide chart", () => {
   assert.ok(lines.every((l) => width(l) <= 160));
   const chartWidth = Math.max(...lines.filter((l) => l.includes("█")).map(width));
   assert.ok(chartWidth > 120, `chart uses the width (${chartWidth} columns)`);
+});
+
+test("timeline prints the same with the fast path and with --full", () => {
+  const fast = timeline(100);
+  assert.ok(fast.some((l) => /\bwrite\b/.test(l)), "rows were printed");
+  assert.deepEqual(fast, timeline(100, "--full"));
 });
