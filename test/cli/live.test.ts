@@ -81,6 +81,17 @@ test("record says clearly when there is no command", () => {
   assert.match(p.stdout, /^strace --seccomp-bpf -f -tt -T -yy -s 256 -e 'trace=%network,write,.*,exit_group' -o strace-race-\d{8}-\d{6}\.strace -- \.\/server --port 8080\n$/);
 });
 
+test("record of a command strace cannot start says so once and leaves no empty trace behind", { skip: skipWhy ?? false }, () => {
+  const trace = join(tmp, "never.strace");
+  const r = spawnSync(process.execPath, [bin, "record", "-o", trace, "--", join(tmp, "no-such-program")], { encoding: "utf8" });
+  noStack(r.stderr);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /^strace: .*no-such-program/m, "strace's own message passes through");
+  assert.match(r.stderr, /strace exited with 1 before writing any trace .*nothing was recorded/);
+  assert.doesNotMatch(r.stderr, /SR008|raw trace kept/, "no empty-input error, no claim of a kept trace");
+  assert.ok(!existsSync(trace), "no empty file left");
+});
+
 test("first Ctrl-C keeps reading stdin until it ends, then prints the summary; the second exits at once", async () => {
   const sample = readFileSync(join(root, "samples", "hyper-short-write", "f-tt-T.strace"), "utf8");
   const child = spawn(process.execPath, [bin, "analyze", "--format", "ndjson"], { stdio: ["pipe", "pipe", "pipe"] });

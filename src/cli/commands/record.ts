@@ -129,13 +129,22 @@ async function record(
     io.stderr.write(b);
   });
   const tee = new PassThrough();
+  // The attached pid names what strace follows, not a findings filter: threads of that process
+  // and its children are reported too.
+  const analyze = () => analyzeCommand.run({ ...args, pid: undefined, paths: ["-"] }, { ...io, stdin: tee, stdinName: output });
+  // The analysis starts with the trace's first bytes: when strace fails before writing any,
+  // its own message says why, and an "empty input" error would only bury it.
+  let analysis: Promise<number> | null = null;
   const trace = createReadStream(fifo, { highWaterMark: 64 * 1024 });
   trace.on("data", (b: Buffer | string) => {
+    analysis ??= analyze();
     file.write(b);
     tee.write(b);
   });
-  trace.on("end", () => tee.end());
-  trace.on("error", () => tee.end());
+  const traceEnded = new Promise<void>((resolve) => {
+    trace.once("end", () => resolve());
+    trace.once("error", () => resolve());
+  });
   // If strace dies before opening the FIFO, open it ourselves for writing so the read ends.
   // Non-blocking, so that when the reader is already gone this fails (ENXIO) instead of waiting.
   void exited.then(() => {
@@ -143,11 +152,11 @@ async function record(
       if (!err) close(fd, () => {});
     });
   });
-  // The attached pid names what strace follows, not a findings filter: threads of that process
-  // and its children are reported too.
-  const analysis = analyzeCommand.run({ ...args, pid: undefined, paths: ["-"] }, { ...io, stdin: tee, stdinName: output });
-  const [code, straceCode] = await Promise.all([analysis, exited]);
+  const straceCode = await exited;
+  await traceEnded;
+  tee.end();
   await new Promise<void>((resolve) => file.end(() => resolve()));
+  const recorded = analysis !== null;
   if (spawnError) {
     const e = spawnError as NodeJS.ErrnoException;
     io.stderr.write(
@@ -164,6 +173,12 @@ async function record(
     );
     return EXIT_USAGE;
   }
+  if (!recorded && straceCode !== 0) {
+    rmSync(output, { force: true });
+    io.stderr.write(`strace-race: error: strace exited with ${straceCode ?? "a signal"} before writing any trace (its message is above); nothing was recorded\n`);
+    return EXIT_USAGE;
+  }
+  const code = await (analysis ?? analyze());
   io.stderr.write(`strace-race: raw trace kept in ${escapeText(output)}` + (straceCode ? ` (strace exited with ${straceCode})` : "") + "\n");
   return code;
 }
