@@ -84,6 +84,8 @@ async function* fileChunks(path: string): AsyncGenerator<Buffer> {
 
 /** Bytes headText reads: a few lines of text, or of gzip to unpack. */
 const HEAD_BYTES = 4096;
+/** What those bytes may unpack to, at most (text compresses about 10 to 1). */
+const HEAD_UNPACKED_MAX = 1024 * 1024;
 
 /** The start of a file's text (gzip unpacked as far as these bytes go), read without keeping
  *  the file open: an -ff set of thousands of files is peeked at this way. null when the file
@@ -105,13 +107,24 @@ export async function headText(path: string): Promise<string | null> {
     const kind = sniff(buf);
     if (kind.kind === "text") return buf.toString("latin1");
     if (kind.kind === "binary" || layers === MAX_GZIP_LAYERS) return null;
+    const unpacked = unpackHead(buf);
+    if (unpacked === null) return null;
+    buf = unpacked;
+  }
+}
+
+/** The first HEAD_BYTES that a cut gzip stream unpacks to (a sync flush unpacks as far as the
+ *  input goes instead of failing). What it may unpack to is bounded: when the bytes unpack to
+ *  more (very repetitive text, or a gzip bomb), fewer of them are tried. */
+function unpackHead(gz: Buffer): Buffer | null {
+  for (let n = gz.length; n >= 32; n >>= 3) {
     try {
-      // A cut gzip unpacks as far as it goes with a sync flush instead of failing.
-      buf = gunzipSync(buf, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
-    } catch {
-      return null;
+      return gunzipSync(gz.subarray(0, n), { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: HEAD_UNPACKED_MAX }).subarray(0, HEAD_BYTES);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ERR_BUFFER_TOO_LARGE") return null;
     }
   }
+  return null;
 }
 
 function makeSource(

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { fileSource, NotTextError } from "../../src/io/byte-source.js";
+import { fileSource, headText, NotTextError } from "../../src/io/byte-source.js";
 
 const dir = mkdtempSync(join(tmpdir(), "sr-bytes-"));
 const TEXT = Buffer.from("9724  shutdown(3, SHUT_WR) = 0\n".repeat(5000));
@@ -91,4 +91,31 @@ test("a reader that stops early closes the file, gzipped or not", async () => {
     assert.ok(seen > 0);
   }
   assert.equal(openFds(), before, "both files were closed");
+});
+
+test("headText: a file's first text, gzip unpacked as far as its first bytes go, bounded", async () => {
+  const varied = Buffer.from(Array.from({ length: 20000 }, (_, i) => `10:00:${String(i % 60).padStart(2, "0")}.${i} write(3, "${i}", 9) = 9\n`).join(""));
+  const cases: [string, Buffer, string | null][] = [
+    ["plain", varied, "10:00:00.0 write"],
+    ["gzip", gzipSync(varied), "10:00:00.0 write"],
+    ["gzip twice", gzipSync(gzipSync(varied)), "10:00:00.0 write"],
+    ["gzip of one line repeated (unpacks 1000 to 1)", gzipSync(TEXT), "9724  shutdown"],
+    ["gzip bomb", gzipSync(gzipSync(Buffer.alloc(20_000_000))), null],
+    ["binary", Buffer.from([0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0]), null],
+  ];
+  const before = openFds();
+  for (const [what, bytes, start] of cases) {
+    const p = join(dir, `head-${what.replace(/\W+/g, "-")}`);
+    writeFileSync(p, bytes);
+    const rss = process.memoryUsage().rss;
+    const head = await headText(p);
+    if (start === null) assert.equal(head, null, what);
+    else {
+      assert.ok(head !== null && head.startsWith(start), `${what}: ${JSON.stringify(head?.slice(0, 30))}`);
+      assert.ok(head.length <= 4096, `${what}: at most 4 KiB`);
+    }
+    assert.ok(process.memoryUsage().rss - rss < 64e6, `${what}: no large allocation`);
+  }
+  assert.equal(await headText(join(dir, "missing")), null);
+  assert.equal(openFds(), before, "every file was closed");
 });
