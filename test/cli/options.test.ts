@@ -60,3 +60,33 @@ test("record takes no trace path: it is refused before strace starts", () => {
   assert.doesNotMatch(r.stderr, /raw trace kept/, "nothing was recorded");
   assert.doesNotMatch(cli(["record", "--help"]).stdout, /Positionals|paths/, "record's help lists no paths");
 });
+
+test("number options say what they take; the hint fits the mistake", () => {
+  for (const [args, said] of [
+    [["--fd", "-1"], /--fd needs a whole number, 0 or more \(not -1\)/],
+    [["--pid", "1.5"], /--pid needs a whole number, 0 or more \(not 1\.5\)/],
+    [["--min-unsent", "abc"], /--min-unsent needs a whole number, 0 or more\n/],
+  ] as const) {
+    const r = cli(["analyze", trace, ...args]);
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, said);
+    assert.doesNotMatch(r.stderr, /rules: /, "no list of rules for a number");
+  }
+  assert.match(cli(["analyze", trace, "--rule", "nope"]).stderr, /unknown rule "nope"\n  hint: rules: shutdown-with-unsent/);
+});
+
+test("an HTML report that cannot be written is refused before the trace is read", () => {
+  const dir = mkdtempSync(join(tmpdir(), "sr-html-"));
+  for (const [target, said] of [[join(dir, "missing", "r.html"), /ENOENT/], [dir, /it is a directory/]] as const) {
+    const r = cli(["analyze", trace, "--html", target]);
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, "", "nothing was analysed");
+    assert.match(r.stderr, /error\[SR014\]: cannot write the HTML report: /);
+    assert.match(r.stderr, said);
+  }
+  const ok = join(dir, "report.html");
+  const r = cli(["analyze", trace, "--html", ok, "-q"]);
+  assert.equal(r.status, 1, r.stderr);
+  assert.ok(existsSync(ok));
+});

@@ -1,7 +1,9 @@
 // `analyze [paths..]`: the main job. Each trace group gets a fresh analyzer; findings are
 // written to stdout as soon as they are known (an explanation block, or one NDJSON line), the
 // table / JSON / summary at the end. Exit 0 clean, 1 findings at or above --fail-on, 2 unusable.
-import { writeFile } from "node:fs/promises";
+import { constants as fsConstants } from "node:fs";
+import { access, stat, writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import type { Argv } from "yargs";
 import { createAnalyzer, isRuleName, RULE_NAMES, RULES } from "../../analysis.js";
 import { ARGS_NEEDED } from "../../model/args-needed.js";
@@ -103,6 +105,23 @@ export function analyzeFlags(y: Argv): Argv {
   );
 }
 
+/** Why `path` cannot be written (its folder missing or read-only, a directory there), or null.
+ *  Checked before reading anything; the file itself is written at the end. */
+async function unwritable(path: string): Promise<string | null> {
+  try {
+    await access(dirname(resolve(path)), fsConstants.W_OK);
+    const st = await stat(path).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === "ENOENT") return null;
+      throw err;
+    });
+    if (st?.isDirectory()) return "it is a directory";
+    if (st !== null) await access(path, fsConstants.W_OK);
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 function usage(io: CliIo, message: string, hint: string): number {
   io.stderr.write(`${TOOL_NAME}: error: ${escapeText(message)}\n  hint: ${hint}\n`);
   return EXIT_USAGE;
@@ -112,17 +131,30 @@ function ruleList(values: string | readonly (string | boolean)[] | undefined): s
   return (values === undefined ? [] : typeof values === "string" ? [values] : values).flatMap((v) => String(v).split(",")).map((s) => s.trim()).filter((s) => s !== "");
 }
 
-function settingsFrom(args: AnalyzeArgs, io: CliIo): Settings | string {
+/** A usage error of analyze's options: what is wrong, and the hint that helps with it. */
+interface SettingsError {
+  readonly error: string;
+  readonly hint: string;
+}
+
+const SEE_HELP = `see \`${TOOL_NAME} analyze --help\``;
+
+function settingsFrom(args: AnalyzeArgs, io: CliIo): Settings | SettingsError {
   const format = (args.format ?? "table") as OutputFormat;
-  if (!["table", "json", "ndjson"].includes(format)) return `unknown --format ${format}`;
+  if (!["table", "json", "ndjson"].includes(format)) return { error: `unknown --format ${format}`, hint: SEE_HELP };
   const failOn = (args["fail-on"] ?? "error") as FailOn;
-  if (!["error", "warning", "never"].includes(failOn)) return `unknown --fail-on ${failOn}`;
+  if (!["error", "warning", "never"].includes(failOn)) return { error: `unknown --fail-on ${failOn}`, hint: SEE_HELP };
   const only = ruleList(args.rule);
   const skip = ruleList(args["no-rule"]);
-  for (const name of [...only, ...skip]) if (!isRuleName(name)) return `unknown rule "${name}"`;
+  for (const name of [...only, ...skip]) {
+    if (!isRuleName(name)) return { error: `unknown rule "${name}"`, hint: `rules: ${RULE_NAMES.join(", ")}; ${SEE_HELP}` };
+  }
   const rules = (only.length > 0 ? (only as RuleName[]) : [...RULE_NAMES]).filter((r) => !skip.includes(r));
   for (const [name, v] of [["--pid", args.pid], ["--fd", args.fd], ["--min-unsent", args["min-unsent"]]] as const) {
-    if (v !== undefined && (typeof v !== "number" || !Number.isInteger(v) || v < 0)) return `${name} needs a whole number`;
+    if (v !== undefined && (typeof v !== "number" || !Number.isInteger(v) || v < 0)) {
+      const given = typeof v === "number" && !Number.isNaN(v) ? ` (not ${v})` : "";
+      return { error: `${name} needs a whole number, 0 or more${given}`, hint: SEE_HELP };
+    }
   }
   const colorFlag = args["no-color"] === true ? false : args.color;
   return {
@@ -142,10 +174,16 @@ function settingsFrom(args: AnalyzeArgs, io: CliIo): Settings | string {
 
 export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> {
   const settings = settingsFrom(args, io);
-  if (typeof settings === "string") return usage(io, settings, `rules: ${RULE_NAMES.join(", ")}; see \`${TOOL_NAME} analyze --help\``);
+  if ("error" in settings) return usage(io, settings.error, settings.hint);
   const s = settings;
   const noTrace = noTraceGiven("analyze", args.paths, io);
   if (noTrace !== null) return noTrace;
+  // An HTML report that could not be written would be found out only after the whole trace.
+  const htmlProblem = s.html !== null ? await unwritable(s.html) : null;
+  if (htmlProblem !== null) {
+    io.stderr.write(`${escapeText(s.html!)}: error[SR014]: cannot write the HTML report: ${escapeText(htmlProblem)}\n`);
+    return EXIT_USAGE;
+  }
   const reporter = new ProblemReporter(io.stderr, s.quiet);
   const { groups, problems } = await resolveTraces(args.paths ?? [], io.stdinName);
   for (const p of problems) reporter.report(p);
