@@ -22,3 +22,14 @@ export function drained(out: NodeJS.WritableStream): Promise<void> {
 export function writeChunk(out: NodeJS.WritableStream, chunk: string): Promise<void> | null {
   return out.write(chunk) ? null : drained(out);
 }
+
+/** Watches `out` from now on: the function returned says whether its reader has gone (`| head`
+ *  exited, EPIPE), after which nothing written will ever be read. process.stdout is never
+ *  destroyed by EPIPE: the error is the only sign. */
+export function watchReader(out: NodeJS.WritableStream): () => boolean {
+  let gone = false;
+  out.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") gone = true;
+  });
+  return () => gone || (out as NodeJS.WritableStream & { destroyed?: boolean }).destroyed === true;
+}

@@ -142,6 +142,15 @@ test("output into a closed pipe ends quietly with the exit code unchanged", asyn
   assert.equal(code, 1);
 });
 
+test("parse into a pipe whose reader has gone stops reading: `parse | head` of an endless input ends", () => {
+  // `yes` writes for ever: the pipeline ends only if parse leaves once head has.
+  const r = spawnSync("sh", ["-c", `yes '9724  close(3) = 0' | "${process.execPath}" "${bin}" parse | head -2`], { encoding: "utf8", timeout: 30_000 });
+  assert.equal(r.error, undefined, "the pipeline ended");
+  assert.equal(r.stdout.trim().split("\n").length, 2);
+  noStack(r.stderr);
+  assert.doesNotMatch(r.stderr, /EPIPE/);
+});
+
 async function waitFor(cond: () => boolean, ms = 10000): Promise<void> {
   const until = Date.now() + ms;
   while (!cond()) {

@@ -6,7 +6,7 @@ import { stringifyJson } from "../../report/escape.js";
 import { EXIT_OK, EXIT_USAGE, FULL_DESCRIPTION, noTraceGiven, PATHS_POSITIONAL } from "../command.js";
 import type { CliIo, CommandSpec } from "../command.js";
 import { ProblemReporter } from "../diagnostics.js";
-import { writeChunk } from "../output.js";
+import { watchReader, writeChunk } from "../output.js";
 
 export interface ParseArgs {
   readonly paths?: readonly string[];
@@ -21,7 +21,8 @@ export async function runParse(args: ParseArgs, io: CliIo): Promise<number> {
   const reporter = new ProblemReporter(io.stderr);
   const { groups, problems } = await resolveTraces(args.paths ?? []);
   for (const p of problems) reporter.report(p);
-  for (const group of groups) {
+  const readerGone = watchReader(io.stdout);
+  reading: for (const group of groups) {
     const reading = readTraceEvents(group, io, { onProblem: reporter.report, plainScan: args.full !== true });
     for await (const batch of reading.batches) {
       let chunk = "";
@@ -30,6 +31,8 @@ export async function runParse(args: ParseArgs, io: CliIo): Promise<number> {
       if (chunk === "") continue;
       const wait = writeChunk(io.stdout, chunk);
       if (wait !== null) await wait;
+      // `parse huge.log | head`: once head has gone, the rest of the file is not read.
+      if (readerGone()) break reading;
     }
   }
   return reporter.fatal ? EXIT_USAGE : EXIT_OK;
