@@ -7,10 +7,13 @@ const MIN_BYTES_FOR_PROGRESS = 32 * 1024 * 1024;
 const REDRAW_MS = 250;
 
 export interface Progress {
+  /** Erase the line before something else is written to the terminal (it is drawn again at
+   *  the next redraw): findings on stdout and problems on stderr start on a line of their own. */
+  clear(): void;
   stop(): void;
 }
 
-const NONE: Progress = { stop() {} };
+const NONE: Progress = { clear() {}, stop() {} };
 
 export function startProgress(
   io: CliIo,
@@ -34,10 +37,15 @@ export function startProgress(
   };
   const timer = setInterval(draw, REDRAW_MS);
   timer.unref();
+  const clear = () => {
+    if (shown) io.stderr.write("\r\x1b[2K");
+    shown = false;
+  };
   return {
+    clear,
     stop() {
       clearInterval(timer);
-      if (shown) io.stderr.write("\r\x1b[2K");
+      clear();
     },
   };
 }

@@ -24,7 +24,7 @@ import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, MODEL_FULL_DESCRIPTION, noTraceGive
 import type { CliIo, CommandSpec } from "../command.js";
 import { ProblemReporter } from "../diagnostics.js";
 import { drained } from "../output.js";
-import { startProgress } from "../progress.js";
+import { startProgress, type Progress } from "../progress.js";
 
 export type OutputFormat = "table" | "json" | "ndjson";
 export type FailOn = "error" | "warning" | "never";
@@ -211,8 +211,11 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
   const print = (text: string): void => {
     pending += text;
   };
+  /** The progress line of the trace being read: erased before findings go to the same terminal. */
+  let progress: Progress | null = null;
   const flushOut = (): void => {
     if (pending === "") return;
+    if (io.stdoutIsTTY) progress?.clear();
     if (!io.stdout.write(pending)) mustDrain = true;
     pending = "";
   };
@@ -249,13 +252,16 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
       onModelEvent: charts?.onModelEvent,
     });
     const reading = readTraceEvents(group, io, {
-      onProblem: reporter.report,
+      onProblem: (p) => {
+        progress?.clear();
+        reporter.report(p);
+      },
       strict: s.strict,
       argsNeeded: s.full ? undefined : ARGS_NEEDED,
       plainScan: !s.full,
       parallel: PARALLEL_DEFAULTS,
     });
-    const progress = startProgress(io, reading, group.bytes, () => errors + warnings);
+    progress = startProgress(io, reading, group.bytes, () => errors + warnings);
     try {
       for await (const batch of reading.batches) {
         for (const f of analyzer.push(batch)) emit(f);
@@ -271,6 +277,7 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
     } finally {
       flushOut();
       progress.stop();
+      progress = null;
     }
     for (const p of reading.parsers()) for (const f of p.stats.flags) flags.add(f);
     const st = analyzer.stats;

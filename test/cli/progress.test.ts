@@ -1,0 +1,37 @@
+// The progress line on a terminal is erased before anything else is written there: findings on
+// stdout (the same terminal) and problems on stderr start on a line of their own.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { PassThrough } from "node:stream";
+import { fileURLToPath } from "node:url";
+import type { CliIo } from "../../src/cli/command.js";
+import { run } from "../../src/cli/main.js";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+
+test("findings and problems never share a line with the progress", async () => {
+  const sample = readFileSync(join(root, "samples", "hyper-short-write", "f-tt-T.strace"), "utf8");
+  // One terminal for both streams, as when a user runs analyze interactively.
+  let screen = "";
+  const terminal = () => {
+    const t = new PassThrough();
+    t.on("data", (b: Buffer) => (screen += b.toString()));
+    return t;
+  };
+  const stdin = new PassThrough();
+  const io: CliIo = { stdin, stdout: terminal(), stderr: terminal(), stdoutIsTTY: true, stderrIsTTY: true, env: {}, columns: 100 };
+  const done = run(["analyze", "--no-color", "-"], io);
+  // Losses keep coming for 2 s (the progress is drawn after 1 s, every 250 ms).
+  for (let r = 1; r <= 40; r++) {
+    stdin.write(sample.replace(/^(\d+)/gm, (pid) => String(Number(pid) + r * 10)));
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  stdin.end("9999 write(3, \"cut");
+  assert.equal(await done, 1);
+  assert.match(screen, /read \d+ MB, [\d.]+ MB\/s, \d+ finding\(s\)/, "the progress was drawn");
+  const glued = /finding\(s\)(?!\r\x1b\[2K)/.exec(screen);
+  assert.equal(glued, null, `text right after the progress: ${JSON.stringify(screen.slice(glued?.index ?? 0, (glued?.index ?? 0) + 40))}`);
+  assert.match(screen, /\r\x1b\[2K<stdin>:\d+:\d+: warning\[SR015\]/, "the cut-line warning starts its own line");
+});
