@@ -16,6 +16,9 @@ export interface CliIo {
   /** Aborted by the first Ctrl-C: file inputs stop at the next batch and the summary is
    * printed; stdin keeps being read until strace, interrupted too, closes the pipe. */
   readonly signal?: AbortSignal;
+  /** Aborted by SIGTERM (`timeout`, a supervisor stopping us): every input, stdin too, stops at
+   *  once, and what was read is reported in full (a JSON document stays whole). */
+  readonly terminate?: AbortSignal;
   /** What findings call standard input (`record` names the file that keeps the trace). */
   readonly stdinName?: string;
   /** Standard input is a terminal: nobody types a trace, so no path at all is a mistake. */

@@ -19,9 +19,10 @@ const COMMANDS: readonly CommandSpec<any>[] = [
   recordCommand,
 ];
 
-export function processIo(signal?: AbortSignal): CliIo {
+export function processIo(signal?: AbortSignal, terminate?: AbortSignal): CliIo {
   return {
     signal,
+    terminate,
     stdin: process.stdin,
     stdout: process.stdout,
     stderr: process.stderr,
@@ -116,8 +117,18 @@ export async function main(argv: readonly string[]): Promise<void> {
       process.stderr.write(`\n${TOOL_NAME}: interrupted; finishing the input read so far (Ctrl-C again to quit)\n`);
     }
   });
+  // SIGTERM (`timeout`, a supervisor): stop reading every input now, stdin too, and finish the
+  // output (a JSON document must stay whole); a second one leaves at once.
+  const terminate = new AbortController();
+  process.on("SIGTERM", () => {
+    if (terminate.signal.aborted) process.exit(143);
+    terminate.abort();
+    interrupt.abort();
+  });
   try {
-    process.exitCode = await run(argv, processIo(interrupt.signal));
+    process.exitCode = await run(argv, processIo(interrupt.signal, terminate.signal));
+    // A read of stdin may still be pending: it would keep the process alive.
+    if (terminate.signal.aborted) process.stdin.destroy();
   } catch (err) {
     // A bug of ours, not the user's: one line, no stack unless asked for.
     process.stderr.write(`${TOOL_NAME}: internal error: ${escapeText(String((err as Error)?.message ?? err))}\n`);

@@ -223,7 +223,8 @@ export function readTraceEvents(
       par !== undefined && !live && group.bytes! / group.files.length >= par.minBytes
         ? { segmentBytes: par.segmentBytes, pid, argsNeeded: names === undefined ? null : [...names], plainScan: opts.plainScan === true }
         : null;
-    return fileEvents(source, parser, report, file === "-" ? undefined : io.signal, opts.strict === true, live, split);
+    // Ctrl-C stops files; stdin is read until strace (interrupted too) closes it. SIGTERM stops all.
+    return fileEvents(source, parser, report, file === "-" ? io.terminate : io.signal, opts.strict === true, live, split);
   });
   const pids = group.files.map((f) => Number(FF_NAME.exec(basename(f))?.[2] ?? NaN));
   const batches = perFile.length === 1 ? perFile[0]! : mergeLanes(perFile, pids, group.name, report, (i) => fileStart(group.files[i]!));
@@ -284,17 +285,24 @@ async function* fileEvents(
   /** This thread reads every line (live inputs, small files, no workers). */
   async function* threadEvents(): AsyncGenerator<TraceEvent[]> {
     const reader = readLineBatches(source.chunks, splitEvents)[Symbol.asyncIterator]();
+    // A live input may wait long for its next line: the signal ends that wait too.
+    const stop = live && signal !== undefined ? whenAborted(signal) : null;
+    const orStop = <T>(p: Promise<T>) => (stop === null ? p : Promise.race([p, stop]));
     try {
       for (;;) {
         const next = reader.next();
-        let r = live ? await withinIdle(next) : await next;
+        let r = await orStop(live ? withinIdle(next) : next);
         if (r === IDLE) {
           // No input for a moment: the call held for its `-k` frames goes out now, so a live
           // finding waits IDLE_FLUSH_MS at most (a regular file never pauses, so never flushes).
           const out: TraceEvent[] = [];
           parser.flush(out);
           yield out;
-          r = await next;
+          r = await orStop(next);
+        }
+        if (r === STOPPED) {
+          interrupted = true;
+          break;
         }
         if (r.done === true) break;
         const batch = r.value;
@@ -459,6 +467,15 @@ type Split = Omit<SegmentOptions, "file" | "inFlight">;
 export const IDLE_FLUSH_MS = 30;
 
 const IDLE = Symbol("idle");
+const STOPPED = Symbol("stopped");
+
+/** Resolves to STOPPED once `signal` is aborted. */
+function whenAborted(signal: AbortSignal): Promise<typeof STOPPED> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve(STOPPED);
+    else signal.addEventListener("abort", () => resolve(STOPPED), { once: true });
+  });
+}
 
 /** `next`, or IDLE when it takes longer than IDLE_FLUSH_MS. */
 function withinIdle<T>(next: Promise<T>): Promise<T | typeof IDLE> {

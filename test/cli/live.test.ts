@@ -151,6 +151,47 @@ test("parse into a pipe whose reader has gone stops reading: `parse | head` of a
   assert.doesNotMatch(r.stderr, /EPIPE/);
 });
 
+/** analyze --format json of `args`, sent SIGTERM once its document has begun. */
+async function terminated(args: string[], feed?: (stdin: NodeJS.WritableStream) => void) {
+  const child = spawn(process.execPath, [bin, "analyze", "--format", "json", ...args], { stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  let stderr = "";
+  child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+  child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+  feed?.(child.stdin);
+  await waitFor(() => out.includes('"findings": ['));
+  const sentAt = Date.now();
+  child.kill("SIGTERM");
+  const code = await new Promise<number | null>((res) => child.on("close", res));
+  child.stdin.destroy();
+  return { code, out, stderr, ms: Date.now() - sentAt };
+}
+
+test("SIGTERM stops a file at once and the JSON document stays whole", async () => {
+  const sample = readFileSync(join(root, "samples", "hyper-short-write", "f-tt-T.strace"), "utf8");
+  const big = join(tmp, "big.strace");
+  const { writeFileSync } = await import("node:fs");
+  writeFileSync(big, Array.from({ length: 3000 }, (_, r) => sample.replace(/^(\d+)/gm, (pid) => String(Number(pid) + (r + 1) * 10))).join(""));
+  const r = await terminated([big]);
+  noStack(r.stderr);
+  assert.match(r.stderr, /note\[SR012\]: interrupted: read up to this line/, "it was stopped, not done");
+  const doc = JSON.parse(r.out) as { findings: unknown[]; stats: { lines: number } };
+  assert.ok(doc.findings.length > 0);
+  assert.equal(r.code, 1, "the exit code of what was read");
+});
+
+test("SIGTERM stops reading stdin even while strace is still writing, with the JSON whole", async () => {
+  const sample = readFileSync(join(root, "samples", "hyper-short-write", "f-tt-T.strace"), "utf8");
+  // The pipe stays open, as when strace -p runs on: only the signal can end the run.
+  const r = await terminated([], (stdin) => stdin.write(sample));
+  noStack(r.stderr);
+  assert.ok(r.ms < 5000, `ended ${r.ms} ms after the signal`);
+  const doc = JSON.parse(r.out) as { findings: { rule: string }[] };
+  assert.deepEqual(doc.findings.map((f) => f.rule), ["shutdown-with-unsent"]);
+  assert.match(r.stderr, /<stdin>:\d+:\d+: note\[SR012\]: interrupted/);
+  assert.equal(r.code, 1);
+});
+
 async function waitFor(cond: () => boolean, ms = 10000): Promise<void> {
   const until = Date.now() + ms;
   while (!cond()) {
