@@ -192,6 +192,27 @@ test("SIGTERM stops reading stdin even while strace is still writing, with the J
   assert.equal(r.code, 1);
 });
 
+test("record on SIGTERM asks the traced program to end and reads the trace to its last line", { skip: skipWhy ?? false }, async () => {
+  const trace = join(tmp, "terminated.strace");
+  const child = spawn(process.execPath, [bin, "record", "-o", trace, "--", "sleep", "30"], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let stderr = "";
+  child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+  child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+  // record's call set leaves sleeps out: the program runs once its libraries are open.
+  await waitFor(() => existsSync(trace) && /openat\(.*libc/.test(readFileSync(trace, "utf8")));
+  await new Promise((r) => setTimeout(r, 300));
+  const sentAt = Date.now();
+  child.kill("SIGTERM"); // to record alone, as a supervisor would
+  const code = await new Promise<number | null>((res) => child.on("close", res));
+  noStack(stderr);
+  assert.ok(Date.now() - sentAt < 5000, "ended soon after the signal");
+  assert.equal(code, 0, stderr);
+  assert.match(readFileSync(trace, "utf8"), /\+\+\+ killed by SIGTERM \+\+\+\n$/, "the program was asked to end");
+  assert.doesNotMatch(stderr, /SR012/, "the trace was read to its end, not cut");
+  assert.match(out, /no findings in/);
+});
+
 async function waitFor(cond: () => boolean, ms = 10000): Promise<void> {
   const until = Date.now() + ms;
   while (!cond()) {

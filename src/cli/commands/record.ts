@@ -3,7 +3,7 @@
 // arrives through a FIFO that strace opens itself with -o: strace marks its output close-on-exec,
 // so the traced program's fd numbers stay exactly as they would be without us.
 import { spawn, spawnSync } from "node:child_process";
-import { close, constants, createReadStream, createWriteStream, mkdtempSync, open, rmSync } from "node:fs";
+import { close, constants, createReadStream, createWriteStream, mkdtempSync, open, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -122,6 +122,18 @@ async function record(
     });
     child.once("close", (code) => resolve(code));
   });
+  // SIGTERM to us alone (a supervisor): an attached strace detaches when asked to end; one that
+  // started the program ignores it (-o FILE PROG blocks fatal signals) and ends with the
+  // program, so the program is asked instead.
+  io.terminate?.addEventListener(
+    "abort",
+    () => {
+      for (const pid of args.pid !== undefined ? [child.pid] : childrenOf(child.pid)) {
+        if (pid !== undefined) process.kill(pid, "SIGTERM");
+      }
+    },
+    { once: true },
+  );
   // strace's own messages, and with -o the traced program's stderr, pass through to ours.
   child.stderr!.on("data", (b: Buffer) => {
     const text = b.toString();
@@ -131,7 +143,9 @@ async function record(
   const tee = new PassThrough();
   // The attached pid names what strace follows, not a findings filter: threads of that process
   // and its children are reported too.
-  const analyze = () => analyzeCommand.run({ ...args, pid: undefined, paths: ["-"] }, { ...io, stdin: tee, stdinName: output });
+  // SIGTERM does not cut the live trace short here: it is passed on (below), strace ends, and
+  // the trace is read to its last line (the traced program's end included).
+  const analyze = () => analyzeCommand.run({ ...args, pid: undefined, paths: ["-"] }, { ...io, stdin: tee, stdinName: output, terminate: undefined });
   // The analysis starts with the trace's first bytes: when strace fails before writing any,
   // its own message says why, and an "empty input" error would only bury it.
   let analysis: Promise<number> | null = null;
@@ -181,6 +195,29 @@ async function record(
   const code = await (analysis ?? analyze());
   io.stderr.write(`strace-race: raw trace kept in ${escapeText(output)}` + (straceCode ? ` (strace exited with ${straceCode})` : "") + "\n");
   return code;
+}
+
+/** The processes whose parent is `pid` (from /proc; none when it cannot be read). */
+function childrenOf(pid: number | undefined): number[] {
+  if (pid === undefined) return [];
+  const found: number[] = [];
+  let entries: string[] = [];
+  try {
+    entries = readdirSync("/proc").filter((e) => /^\d+$/.test(e));
+  } catch {
+    return [];
+  }
+  for (const e of entries) {
+    try {
+      // `pid (comm) state ppid ...`: comm may hold spaces and parentheses; ppid follows the last ")".
+      const stat = readFileSync(`/proc/${e}/stat`, "latin1");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === pid) found.push(Number(e));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
 }
 
 function shellQuote(s: string): string {
