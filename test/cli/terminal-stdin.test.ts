@@ -1,20 +1,13 @@
 // No path with a terminal on stdin is a usage error (nobody types a trace); `-` still reads it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { PassThrough } from "node:stream";
-import type { CliIo } from "../../src/cli/command.js";
 import { run } from "../../src/cli/main.js";
+import { captureIo } from "../helpers/captured-io.js";
 
-function io(stdinIsTTY: boolean, input: string): { io: CliIo; out: () => string; err: () => string } {
-  const stdin = new PassThrough();
-  stdin.end(input);
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (b: Buffer) => (out += b.toString()));
-  stderr.on("data", (b: Buffer) => (err += b.toString()));
-  return { io: { stdin, stdout, stderr, stdoutIsTTY: false, stderrIsTTY: false, stdinIsTTY, env: {}, columns: 80 }, out: () => out, err: () => err };
+function io(stdinIsTTY: boolean, input: string) {
+  const c = captureIo({ stdinIsTTY });
+  c.stdin.end(input);
+  return c;
 }
 
 const TRACE = "9724  shutdown(3, SHUT_WR) = 0\n";

@@ -5,36 +5,18 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import type { CliIo } from "../../src/cli/command.js";
 import { runAnalyze } from "../../src/cli/commands/analyze.js";
 import type { AnalyzeArgs } from "../../src/cli/commands/analyze.js";
+import { captureIo } from "../helpers/captured-io.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const sample = (c: string, r: string): string => join(ROOT, "samples", c, `${r}.strace`);
 const expected = (c: string, r: string): { line: number; unsentBytes: number }[] =>
   JSON.parse(readFileSync(join(ROOT, "samples", c, "expected.json"), "utf8")).recordings[r];
 
-interface Captured {
-  readonly io: CliIo;
-  readonly stdin: PassThrough;
-  out(): string;
-  err(): string;
-}
-
-function capture(env: Record<string, string> = {}): Captured {
-  const stdin = new PassThrough();
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (b: Buffer) => (out += b.toString()));
-  stderr.on("data", (b: Buffer) => (err += b.toString()));
-  const io: CliIo = { stdin, stdout, stderr, stdoutIsTTY: false, stderrIsTTY: false, env, columns: 80 };
-  return { io, stdin, out: () => out, err: () => err };
-}
+const capture = (env: Record<string, string> = {}) => captureIo({ env });
 
 async function analyze(args: AnalyzeArgs, env?: Record<string, string>): Promise<{ code: number; out: string; err: string }> {
   const c = capture(env);
