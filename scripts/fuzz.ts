@@ -25,22 +25,34 @@ interface Options {
   ignoreStacks: boolean;
 }
 
-function parseOptions(argv: readonly string[]): Options {
+const USAGE = `usage: npm run fuzz -- [options]
+  --runs N          inputs to try (default 2000)
+  --seed S          replay this seed (default: random)
+  --max-ms MS       the longest an input may take (default 2000)
+  --no-chunks       skip the comparison of whole and pieced input (faster)
+  --ignore-stacks   compare pieces without -k stacks
+  --save DIR        write counterexamples there`;
+
+/** A mistake in the options: said in one line with the usage, no stack trace. */
+class UsageError extends Error {}
+
+function parseOptions(argv: readonly string[]): Options | "help" {
   const o: Options = { runs: 2000, seed: (Math.random() * 2 ** 31) | 0, maxMs: 2000, chunks: true, save: null, ignoreStacks: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = (): number => {
       const v = Number(argv[++i]);
-      if (!Number.isInteger(v)) throw new Error(`${a} needs a whole number`);
+      if (!Number.isInteger(v)) throw new UsageError(`${a} needs a whole number`);
       return v;
     };
-    if (a === "--runs") o.runs = num();
+    if (a === "--help" || a === "-h") return "help";
+    else if (a === "--runs") o.runs = num();
     else if (a === "--seed") o.seed = num();
     else if (a === "--max-ms") o.maxMs = num();
     else if (a === "--no-chunks") o.chunks = false;
     else if (a === "--save") o.save = argv[++i] ?? null;
     else if (a === "--ignore-stacks") o.ignoreStacks = true;
-    else throw new Error(`unknown option ${a} (known: --runs N, --seed S, --max-ms MS, --no-chunks, --ignore-stacks, --save DIR)`);
+    else throw new UsageError(`unknown option ${a}`);
   }
   return o;
 }
@@ -51,7 +63,20 @@ function comparable(r: PipelineResult, ignoreStacks: boolean): string {
 }
 
 async function main(): Promise<void> {
-  const o = parseOptions(process.argv.slice(2));
+  let parsed: Options | "help";
+  try {
+    parsed = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`fuzz: ${err.message}\n${USAGE}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  if (parsed === "help") {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const o = parsed;
   process.stdout.write(`fuzz: seed ${o.seed}, ${o.runs} runs, max ${o.maxMs} ms per input${o.chunks ? `, pieces 1/7/65536${o.ignoreStacks ? " (stacks ignored)" : ""}` : ""}\n`);
   let slowest = { ms: 0, bytes: 0 };
   let totalBytes = 0;
