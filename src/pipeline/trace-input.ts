@@ -2,6 +2,7 @@
 // groups, opens each input through the one line-batch seam, runs the event parser, and merges
 // an -ff set's per-process files by timestamp. Problems are reported as values, never thrown.
 import { readdir, stat } from "node:fs/promises";
+import type { Stats } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { CliIo } from "../cli/command.js";
 import { fileSource, NotTextError, streamSource, type ByteSource } from "../io/byte-source.js";
@@ -54,9 +55,27 @@ export async function resolveTraces(
   const groups: TraceGroup[] = [];
   const problems: InputProblem[] = [];
   const looseFiles: string[] = [];
+  const loose: { path: string; info: Stats }[] = [];
   const sizes = new Map<string, number>();
   const list = paths.length === 0 ? ["-"] : paths;
   let stdinSeen = false;
+  /** Files already given (by device and inode: another name, a link or a folder's member). */
+  const seen = new Set<string>();
+  const firstGiven = (path: string, st: { dev: number; ino: number }): boolean => {
+    const key = `${st.dev}:${st.ino}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      return true;
+    }
+    problems.push({
+      file: path,
+      code: "SR009",
+      message: "was given more than once (under this or another name): it is read once",
+      fatal: false,
+      severity: "note",
+    });
+    return false;
+  };
   for (const path of list) {
     if (path === "-") {
       if (!stdinSeen) groups.push({ name: stdinName, files: ["-"], ff: false, bytes: null });
@@ -79,14 +98,15 @@ export async function resolveTraces(
         continue;
       }
       const files: string[] = [];
+      let folders = 0;
       for (const n of names.sort(compareNames)) {
         const full = join(path, n);
         try {
           const st = await stat(full);
-          if (st.isFile()) {
+          if (st.isFile() && firstGiven(full, st)) {
             files.push(full);
             sizes.set(full, st.size);
-          }
+          } else if (st.isDirectory()) folders++;
         } catch {
           // A file that vanished between readdir and stat is simply not part of the set.
         }
@@ -96,7 +116,10 @@ export async function resolveTraces(
           file: path,
           code: "SR007",
           message: "is a directory with no regular files in it",
-          hint: "give a trace file, or the directory an `strace -ff -o DIR/trace` run wrote",
+          hint:
+            folders > 0
+              ? `the ${folders} folder(s) in it are not searched: give them (${join(path, "*")}) or the trace files in them`
+              : "give a trace file, or the directory an `strace -ff -o DIR/trace` run wrote",
           fatal: true,
         });
         continue;
@@ -104,6 +127,12 @@ export async function resolveTraces(
       groups.push(...groupFiles(files, path, sizes));
       continue;
     }
+    loose.push({ path, info });
+  }
+  // Files given by name after the folders: one that is also a folder's member is read in its
+  // folder's set (an -ff set must keep all its files), not a second time alone.
+  for (const { path, info } of loose) {
+    if (!firstGiven(path, info)) continue;
     sizes.set(path, info.isFile() ? info.size : NaN);
     looseFiles.push(path);
   }

@@ -94,3 +94,27 @@ test("- among files reads stdin too, in its place", () => {
   const r = spawnSync(process.execPath, [bin, "analyze", a, "-"], { cwd: root, input: readFileSync(b), encoding: "utf8" });
   assert.match(r.stdout, /in 2 traces/);
 });
+
+test("a trace given twice (by another name, or also inside its -ff folder) is read once", () => {
+  const sample = join(root, "samples", "hyper-short-write", "f-tt-T.strace");
+  const tmp = mkdtempSync(join(tmpdir(), "sr-twice-"));
+  const once = analyze([sample]);
+  const twice = analyze([sample, join(root, "samples", "..", "samples", "hyper-short-write", "f-tt-T.strace")]);
+  assert.deepEqual(twice.findings, once.findings);
+  assert.match(twice.stderr, /note\[SR009\]: was given more than once/);
+
+  const ffDir = join(tmp, "ff");
+  const files = splitByPid(readFileSync(sample, "utf8"), ffDir);
+  const set = analyze([ffDir]);
+  assert.ok(set.findings.length > 0);
+  assert.deepEqual(analyze([files[0]!, ffDir]).findings, set.findings, "the member stays in its set, read once");
+});
+
+test("a folder of folders says its folders are not searched", () => {
+  const tmp = mkdtempSync(join(tmpdir(), "sr-nest-"));
+  mkdirSync(join(tmp, "a"));
+  mkdirSync(join(tmp, "b"));
+  const r = spawnSync(process.execPath, [bin, "analyze", tmp], { encoding: "utf8" });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /error\[SR007\]: is a directory with no regular files in it\n  hint: the 2 folder\(s\) in it are not searched: give them \(.*\/\*\)/);
+});
