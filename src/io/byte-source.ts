@@ -2,7 +2,7 @@
 // magic bytes (not by the name, and twice-gzipped logs too), and refusing binary formats with
 // a message that names them.
 import { readSync } from "node:fs";
-import { open } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import { once } from "node:events";
 import { constants as zlibConstants, createGunzip, gunzipSync } from "node:zlib";
 import { sniff } from "./sniff.js";
@@ -93,6 +93,8 @@ const HEAD_UNPACKED_MAX = 1024 * 1024;
 export async function headText(path: string): Promise<string | null> {
   let buf: Buffer;
   try {
+    // Only a regular file can be read twice: a FIFO would lose what the peek took (or block).
+    if (!(await stat(path)).isFile()) return null;
     const handle = await open(path, "r");
     try {
       const { bytesRead, buffer } = await handle.read(Buffer.alloc(HEAD_BYTES), 0, HEAD_BYTES, 0);

@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { spawnSync } from "node:child_process";
 import { fileSource, headText, NotTextError } from "../../src/io/byte-source.js";
 
 const dir = mkdtempSync(join(tmpdir(), "sr-bytes-"));
@@ -117,5 +118,9 @@ test("headText: a file's first text, gzip unpacked as far as its first bytes go,
     assert.ok(process.memoryUsage().rss - rss < 64e6, `${what}: no large allocation`);
   }
   assert.equal(await headText(join(dir, "missing")), null);
+  assert.equal(await headText(dir), null, "a folder");
+  const fifo = join(dir, "trace.fifo");
+  spawnSync("mkfifo", [fifo]);
+  assert.equal(await headText(fifo), null, "a FIFO is not peeked at (nor waited on)");
   assert.equal(openFds(), before, "every file was closed");
 });
