@@ -315,8 +315,7 @@ async function* fileEvents(
   async function* threadEvents(): AsyncGenerator<TraceEvent[]> {
     const reader = readLineBatches(source.chunks, splitEvents)[Symbol.asyncIterator]();
     // A live input may wait long for its next line: the signal ends that wait too.
-    const stop = live && signal !== undefined ? whenAborted(signal) : null;
-    const orStop = <T>(p: Promise<T>) => (stop === null ? p : Promise.race([p, stop]));
+    const orStop = <T>(p: Promise<T>) => (live ? orAborted(p, signal) : p);
     try {
       for (;;) {
         const next = reader.next();
@@ -498,11 +497,24 @@ export const IDLE_FLUSH_MS = 30;
 const IDLE = Symbol("idle");
 const STOPPED = Symbol("stopped");
 
-/** Resolves to STOPPED once `signal` is aborted. */
-function whenAborted(signal: AbortSignal): Promise<typeof STOPPED> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve(STOPPED);
-    else signal.addEventListener("abort", () => resolve(STOPPED), { once: true });
+/** `p`, or STOPPED if `signal` is aborted first. The listener goes once `p` settles: a race
+ *  with one long-lived "aborted" promise kept every batch it had raced alive. */
+function orAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T | typeof STOPPED> {
+  if (signal === undefined) return p;
+  if (signal.aborted) return Promise.resolve(STOPPED);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(STOPPED);
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (err) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(err);
+      },
+    );
   });
 }
 

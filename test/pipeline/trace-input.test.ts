@@ -3,11 +3,17 @@
 // until the next line; frames written together with their call still reach it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { PassThrough } from "node:stream";
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { PassThrough, Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { IDLE_FLUSH_MS, readTraceEvents } from "../../src/pipeline/trace-input.js";
 import type { TraceEvent } from "../../src/syntax/events.js";
 import { quietIo } from "../helpers/quiet-io.js";
 
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Read stdin through the reader, recording when each event arrived. */
@@ -53,4 +59,31 @@ test("on a live pipe, frames written in a separate piece right after their call 
   assert.equal(calls.length, 2);
   assert.equal(calls[0]?.type === "syscall" && calls[0].stack, undefined);
   assert.deepEqual(calls[1]?.type === "syscall" && calls[1].stack, ["/tmp/x(main+0x147) [0x154d]"]);
+});
+
+test("a live input read with a stop signal keeps no batch alive (memory flat however long it runs)", async () => {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  const sample = readFileSync(join(root, "samples", "hyper-short-write", "f-tt-T.strace"), "utf8");
+  // 30 MB of a live pipe, its pids shifted each round.
+  const stdin = Readable.from(
+    (function* () {
+      for (let r = 1; r <= 5000; r++) yield sample.replace(/^(\d+)/gm, (pid) => String(Number(pid) + r * 10));
+    })(),
+  );
+  const stop = new AbortController();
+  const io = { ...quietIo(), stdin, terminate: stop.signal };
+  const reading = readTraceEvents({ name: "<stdin>", files: ["-"], ff: false, bytes: null }, io, {});
+  let batches = 0;
+  let early = 0;
+  for await (const batch of reading.batches) {
+    if (batch.length > 0 && ++batches === 50) {
+      gc();
+      early = process.memoryUsage().heapUsed;
+    }
+  }
+  gc();
+  const grown = process.memoryUsage().heapUsed - early;
+  assert.ok(batches > 500, `read in ${batches} batches`);
+  assert.ok(grown < 15e6, `the heap grew ${(grown / 1e6).toFixed(1)} MB over 30 MB of input`);
 });
