@@ -21,6 +21,9 @@ export interface CliIo {
   readonly terminate?: AbortSignal;
   /** What findings call standard input (`record` names the file that keeps the trace). */
   readonly stdinName?: string;
+  /** The size of standard input when it is a regular file (`< trace.log`): it is then read as
+   *  a file is (worker threads, progress in percent, Ctrl-C stops it at once). */
+  readonly stdinBytes?: number | null;
   /** Standard input is a terminal: nobody types a trace, so no path at all is a mistake. */
   readonly stdinIsTTY?: boolean;
 }

@@ -1,5 +1,6 @@
 // The CLI entry: yargs wiring of the subcommands, process I/O, exit codes. This is the only
 // module that touches `process`; every command gets its streams through CliIo.
+import { fstatSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 import yargs from "yargs";
 import { escapeText } from "../report/escape.js";
@@ -29,6 +30,7 @@ export function processIo(signal?: AbortSignal, terminate?: AbortSignal): CliIo 
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     stdinIsTTY: Boolean(process.stdin.isTTY),
+    stdinBytes: regularFileSize(0),
     env: process.env,
     columns: process.stdout.columns || Number(process.env.COLUMNS) || 80,
   };
@@ -82,6 +84,16 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return EXIT_USAGE;
   }
   return code;
+}
+
+/** The size of the regular file open on `fd`, or null (a pipe, a terminal, nothing). */
+function regularFileSize(fd: number): number | null {
+  try {
+    const st = fstatSync(fd);
+    return st.isFile() ? st.size : null;
+  } catch {
+    return null;
+  }
 }
 
 const STDIN_ARG = "\0-";

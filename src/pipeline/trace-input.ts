@@ -50,8 +50,9 @@ const FF_NAME = /^(.*)\.(\d{1,7})$/;
 /** Resolve CLI paths ("-" = stdin, files, directories, -ff sets) into trace groups. */
 export async function resolveTraces(
   paths: readonly string[],
-  stdinName: string = STDIN_NAME,
+  io: Pick<CliIo, "stdinName" | "stdinBytes"> = {},
 ): Promise<{ groups: TraceGroup[]; problems: InputProblem[] }> {
+  const stdinName = io.stdinName ?? STDIN_NAME;
   const groups: TraceGroup[] = [];
   const problems: InputProblem[] = [];
   const looseFiles: string[] = [];
@@ -78,7 +79,8 @@ export async function resolveTraces(
   };
   for (const path of list) {
     if (path === "-") {
-      if (!stdinSeen) groups.push({ name: stdinName, files: ["-"], ff: false, bytes: null });
+      // A regular file on stdin (`< trace.log`) is read as a file: its size is known.
+      if (!stdinSeen) groups.push({ name: stdinName, files: ["-"], ff: false, bytes: io.stdinBytes ?? null });
       stdinSeen = true;
       continue;
     }
@@ -246,14 +248,15 @@ export function readTraceEvents(
     const source = file === "-" ? streamSource(group.name, io.stdin) : fileSource(file, null);
     sources.push(source);
     // A pipe or FIFO can go quiet mid-trace (strace still running): only those need idle flushes.
-    const live = file === "-" || group.bytes === null;
+    const live = group.bytes === null;
     const par = opts.parallel;
     const split: Split | null =
       par !== undefined && !live && group.bytes! / group.files.length >= par.minBytes
         ? { segmentBytes: par.segmentBytes, pid, argsNeeded: names === undefined ? null : [...names], plainScan: opts.plainScan === true }
         : null;
-    // Ctrl-C stops files; stdin is read until strace (interrupted too) closes it. SIGTERM stops all.
-    return fileEvents(source, parser, report, file === "-" ? io.terminate : io.signal, opts.strict === true, live, split);
+    // Ctrl-C stops files (stdin too when it is one); a pipe is read until strace, interrupted
+    // too, closes it. SIGTERM stops all.
+    return fileEvents(source, parser, report, live ? io.terminate : io.signal, opts.strict === true, live, split);
   });
   const pids = group.files.map((f) => Number(FF_NAME.exec(basename(f))?.[2] ?? NaN));
   const batches = perFile.length === 1 ? perFile[0]! : mergeLanes(perFile, pids, group.name, report, (i) => fileStart(group.files[i]!));

@@ -192,6 +192,34 @@ test("SIGTERM stops reading stdin even while strace is still writing, with the J
   assert.equal(r.code, 1);
 });
 
+test("a file on stdin (`< trace.log`) is read as a file: same report, and Ctrl-C stops it at once", async () => {
+  const { openSync, closeSync, writeFileSync } = await import("node:fs");
+  const sample = readFileSync(join(root, "samples", "hyper-short-write", "f-tt-T.strace"), "utf8");
+  const big = join(tmp, "redirected.strace");
+  writeFileSync(big, Array.from({ length: 3000 }, (_, r) => sample.replace(/^(\d+)/gm, (pid) => String(Number(pid) + (r + 1) * 10))).join(""));
+  const piped = spawnSync(process.execPath, [bin, "analyze", "--format", "json"], { input: readFileSync(big), encoding: "utf8", maxBuffer: 256 << 20 });
+  const fd = openSync(big, "r");
+  const redirected = spawnSync(process.execPath, [bin, "analyze", "--format", "json"], { stdio: [fd, "pipe", "pipe"], encoding: "utf8", maxBuffer: 256 << 20 });
+  assert.equal(redirected.status, 1, redirected.stderr);
+  assert.equal(redirected.stdout, piped.stdout, "the same document as through a pipe");
+
+  closeSync(fd); // read to its end: the next run gets a descriptor of its own
+  const again = openSync(big, "r");
+  const child = spawn(process.execPath, [bin, "analyze", "--format", "json"], { stdio: [again, "pipe", "pipe"] });
+  closeSync(again);
+  let out = "";
+  let stderr = "";
+  child.stdout!.on("data", (b: Buffer) => (out += b.toString()));
+  child.stderr!.on("data", (b: Buffer) => (stderr += b.toString()));
+  await waitFor(() => out.includes('"findings": ['));
+  child.kill("SIGINT");
+  const code = await new Promise<number | null>((res) => child.on("close", res));
+  noStack(stderr);
+  assert.equal(code, 1, stderr);
+  assert.match(stderr, /<stdin>:\d+:1: note\[SR012\]: interrupted/, "stopped where it was, as a file is");
+  JSON.parse(out);
+});
+
 test("record on SIGTERM asks the traced program to end and reads the trace to its last line", { skip: skipWhy ?? false }, async () => {
   const trace = join(tmp, "terminated.strace");
   const child = spawn(process.execPath, [bin, "record", "-o", trace, "--", "sleep", "30"], { stdio: ["ignore", "pipe", "pipe"] });

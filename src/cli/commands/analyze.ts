@@ -185,7 +185,7 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
     return EXIT_USAGE;
   }
   const reporter = new ProblemReporter(io.stderr, s.quiet);
-  const { groups, problems } = await resolveTraces(args.paths ?? [], io.stdinName);
+  const { groups, problems } = await resolveTraces(args.paths ?? [], io);
   for (const p of problems) reporter.report(p);
 
   const findings: Finding[] = [];

@@ -19,7 +19,7 @@ export async function runParse(args: ParseArgs, io: CliIo): Promise<number> {
   const noTrace = noTraceGiven("parse", args.paths, io);
   if (noTrace !== null) return noTrace;
   const reporter = new ProblemReporter(io.stderr);
-  const { groups, problems } = await resolveTraces(args.paths ?? []);
+  const { groups, problems } = await resolveTraces(args.paths ?? [], io);
   for (const p of problems) reporter.report(p);
   const readerGone = watchReader(io.stdout);
   reading: for (const group of groups) {

@@ -145,7 +145,7 @@ async function record(
   // and its children are reported too.
   // SIGTERM does not cut the live trace short here: it is passed on (below), strace ends, and
   // the trace is read to its last line (the traced program's end included).
-  const analyze = () => analyzeCommand.run({ ...args, pid: undefined, paths: ["-"] }, { ...io, stdin: tee, stdinName: output, terminate: undefined });
+  const analyze = () => analyzeCommand.run({ ...args, pid: undefined, paths: ["-"] }, { ...io, stdin: tee, stdinName: output, stdinBytes: null, terminate: undefined });
   // The analysis starts with the trace's first bytes: when strace fails before writing any,
   // its own message says why, and an "empty input" error would only bury it.
   let analysis: Promise<number> | null = null;

@@ -110,7 +110,7 @@ export async function runStats(args: StatsArgs, io: CliIo): Promise<number> {
   const noTrace = noTraceGiven("stats", args.paths, io);
   if (noTrace !== null) return noTrace;
   const reporter = new ProblemReporter(io.stderr);
-  const { groups, problems } = await resolveTraces(args.paths ?? []);
+  const { groups, problems } = await resolveTraces(args.paths ?? [], io);
   for (const p of problems) reporter.report(p);
   const all: ParserStats[] = [];
   for (const group of groups) {

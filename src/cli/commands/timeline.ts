@@ -95,7 +95,7 @@ export async function runTimeline(args: TimelineArgs, io: CliIo): Promise<number
   }
   const pid = args.pid ?? null;
   const reporter = new ProblemReporter(io.stderr);
-  const { groups, problems } = await resolveTraces(args.path !== undefined ? [args.path] : []);
+  const { groups, problems } = await resolveTraces(args.path !== undefined ? [args.path] : [], io);
   for (const p of problems) reporter.report(p);
   const style = { color: shouldColor(args.color, io.stdoutIsTTY, io.env) };
 
