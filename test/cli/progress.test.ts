@@ -1,8 +1,11 @@
 // The progress line on a terminal is erased before anything else is written there: findings on
-// stdout (the same terminal) and problems on stderr start on a line of their own.
+// stdout (the same terminal) and problems on stderr start on a line of their own; `record`, whose
+// traced program shares the terminal, draws none.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
@@ -34,4 +37,19 @@ test("findings and problems never share a line with the progress", async () => {
   const glued = /finding\(s\)(?!\r\x1b\[2K)/.exec(screen);
   assert.equal(glued, null, `text right after the progress: ${JSON.stringify(screen.slice(glued?.index ?? 0, (glued?.index ?? 0) + 40))}`);
   assert.match(screen, /\r\x1b\[2K<stdin>:\d+:\d+: warning\[SR015\]/, "the cut-line warning starts its own line");
+});
+
+test("record draws no progress line: the traced program writes to the same terminal", { skip: spawnSync("strace", ["-f", "-o", "/dev/null", "true"]).status === 0 ? false : "strace cannot trace here" }, async () => {
+  let screen = "";
+  const terminal = () => {
+    const t = new PassThrough();
+    t.on("data", (b: Buffer) => (screen += b.toString()));
+    return t;
+  };
+  const trace = join(mkdtempSync(join(tmpdir(), "sr-progress-")), "rec.strace");
+  const io: CliIo = { stdin: new PassThrough(), stdout: terminal(), stderr: terminal(), stdoutIsTTY: true, stderrIsTTY: true, env: {}, columns: 100 };
+  const code = await run(["record", "--no-color", "-o", trace, "--", "sh", "-c", "echo tick >&2; sleep 1.6; echo tock >&2"], io);
+  assert.equal(code, 0);
+  assert.match(screen, /tick\n[^]*tock\n/, "the program's lines, each whole");
+  assert.doesNotMatch(screen, /finding\(s\)/, "no progress line");
 });

@@ -144,8 +144,9 @@ async function record(
   // The attached pid names what strace follows, not a findings filter: threads of that process
   // and its children are reported too.
   // SIGTERM does not cut the live trace short here: it is passed on (below), strace ends, and
-  // the trace is read to its last line (the traced program's end included).
-  const analyze = () => analyzeCommand.run({ ...args, pid: undefined, paths: ["-"] }, { ...io, stdin: tee, stdinName: output, stdinBytes: null, terminate: undefined });
+  // the trace is read to its last line (the traced program's end included). No progress line:
+  // the traced program writes to the same terminal, and its lines would run into it.
+  const analyze = () => analyzeCommand.run({ ...args, pid: undefined, paths: ["-"] }, { ...io, env: { ...io.env, NO_PROGRESS: "1" }, stdin: tee, stdinName: output, stdinBytes: null, terminate: undefined });
   // The analysis starts with the trace's first bytes: when strace fails before writing any,
   // its own message says why, and an "empty input" error would only bury it.
   let analysis: Promise<number> | null = null;
