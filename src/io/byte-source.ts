@@ -186,6 +186,9 @@ function makeSource(
   };
 }
 
+/** What to do about a trace one may not read: most often it was written under sudo. */
+export const PERMISSION_HINT = "a trace written under sudo belongs to root: `sudo chown $USER FILE`, or read it with sudo";
+
 function describeFailure(err: unknown, layers: number, unpacked: number): SourceFailure {
   const e = err as NodeJS.ErrnoException;
   if (layers > 0 && (e.code === "Z_BUF_ERROR" || /unexpected end/i.test(String(e.message)))) {
@@ -200,6 +203,13 @@ function describeFailure(err: unknown, layers: number, unpacked: number): Source
       code: "SR005",
       message: `gzip data is corrupt (${e.message}) after ${unpacked.toLocaleString("en-US")} unpacked bytes`,
       hint: "everything before that point was analysed",
+    };
+  }
+  if (e.code === "EACCES" || e.code === "EPERM") {
+    return {
+      code: "SR006",
+      message: "read failed: permission denied",
+      hint: PERMISSION_HINT,
     };
   }
   if (e.code === "EMFILE" || e.code === "ENFILE") {

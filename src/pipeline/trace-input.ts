@@ -5,7 +5,7 @@ import { readdir, stat } from "node:fs/promises";
 import type { Stats } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { CliIo } from "../cli/command.js";
-import { fileSource, NotTextError, streamSource, type ByteSource } from "../io/byte-source.js";
+import { fileSource, NotTextError, PERMISSION_HINT, streamSource, type ByteSource } from "../io/byte-source.js";
 import { readLineBatches } from "../io/line-batches.js";
 import { describeText } from "../io/sniff.js";
 import { fileStart, MERGE_ARGS, mergeLanes } from "./ff-merge.js";
@@ -183,12 +183,10 @@ function compareNames(a: string, b: string): number {
 
 function openProblem(path: string, err: unknown): InputProblem {
   const code = (err as NodeJS.ErrnoException).code;
-  const message =
-    code === "ENOENT"
-      ? "no such file or directory"
-      : code === "EACCES" || code === "EPERM"
-        ? "permission denied"
-        : `cannot open: ${(err as Error).message}`;
+  if (code === "EACCES" || code === "EPERM") {
+    return { file: path, code: "SR001", message: "permission denied", hint: PERMISSION_HINT, fatal: true };
+  }
+  const message = code === "ENOENT" ? "no such file or directory" : `cannot open: ${(err as Error).message}`;
   return { file: path, code: "SR001", message, fatal: true };
 }
 

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -112,4 +112,20 @@ test("a usage error is one message and exit 2", () => {
   const r = run("analyze", "--format", "xml", "x");
   assert.equal(r.status, 2);
   assert.match(r.stderr, /error: .*format/i);
+});
+
+test("a trace the user may not read (written under sudo) says so, with what to do", () => {
+  const dir = mkdtempSync(join(tmpdir(), "sr-perm-"));
+  chmodSync(dir, 0o755);
+  const locked = join(dir, "root-only.strace");
+  writeFileSync(locked, sample);
+  chmodSync(locked, 0o000);
+  // root reads anything: run as an ordinary user then, as the SRE with a root-owned trace is.
+  const asRoot = process.getuid?.() === 0;
+  const r = asRoot
+    ? spawnSync("su", ["nobody", "-s", "/bin/sh", "-c", `"${process.execPath}" "${bin}" analyze "${locked}"`], { encoding: "utf8" })
+    : spawnSync(process.execPath, [bin, "analyze", locked], { encoding: "utf8" });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /root-only\.strace: error\[SR00[16]\]: .*permission denied\n  hint: a trace written under sudo belongs to root/);
+  assert.doesNotMatch(r.stderr, /EACCES|give a regular file/);
 });
