@@ -126,6 +126,16 @@ export async function resolveTraces(
         });
         continue;
       }
+      if (folders > 0) {
+        problems.push({
+          file: path,
+          code: "SR017",
+          message: `holds ${folders} folder(s) besides its files: they are not searched`,
+          hint: `give them too (${join(path, "*")}) if they hold traces`,
+          fatal: false,
+          severity: "note",
+        });
+      }
       groups.push(...groupFiles(files, path, sizes));
       continue;
     }

@@ -110,11 +110,16 @@ test("a trace given twice (by another name, or also inside its -ff folder) is re
   assert.deepEqual(analyze([files[0]!, ffDir]).findings, set.findings, "the member stays in its set, read once");
 });
 
-test("a folder of folders says its folders are not searched", () => {
+test("folders inside a given folder are not searched, and the report says so", () => {
   const tmp = mkdtempSync(join(tmpdir(), "sr-nest-"));
   mkdirSync(join(tmp, "a"));
   mkdirSync(join(tmp, "b"));
   const r = spawnSync(process.execPath, [bin, "analyze", tmp], { encoding: "utf8" });
   assert.equal(r.status, 2);
   assert.match(r.stderr, /error\[SR007\]: is a directory with no regular files in it\n  hint: the 2 folder\(s\) in it are not searched: give them \(.*\/\*\)/);
+  // With a trace beside them: it is read, and a note says the folders were not.
+  writeFileSync(join(tmp, "trace.strace"), readFileSync(join(root, "samples", "hyper-short-write", "f-tt-T.strace")));
+  const mixed = spawnSync(process.execPath, [bin, "analyze", tmp], { encoding: "utf8" });
+  assert.equal(mixed.status, 1, mixed.stderr);
+  assert.match(mixed.stderr, /note\[SR017\]: holds 2 folder\(s\) besides its files: they are not searched\n  hint: give them too/);
 });
