@@ -92,6 +92,7 @@ export async function resolveTraces(
       continue;
     }
     if (info.isDirectory()) {
+      if (!firstGiven(path, info)) continue;
       let names: string[];
       try {
         names = await readdir(path);

@@ -108,6 +108,10 @@ test("a trace given twice (by another name, or also inside its -ff folder) is re
   const set = analyze([ffDir]);
   assert.ok(set.findings.length > 0);
   assert.deepEqual(analyze([files[0]!, ffDir]).findings, set.findings, "the member stays in its set, read once");
+  const dirTwice = analyze([ffDir, join(ffDir, ".")]);
+  assert.deepEqual(dirTwice.findings, set.findings, "a folder given twice is read once");
+  assert.equal(dirTwice.code, set.code);
+  assert.equal(dirTwice.stderr.match(/SR009/g)?.length, 1, "one note for the folder, not one per file");
 });
 
 test("folders inside a given folder are not searched, and the report says so", () => {
