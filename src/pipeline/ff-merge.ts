@@ -71,6 +71,7 @@ export async function* mergeLanes(
   name: string,
   report: (p: InputProblem) => void,
   starts?: (index: number) => Promise<number | null>,
+  stopped: () => boolean = () => false,
 ): Batches {
   const lanes: Lane[] = files.map((it, i) => ({
     it,
@@ -98,8 +99,35 @@ export async function* mergeLanes(
   await Promise.all(unknown.map(open));
   // A file with a clock on its first line, or one opened whose first event has a time.
   const timed = lanes.some((l) => l.start !== null) || unknown.some((l) => l.pos < l.queue.length && l.queue[l.pos]!.time !== null);
+  const merged = timed ? byTime(lanes) : causally(lanes);
+  // Interrupted (Ctrl-C): the merge ends where it is, with one note for the set, and its open
+  // files are closed; reading on would open every file left and read a batch of each.
+  let last: TraceEvent | null = null;
+  let backwards = false;
+  for (;;) {
+    if (stopped()) {
+      void merged.return(false);
+      for (const l of lanes) if (l.opened && !l.done) l.it.return(undefined).catch(() => {});
+      report({
+        file: last?.file ?? name,
+        line: last?.line,
+        code: "SR012",
+        message: "interrupted: this -ff set was read up to this line (its other files up to the same time)",
+        hint: "the findings shown cover the part that was read",
+        fatal: false,
+        severity: "note",
+      });
+      return;
+    }
+    const r = await merged.next();
+    if (r.done === true) {
+      backwards = r.value === true;
+      break;
+    }
+    if (r.value.length > 0) last = r.value[r.value.length - 1]!;
+    yield r.value;
+  }
   if (timed) {
-    const backwards = yield* byTime(lanes);
     if (backwards) {
       report({
         file: name,
@@ -112,7 +140,6 @@ export async function* mergeLanes(
     }
     return;
   }
-  yield* causally(lanes);
   report({
     file: name,
     code: "SR010",
@@ -233,7 +260,7 @@ function mentions(v: Value, word: string): boolean {
 /** A uniprocessor guess at the order: the running process goes on until its next call would
  * wait; then another process whose next call does not wait runs; when every process waits, the
  * one that has waited longest completes its call. A clone/fork starts its child's file. */
-async function* causally(lanes: Lane[]): Batches {
+async function* causally(lanes: Lane[]): AsyncGenerator<readonly TraceEvent[], boolean> {
   const byPid = new Map<number, Lane>();
   for (const l of lanes) if (Number.isFinite(l.pid)) byPid.set(l.pid, l);
   const running: Lane[] = [];
@@ -298,4 +325,5 @@ async function* causally(lanes: Lane[]): Batches {
     }
   }
   if (out.length > 0) yield out;
+  return false;
 }

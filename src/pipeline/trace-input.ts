@@ -268,7 +268,7 @@ export function readTraceEvents(
     return fileEvents(source, parser, report, live ? io.terminate : io.signal, opts.strict === true, live, split);
   });
   const pids = group.files.map((f) => Number(FF_NAME.exec(basename(f))?.[2] ?? NaN));
-  const batches = perFile.length === 1 ? perFile[0]! : mergeLanes(perFile, pids, group.name, report, (i) => fileStart(group.files[i]!));
+  const batches = perFile.length === 1 ? perFile[0]! : mergeLanes(perFile, pids, group.name, report, (i) => fileStart(group.files[i]!), () => io.signal?.aborted === true);
   return { batches, parsers: () => parsers, sources: () => sources };
 }
 

@@ -88,3 +88,19 @@ test("an -ff set of more files than may be open at once is read whole", () => {
   assert.equal(findings.length, files, "one finding per file");
   assert.ok(findings.every((f) => f.unsentBytes === 100000 - 65536));
 });
+
+test("interrupted, the merge ends where it is: one note for the set, its open files closed", async () => {
+  const times = Array.from({ length: 300 }, (_, i) => [i * 10, i * 10 + 3, i * 10 + 10, i * 10 + 12]);
+  const l = lanes(times);
+  const problems: { code: string; file: string; line?: number }[] = [];
+  let seen = 0;
+  for await (const batch of mergeLanes(l.gens, l.pids, "set", (p) => problems.push(p), async (i) => times[i]![0]!, () => seen >= 40)) {
+    seen += batch.length;
+  }
+  await new Promise((r) => setImmediate(r));
+  assert.ok(seen >= 40 && seen < 100, `stopped soon after the signal: ${seen} events of 1,200`);
+  assert.deepEqual(problems.map((p) => p.code), ["SR012"], "one note, for the whole set");
+  assert.match(problems[0]!.file, /^f\.\d+$/, "at the last event merged");
+  assert.equal(l.state.open, 0, "every file opened was closed");
+  assert.ok(l.state.most <= 4);
+});
