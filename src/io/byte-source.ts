@@ -216,7 +216,7 @@ function describeFailure(err: unknown, layers: number, unpacked: number): Source
     return {
       code: "SR006",
       message: `read failed: too many files open at once (${e.code})`,
-      hint: "an -ff set without timestamps is read with all its files open: raise the limit (ulimit -n), or record with -tt",
+      hint: "an -ff set is read with the files of all the processes alive at once open: raise the limit (ulimit -n)",
     };
   }
   return {

@@ -52,25 +52,38 @@ export function firstStamp(text: string | null): number | null {
   return m[1] !== undefined ? clockSeconds(m[1]) : +m[2]!;
 }
 
-/** When the file at `path` starts (see firstStamp), read without keeping it open. */
-export async function fileStart(path: string): Promise<number | null> {
-  return firstStamp(await headText(path));
+/** A first line with no time at all: a call, a resumed half, a signal or an exit (an -ff file
+ *  has no pid prefix, so a leading number would be a time). */
+const UNTIMED_HEAD = /^(?:[a-z_][a-z0-9_]*\(|<\.\.\. |\+\+\+ |--- |\?\?\?\()/;
+
+/** What a file's first line says of its time, read without keeping the file open. */
+export interface LaneHead {
+  /** Its time (see firstStamp), or null. */
+  readonly start: number | null;
+  /** It surely has none (see UNTIMED_HEAD). */
+  readonly untimed: boolean;
+}
+
+export async function fileHead(path: string): Promise<LaneHead> {
+  const text = await headText(path);
+  return { start: firstStamp(text), untimed: text !== null && UNTIMED_HEAD.test(text) };
 }
 
 /** Files peeked at once for their start. */
 const PEEKS_AT_ONCE = 8;
 
-/** Merge the lanes of one -ff set. `starts` tells when each file starts: a file that starts
+/** Merge the lanes of one -ff set. `heads` tells when each file starts: a file that starts
  *  later is opened only when the merge reaches that time, so a set of thousands of files (a
  *  thread per connection: a file per thread) is read with only the overlapping ones open, not
- *  more than a process may hold. Without it, or for files whose start is unknown, every file is
- *  opened at once. */
+ *  more than a process may hold. In a set without timestamps a file is opened when its process
+ *  starts (the causal merge reaches its parent's clone). Without `heads`, or for files whose
+ *  start is unknown, every file is opened at once. */
 export async function* mergeLanes(
   files: readonly Batches[],
   pids: readonly number[],
   name: string,
   report: (p: InputProblem) => void,
-  starts?: (index: number) => Promise<number | null>,
+  heads?: (index: number) => Promise<LaneHead>,
   stopped: () => boolean = () => false,
 ): Batches {
   const lanes: Lane[] = files.map((it, i) => ({
@@ -85,17 +98,22 @@ export async function* mergeLanes(
     lastTime: null,
     dayOffset: 0,
   }));
-  if (starts !== undefined) {
+  let untimed = 0;
+  if (heads !== undefined) {
     let next = 0;
     const peek = async () => {
       while (next < lanes.length) {
         const lane = lanes[next++]!;
-        lane.start = await starts(lane.index);
+        const head = await heads(lane.index);
+        lane.start = head.start;
+        if (head.untimed) untimed++;
       }
     };
     await Promise.all(Array.from({ length: Math.min(PEEKS_AT_ONCE, lanes.length) }, peek));
   }
-  const unknown = lanes.filter((l) => l.start === null);
+  // No file has a time: the causal merge opens each when its process starts.
+  const noTimes = untimed === lanes.length;
+  const unknown = noTimes ? [] : lanes.filter((l) => l.start === null);
   await Promise.all(unknown.map(open));
   // A file with a clock on its first line, or one opened whose first event has a time.
   const timed = lanes.some((l) => l.start !== null) || unknown.some((l) => l.pos < l.queue.length && l.queue[l.pos]!.time !== null);
@@ -268,6 +286,7 @@ async function* causally(lanes: Lane[]): AsyncGenerator<readonly TraceEvent[], b
   const started = new Set<Lane>();
   const start = (l: Lane) => {
     started.add(l);
+    l.opened = true; // read (from its first line) at the next fill
     running.push(l);
   };
   let out: TraceEvent[] = [];

@@ -8,7 +8,7 @@ import type { CliIo } from "../cli/command.js";
 import { fileSource, NotTextError, PERMISSION_HINT, streamSource, type ByteSource } from "../io/byte-source.js";
 import { readLineBatches } from "../io/line-batches.js";
 import { describeText } from "../io/sniff.js";
-import { fileStart, MERGE_ARGS, mergeLanes } from "./ff-merge.js";
+import { fileHead, MERGE_ARGS, mergeLanes } from "./ff-merge.js";
 import { MAX_IN_FLIGHT } from "../syntax/call-joiner.js";
 import { createEventParser, type EventParser, type ReplayingParser } from "../syntax/event-parser.js";
 import { acquirePool, releasePool } from "./parse-pool.js";
@@ -268,7 +268,7 @@ export function readTraceEvents(
     return fileEvents(source, parser, report, live ? io.terminate : io.signal, opts.strict === true, live, split);
   });
   const pids = group.files.map((f) => Number(FF_NAME.exec(basename(f))?.[2] ?? NaN));
-  const batches = perFile.length === 1 ? perFile[0]! : mergeLanes(perFile, pids, group.name, report, (i) => fileStart(group.files[i]!), () => io.signal?.aborted === true);
+  const batches = perFile.length === 1 ? perFile[0]! : mergeLanes(perFile, pids, group.name, report, (i) => fileHead(group.files[i]!), () => io.signal?.aborted === true);
   return { batches, parsers: () => parsers, sources: () => sources };
 }
 

@@ -47,7 +47,7 @@ function lanes(times: number[][]) {
 async function merged(times: number[][], withStarts: boolean) {
   const l = lanes(times);
   const out: string[] = [];
-  const starts = withStarts ? async (i: number) => times[i]![0] ?? null : undefined;
+  const starts = withStarts ? async (i: number) => ({ start: times[i]![0] ?? null, untimed: false }) : undefined;
   for await (const batch of mergeLanes(l.gens, l.pids, "set", () => {}, starts)) {
     for (const ev of batch) out.push(`${ev.pid}@${ev.time}:${ev.line}`);
   }
@@ -94,7 +94,7 @@ test("interrupted, the merge ends where it is: one note for the set, its open fi
   const l = lanes(times);
   const problems: { code: string; file: string; line?: number }[] = [];
   let seen = 0;
-  for await (const batch of mergeLanes(l.gens, l.pids, "set", (p) => problems.push(p), async (i) => times[i]![0]!, () => seen >= 40)) {
+  for await (const batch of mergeLanes(l.gens, l.pids, "set", (p) => problems.push(p), async (i) => ({ start: times[i]![0]!, untimed: false }), () => seen >= 40)) {
     seen += batch.length;
   }
   await new Promise((r) => setImmediate(r));
@@ -103,4 +103,44 @@ test("interrupted, the merge ends where it is: one note for the set, its open fi
   assert.match(problems[0]!.file, /^f\.\d+$/, "at the last event merged");
   assert.equal(l.state.open, 0, "every file opened was closed");
   assert.ok(l.state.most <= 4);
+});
+
+test("without timestamps, a file is opened when its process starts, in the same causal order", async () => {
+  // 300 processes, each forked by the one before it: writes, a fork, a read, an exit. The first
+  // 30 wait in their read (all alive at once); the others read without waiting, and exit.
+  const n = 300;
+  const merge = async (lazy: boolean) => {
+    const state = { open: 0, most: 0 };
+    const gens = Array.from({ length: n }, (_, i) =>
+      (async function* () {
+        state.open++;
+        state.most = Math.max(state.most, state.open);
+        try {
+          const pid = 100 + i;
+          const call = (name: string, ret: number, line: number) =>
+            ({ type: "syscall", pid, time: null, file: `f.${pid}`, line, name, args: [], ret, errno: null, form: "complete" }) as unknown as TraceEvent;
+          yield [call("write", 5, 1), call("write", 5, 2)];
+          const read = call(i < 30 ? "read" : "getpid", 5, 4);
+          yield i + 1 < n ? [call("clone", pid + 1, 3), read] : [read];
+          yield [call("exit_group", 0, 5)];
+        } finally {
+          state.open--;
+        }
+      })(),
+    );
+    const out: string[] = [];
+    const problems: string[] = [];
+    const heads = lazy ? async () => ({ start: null, untimed: true }) : undefined;
+    for await (const batch of mergeLanes(gens, Array.from({ length: n }, (_, i) => 100 + i), "set", (p) => problems.push(p.code), heads)) {
+      for (const ev of batch) out.push(`${ev.pid}:${ev.line}`);
+    }
+    return { out, most: state.most, problems };
+  };
+  const eager = await merge(false);
+  const lazy = await merge(true);
+  assert.equal(eager.out.length, n * 5 - 1);
+  assert.deepEqual(lazy.out, eager.out, "the same causal order");
+  assert.deepEqual(lazy.problems, ["SR010"], "the set is still said to have no timestamps");
+  assert.equal(eager.most, n);
+  assert.ok(lazy.most <= 33, `only the running processes' files are open: ${lazy.most}`);
 });
