@@ -42,3 +42,12 @@ test("timeline prints the same with the fast path and with --full", () => {
   assert.ok(fast.some((l) => /\bwrite\b/.test(l)), "rows were printed");
   assert.deepEqual(fast, timeline(100, "--full"));
 });
+
+test("a --pid that is not a whole number is a usage error, not an empty timeline", () => {
+  for (const bad of ["abc", "-2", "1.5"]) {
+    const r = spawnSync(process.execPath, [bin, "timeline", "samples/eagain-give-up/f-tt-T.strace", "--fd", "4", "--pid", bad], { cwd: root, encoding: "utf8" });
+    assert.equal(r.status, 2, bad);
+    assert.equal(r.stdout, "", `${bad}: nothing printed`);
+    assert.match(r.stderr, /--pid needs a whole number, 0 or more/);
+  }
+});

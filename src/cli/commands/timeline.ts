@@ -94,6 +94,10 @@ export async function runTimeline(args: TimelineArgs, io: CliIo): Promise<number
     return EXIT_USAGE;
   }
   const pid = args.pid ?? null;
+  if (pid !== null && (typeof pid !== "number" || !Number.isInteger(pid) || pid < 0)) {
+    io.stderr.write(`${TOOL_NAME}: error: --pid needs a whole number, 0 or more\n  hint: ${TOOL_NAME} timeline trace.log --fd 8 --pid 1234\n`);
+    return EXIT_USAGE;
+  }
   const reporter = new ProblemReporter(io.stderr);
   const { groups, problems } = await resolveTraces(args.path !== undefined ? [args.path] : [], io);
   for (const p of problems) reporter.report(p);
