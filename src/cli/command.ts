@@ -56,6 +56,11 @@ export const PATHS_POSITIONAL = {
   array: true,
 } as const;
 
+/** An option that counts (an fd, a pid, bytes): a whole number, 0 or more. */
+export function isWholeNumber(v: unknown): v is number {
+  return typeof v === "number" && Number.isInteger(v) && v >= 0;
+}
+
 /** A usage error (exit 2) when `command` got no path while stdin is a terminal: it would wait
  *  there for strace output nobody types. `-` still reads the terminal, for those who mean it. */
 export function noTraceGiven(command: string, paths: readonly string[] | undefined, io: CliIo): number | null {

@@ -4,7 +4,8 @@
 // causal (see `causally`): a child's file starts where its parent's clone/fork returned its pid,
 // and processes take turns at the calls that wait for each other. The user is told either way.
 import { headText } from "../io/byte-source.js";
-import { clockSeconds } from "../syntax/line-prefix.js";
+import { straceLineParser } from "../../grammars/strace-line-parser.js";
+import { emptyPrefix, readPrefix } from "../syntax/line-prefix.js";
 import type { TraceEvent, Value } from "../syntax/events.js";
 import type { InputProblem } from "./trace-input.js";
 
@@ -42,31 +43,37 @@ async function fill(lane: Lane): Promise<void> {
   }
 }
 
-/** A file's first time, as the parser will read it, when its first line starts with a -t/-tt
- *  clock or a -ttt epoch (after a bare pid, if any); null for anything else. */
-const FIRST_STAMP = /^(?:\d+ +)?(?:(\d\d:\d\d:\d\d(?:\.\d+)?)|(\d{9,}\.\d+)) /;
-
-export function firstStamp(text: string | null): number | null {
-  const m = text === null ? null : FIRST_STAMP.exec(text);
-  if (m === null) return null;
-  return m[1] !== undefined ? clockSeconds(m[1]) : +m[2]!;
-}
-
-/** A first line with no time at all: a call, a resumed half, a signal or an exit (an -ff file
- *  has no pid prefix, so a leading number would be a time). */
-const UNTIMED_HEAD = /^(?:[a-z_][a-z0-9_]*\(|<\.\.\. |\+\+\+ |--- |\?\?\?\()/;
-
 /** What a file's first line says of its time, read without keeping the file open. */
 export interface LaneHead {
-  /** Its time (see firstStamp), or null. */
+  /** The time of its clock or epoch (-t, -tt, -ttt), as the parser reads it, or null. */
   readonly start: number | null;
-  /** It surely has none (see UNTIMED_HEAD). */
+  /** The line was read and has no time at all (a set of such files has no timestamps). */
   readonly untimed: boolean;
 }
 
+const UNKNOWN_HEAD: LaneHead = { start: null, untimed: false };
+
+/** Stamps that are a time of day or an epoch: -r offsets say nothing of when a file starts. */
+const ABSOLUTE: ReadonlySet<string> = new Set(["t", "tt", "ttt", "unix-s", "t-r"]);
+
+/** The head of a file's text, read by the line grammar: its first line's leaders. A first line
+ *  the grammar does not take whole (cut by the peek, not a strace line) says nothing. */
+export function headOf(text: string | null): LaneHead {
+  if (text === null) return UNKNOWN_HEAD;
+  const nl = text.indexOf("\n");
+  const r = straceLineParser.parseLine((nl < 0 ? text : text.slice(0, nl)).replace(/\r$/, ""));
+  if (r.value === null) return UNKNOWN_HEAD;
+  const prefix = readPrefix(r.value.leaders, emptyPrefix());
+  if (prefix.stamp === null) return { start: null, untimed: true };
+  return { start: ABSOLUTE.has(prefix.stamp) ? prefix.time : null, untimed: false };
+}
+
+export function firstStamp(text: string | null): number | null {
+  return headOf(text).start;
+}
+
 export async function fileHead(path: string): Promise<LaneHead> {
-  const text = await headText(path);
-  return { start: firstStamp(text), untimed: text !== null && UNTIMED_HEAD.test(text) };
+  return headOf(await headText(path));
 }
 
 /** Files peeked at once for their start. */

@@ -20,7 +20,7 @@ import { renderNotes, renderTotals } from "../../report/summary-text.js";
 import { shouldColor } from "../../report/style.js";
 import type { Style } from "../../report/style.js";
 import { TOOL_NAME, TOOL_VERSION } from "../../version.js";
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, MODEL_FULL_DESCRIPTION, noTraceGiven, PATHS_POSITIONAL } from "../command.js";
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, isWholeNumber, MODEL_FULL_DESCRIPTION, noTraceGiven, PATHS_POSITIONAL } from "../command.js";
 import type { CliIo, CommandSpec } from "../command.js";
 import { ProblemReporter } from "../diagnostics.js";
 import { drained } from "../output.js";
@@ -151,7 +151,7 @@ function settingsFrom(args: AnalyzeArgs, io: CliIo): Settings | SettingsError {
   }
   const rules = (only.length > 0 ? (only as RuleName[]) : [...RULE_NAMES]).filter((r) => !skip.includes(r));
   for (const [name, v] of [["--pid", args.pid], ["--fd", args.fd], ["--min-unsent", args["min-unsent"]]] as const) {
-    if (v !== undefined && (typeof v !== "number" || !Number.isInteger(v) || v < 0)) {
+    if (v !== undefined && !isWholeNumber(v)) {
       const given = typeof v === "number" && !Number.isNaN(v) ? ` (not ${v})` : "";
       return { error: `${name} needs a whole number, 0 or more${given}`, hint: SEE_HELP };
     }

@@ -15,7 +15,7 @@ import { renderTerminalChart } from "../../report/terminal-chart.js";
 import { renderTimeline } from "../../report/timeline-table.js";
 import type { TimelineRow } from "../../report/timeline-table.js";
 import { TOOL_NAME } from "../../version.js";
-import { EXIT_OK, EXIT_USAGE, MODEL_FULL_DESCRIPTION } from "../command.js";
+import { EXIT_OK, EXIT_USAGE, isWholeNumber, MODEL_FULL_DESCRIPTION } from "../command.js";
 import type { CliIo, CommandSpec } from "../command.js";
 import { ProblemReporter } from "../diagnostics.js";
 
@@ -89,12 +89,12 @@ function rowOf(ev: ModelEvent): { row: TimelineRow; fd: number; pid: number | nu
 
 export async function runTimeline(args: TimelineArgs, io: CliIo): Promise<number> {
   const fd = args.fd;
-  if (typeof fd !== "number" || !Number.isInteger(fd) || fd < 0) {
+  if (!isWholeNumber(fd)) {
     io.stderr.write(`${TOOL_NAME}: error: timeline needs --fd N\n  hint: ${TOOL_NAME} timeline trace.log --fd 8 [--pid 1234]\n`);
     return EXIT_USAGE;
   }
   const pid = args.pid ?? null;
-  if (pid !== null && (typeof pid !== "number" || !Number.isInteger(pid) || pid < 0)) {
+  if (pid !== null && !isWholeNumber(pid)) {
     io.stderr.write(`${TOOL_NAME}: error: --pid needs a whole number, 0 or more\n  hint: ${TOOL_NAME} timeline trace.log --fd 8 --pid 1234\n`);
     return EXIT_USAGE;
   }
