@@ -22,7 +22,7 @@ import { plainLine } from "./plain-line.js";
 import { ParserStats, type ParserStatsData } from "./parser-stats.js";
 import { replayOps, type OpRecord } from "./assembler-codec.js";
 import { FlagEvidence } from "./flag-evidence.js";
-import { cleanArgs, FUZZY_MAX_LINE, nestsTooDeep, plausibleResume } from "./guessed-cut.js";
+import { cleanArgs, FUZZY_MAX_LINE, gluedStraceLine, nestsTooDeep, plausibleResume } from "./guessed-cut.js";
 import { findWriteSplice, maybeSplicedWrite, type ProgramOutput, type WriteSplice } from "./write-splice.js";
 
 export { ParserStats, type ParserStatsData } from "./parser-stats.js";
@@ -413,6 +413,7 @@ export class LineReader implements BareReader {
       this.asm.bare(text, lineNo); // a bare -z continuation, or program output
       return;
     }
+    if (this.glued(text, lineNo)) return;
     this.foreign(text, lineNo, true);
     if (++this.cut.age > CUT_PATIENCE) this.giveUpCut();
   }
@@ -460,7 +461,22 @@ export class LineReader implements BareReader {
    *  `<unfinished ...>` with neither pid nor `<... name resumed>` (`)    = 100`,
    *  `NULL, 0, NULL) = 4408`): join it to the call most recently cut, if that was recent. */
   bareOrForeign(text: string, lineNo: number, last: PendingCall | null): void {
-    if (last === null || !this.bareContinuation(text, lineNo, last)) this.foreign(text, lineNo, true);
+    if (last !== null && this.bareContinuation(text, lineNo, last)) return;
+    if (!this.glued(text, lineNo)) this.foreign(text, lineNo, true);
+  }
+
+  /** Output of a program without a newline, then a whole line of strace's own
+   *  (`~output~[pid 7] <... write resumed>) = 44`): the output is foreign, the line is read. */
+  private glued(text: string, lineNo: number): boolean {
+    const found = gluedStraceLine(text, (rest) => {
+      const v = straceLineParser.parseLine(rest).value;
+      return v !== null && !maybeSplicedWrite(v) ? v : null;
+    });
+    if (found === null) return false;
+    this.stats.flags.add("2>&1");
+    this.foreign(text.slice(0, found.at), lineNo, false);
+    this.parsedLine(found.value, text.slice(found.at), lineNo, lineNo, false);
+    return true;
   }
 
   private bareContinuation(text: string, lineNo: number, last: PendingCall): boolean {

@@ -48,3 +48,32 @@ export function nestsTooDeep(text: string, from: number): boolean {
   }
   return false;
 }
+
+/** Where a line of strace's own may begin after program output that had no newline: a pid
+ *  leader, a resumed call, a signal or exit line, a `-tt` clock, or a call name right after
+ *  punctuation (`~output~wait4(`). A name after a space or a letter is not a start: program
+ *  text such as `result f(x) = 1` stays program output. */
+const GLUED_START =
+  /\[pid +\d|<\.\.\. [a-z_]|--- [A-Z?]|\+\+\+ [a-z]|(?<![\w.:])\d\d:\d\d:\d\d[ .]|(?<![\w.])\d{10}\.\d+ |(?<![\w\s])[a-z_][a-z0-9_]*\(/g;
+
+/** Candidate starts a glued line gets (each costs one parse). */
+const GLUED_TRIES = 4;
+
+/** A line of strace's glued after program output that had no newline: the first candidate
+ *  start whose rest parses on its own as a whole strace line. */
+export function gluedStraceLine(
+  text: string,
+  parse: (text: string) => ParsedLine | null,
+): { at: number; value: ParsedLine } | null {
+  if (text.length > FUZZY_MAX_LINE) return null;
+  GLUED_START.lastIndex = 1;
+  let tries = 0;
+  for (let m = GLUED_START.exec(text); m !== null && tries < GLUED_TRIES; m = GLUED_START.exec(text)) {
+    if (m.index === 0) continue;
+    tries++;
+    const value = parse(text.slice(m.index));
+    if (value !== null) return { at: m.index, value };
+    GLUED_START.lastIndex = m.index + 1;
+  }
+  return null;
+}

@@ -543,6 +543,54 @@ test("2>&1: program output and the call's rest on the same line", () => {
   assert.equal(lineTotal(parser), 2);
 });
 
+test("2>&1: a whole strace line glued after program output that had no newline is read", () => {
+  // Seen in real `strace -f ./chatty 2>&1` captures when the machine is busy: the output of a
+  // write cut by `<unfinished ...>` (or of an untraced child) ends without a newline, and
+  // strace's next line lands right after it.
+  const { events, parser } = run(
+    [
+      '[pid 16693] write(1, "~chatty~ done, partial line with"..., 44 <unfinished ...>',
+      "[pid 16711] <... clone3 resumed> => {parent_tid=[16712]}, 88) = 16712",
+      "~chatty~ done, partial line without newline~[pid 16693] <... write resumed>)        = 44",
+      "~chatty~ exec child stderr, no newline~wait4(16375, [{WIFEXITED(s) && WEXITSTATUS(s) == 3}], 0, NULL) = 16375",
+      "~out~--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=16375, si_uid=0, si_status=3, si_utime=0, si_stime=0} ---",
+      "~out~00:24:06.278944 close(3) = 0",
+      "no newline+++ exited with 0 +++",
+      // Program text is not taken for a call: a name after a space or a letter is not a start.
+      "~chatty~ f(x) = 1",
+      "result: wait4(1) = 1",
+    ].join("\n"),
+  );
+  assert.deepEqual(
+    syscalls(events).map((c) => [c.name, c.form, c.ret, c.line, c.endLine ?? c.line]),
+    [
+      ["clone3", "resumed-only", 16712, 2, 2],
+      ["write", "joined", 44, 1, 3],
+      ["wait4", "complete", 16375, 4, 4],
+      ["close", "complete", 0, 6, 6],
+    ],
+  );
+  assert.deepEqual(
+    events.filter((e) => e.type === "signal" || e.type === "exit").map((e) => [e.type, e.line]),
+    [
+      ["signal", 5],
+      ["exit", 7],
+    ],
+  );
+  assert.deepEqual(events.filter((e) => e.type === "foreign").map((e) => e.type === "foreign" && e.text), [
+    "~chatty~ done, partial line without newline~",
+    "~chatty~ exec child stderr, no newline~",
+    "~out~",
+    "~out~",
+    "no newline",
+    "~chatty~ f(x) = 1",
+    "result: wait4(1) = 1",
+  ]);
+  assert.equal(parser.stats.lines.foreign, 2);
+  assert.equal(parser.stats.lines.unrecognized, 0);
+  assert.equal(lineTotal(parser), 9);
+});
+
 test("a message spliced right after a comment keeps the comment's closing slash", () => {
   const { events, parser } = run(
     [
