@@ -269,7 +269,13 @@ export class LineReader implements BareReader {
           if (cut.fuzzy !== undefined) cut.fuzzy.heads = cut.fuzzy.heads.map((h) => h + head);
         } else {
           const hr = straceLineParser.parseLine(head);
-          if (hr.incomplete && hr.bodyStarted) {
+          // A write to stdout or stderr, (some of) its bytes, then the message:
+          // `write(1, "hi", 2hi` before `strace: Process 9 attached`, `) = 2` on the next line.
+          const splice = hr.bodyStarted ? findWriteSplice(head, hr.value !== null || hr.incomplete ? head.length : hr.errorOffset) : null;
+          if (splice !== null && splice.rest !== "") {
+            if (cut !== null) this.giveUpCut();
+            this.spliced(splice, lineNo, true, lineNo, false, false);
+          } else if (hr.incomplete && hr.bodyStarted) {
             if (cut !== null) this.giveUpCut();
             this.cut = { text: head, line: lineNo, counted: true, age: 0 };
           } else if (!isBlank(head)) {
@@ -496,17 +502,18 @@ export class LineReader implements BareReader {
 
   /** A write to stdout or stderr with program output spliced in after its count: hold its head
    *  (begun on line `line`) as the cut call, and skip its bytes from `rest` on. */
-  private spliced(splice: WriteSplice, line: number, counted: boolean, lineNo: number, wholeLine: boolean): void {
+  private spliced(splice: WriteSplice, line: number, counted: boolean, lineNo: number, wholeLine: boolean, endsLine = true): void {
     this.stats.flags.add("2>&1");
     this.cut = { text: splice.head, line, counted, age: 0 };
     this.output = splice.output;
-    this.programOutput(splice.rest, lineNo, wholeLine);
+    this.programOutput(splice.rest, lineNo, wholeLine, endsLine);
   }
 
-  /** Skip the bytes a spliced `write(1|2, ...)` put on the stream, then rejoin the call. */
-  private programOutput(segment: string, lineNo: number, wholeLine: boolean): void {
+  /** Skip the bytes a spliced `write(1|2, ...)` put on the stream, then rejoin the call.
+   *  `endsLine`: the segment ends where the physical line does (not at a message of strace's). */
+  private programOutput(segment: string, lineNo: number, wholeLine: boolean, endsLine = true): void {
     const output = this.output!;
-    const taken = output.take(segment);
+    const taken = output.take(segment, endsLine);
     if (taken.done) {
       this.output = null;
       if (taken.consumed > 0) this.foreign(segment.slice(0, taken.consumed), lineNo, false);

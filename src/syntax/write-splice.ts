@@ -7,8 +7,9 @@ import type { ParsedLine } from "../../grammars/strace-line-parser.js";
 
 /** The program output still expected before the call's continuation. */
 export interface ProgramOutput {
-  /** Consume the start of one line segment; `done` once all expected output is consumed. */
-  take(segment: string): { consumed: number; done: boolean };
+  /** Consume the start of one line segment; `done` once all expected output is consumed.
+   *  `endsLine`: a line break follows the segment (not a message of strace's cutting it). */
+  take(segment: string, endsLine?: boolean): { consumed: number; done: boolean };
 }
 
 const WRITE_HEAD =
@@ -60,8 +61,13 @@ export function findWriteSplice(text: string, errorOffset: number): WriteSplice 
 function textOutput(expected: string): ProgramOutput {
   let remaining = expected;
   return {
-    take(segment) {
+    take(segment, endsLine = true) {
       const nl = remaining.indexOf("\n");
+      if (!endsLine) {
+        const consumed = Math.min(remaining.length, segment.length);
+        remaining = remaining.slice(consumed);
+        return { consumed, done: remaining === "" };
+      }
       if (nl >= 0) {
         remaining = remaining.slice(nl + 1);
         return { consumed: segment.length, done: remaining === "" };
@@ -77,9 +83,9 @@ function textOutput(expected: string): ProgramOutput {
 function countedOutput(count: number): ProgramOutput {
   let remaining = count;
   return {
-    take(segment) {
+    take(segment, endsLine = true) {
       if (segment.length < remaining) {
-        remaining -= segment.length + 1;
+        remaining -= segment.length + (endsLine ? 1 : 0);
         return { consumed: segment.length, done: remaining <= 0 };
       }
       const consumed = remaining;

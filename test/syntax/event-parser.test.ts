@@ -211,6 +211,33 @@ test("2>&1: a write cut by strace's message after its count, its bytes and rest 
   assert.equal(lineTotal(parser), 3);
 });
 
+test("2>&1: a write's bytes, then strace's message, then the call's rest on the next line", () => {
+  // Seen in a real `-f -s 4096 -x 2>&1` capture on a busy machine: the output came first, the
+  // message after it. Also output cut by the message, with its line break after it (-s cut it).
+  const { events, parser } = run(
+    [
+      'write(1, "~chatty~ done, partial line without newline~", 44~chatty~ done, partial line without newline~strace: Process 6955 attached',
+      ") = 44",
+      'write(1, "ab\\ncd", 5abstrace: Process 6956 attached',
+      "",
+      "cd) = 5",
+      'write(2, "abc"..., 10abcdefstrace: Process 6957 attached',
+      "ghij) = 10",
+    ].join("\n"),
+  );
+  const calls = syscalls(events);
+  assert.deepEqual(calls.map((c) => [c.name, c.line, c.endLine, c.ret, c.args.length]), [
+    ["write", 1, 2, 44, 3],
+    ["write", 3, 5, 5, 3],
+    ["write", 6, 7, 10, 3],
+  ]);
+  const foreign = events.filter((e) => e.type === "foreign").map((e) => e.type === "foreign" && e.text);
+  assert.deepEqual(foreign, ["~chatty~ done, partial line without newline~", "ab", "cd", "abcdef", "ghij"]);
+  assert.equal(events.filter((e) => e.type === "notice").length, 3);
+  assert.equal(parser.stats.lines.unrecognized, 0);
+  assert.equal(lineTotal(parser), 7);
+});
+
 test("2>&1: program output glued to a write is skipped using the write's own string", () => {
   const { events, parser } = run(
     [
