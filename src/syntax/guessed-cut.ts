@@ -66,10 +66,9 @@ export function gluedStraceLine(
   parse: (text: string) => ParsedLine | null,
 ): { at: number; value: ParsedLine } | null {
   if (text.length > FUZZY_MAX_LINE) return null;
-  GLUED_START.lastIndex = 1;
+  GLUED_START.lastIndex = 1; // some output comes first
   let tries = 0;
   for (let m = GLUED_START.exec(text); m !== null && tries < GLUED_TRIES; m = GLUED_START.exec(text)) {
-    if (m.index === 0) continue;
     tries++;
     const value = parse(text.slice(m.index));
     if (value !== null) return { at: m.index, value };

@@ -62,12 +62,12 @@ function textOutput(expected: string): ProgramOutput {
   let remaining = expected;
   return {
     take(segment, endsLine = true) {
-      const nl = remaining.indexOf("\n");
       if (!endsLine) {
         const consumed = Math.min(remaining.length, segment.length);
         remaining = remaining.slice(consumed);
         return { consumed, done: remaining === "" };
       }
+      const nl = remaining.indexOf("\n");
       if (nl >= 0) {
         remaining = remaining.slice(nl + 1);
         return { consumed: segment.length, done: remaining === "" };
