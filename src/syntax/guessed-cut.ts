@@ -56,6 +56,11 @@ export function nestsTooDeep(text: string, from: number): boolean {
 const GLUED_START =
   /\[pid +\d|<\.\.\. [a-z_]|--- [A-Z?]|\+\+\+ [a-z]|(?<![\w.:])\d\d:\d\d:\d\d[ .]|(?<![\w.])\d{10}\.\d+ |(?<![\w\s])[a-z_][a-z0-9_]*\(/g;
 
+/** What every whole line of strace's has: a return (`) = 44`, `)        = -1 EAGAIN (...)`,
+ *  `) = 1 ([{fd=3, revents=POLLIN}])`), or the end of a cut call, a signal or an exit. Program
+ *  output without it costs no parse (a chatty program's every line would cost several). */
+const GLUED_END = /\)\s+= [-?\w]|<(?:unfinished|detached) \.\.\.>$|---$|\+\+\+$/;
+
 /** Candidate starts a glued line gets (each costs one parse). */
 const GLUED_TRIES = 4;
 
@@ -65,7 +70,7 @@ export function gluedStraceLine(
   text: string,
   parse: (text: string) => ParsedLine | null,
 ): { at: number; value: ParsedLine } | null {
-  if (text.length > FUZZY_MAX_LINE) return null;
+  if (text.length > FUZZY_MAX_LINE || !GLUED_END.test(text)) return null;
   GLUED_START.lastIndex = 1; // some output comes first
   let tries = 0;
   for (let m = GLUED_START.exec(text); m !== null && tries < GLUED_TRIES; m = GLUED_START.exec(text)) {
