@@ -271,7 +271,7 @@ export class LineReader implements BareReader {
           const hr = straceLineParser.parseLine(head);
           // A write to stdout or stderr, (some of) its bytes, then the message:
           // `write(1, "hi", 2hi` before `strace: Process 9 attached`, `) = 2` on the next line.
-          const splice = hr.bodyStarted ? findWriteSplice(head, hr.value !== null || hr.incomplete ? head.length : hr.errorOffset) : null;
+          const splice = hr.bodyStarted ? spliceIn(head, hr) : null;
           if (splice !== null && splice.rest !== "") {
             if (cut !== null) this.giveUpCut();
             this.spliced(splice, lineNo, true, lineNo, false, false);
@@ -378,7 +378,7 @@ export class LineReader implements BareReader {
       }
       // Program output glued to a write's text (`write(1, "hi\n", 3hi`) may even parse, as a
       // count juxtaposed with words: the write's own string decides.
-      const splice = findWriteSplice(text, r.value !== null || r.incomplete ? text.length : r.errorOffset);
+      const splice = spliceIn(text, r);
       if (splice !== null) {
         if (this.cut !== null) this.giveUpCut();
         this.spliced(splice, lineNo, false, lineNo, false);
@@ -722,6 +722,12 @@ export class LineReader implements BareReader {
     }
     this.asm.start(pending);
   }
+}
+
+/** A write to stdout or stderr in `text` followed by its own bytes, where the grammar stopped
+ *  reading it (or anywhere, when it read the line whole or found it cut short). */
+function spliceIn(text: string, r: LineParseResult): WriteSplice | null {
+  return findWriteSplice(text, r.value !== null || r.incomplete ? text.length : r.errorOffset);
 }
 
 /** A line that parses by itself as a complete call with a pid or time leader. */
