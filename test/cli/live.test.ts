@@ -135,6 +135,9 @@ test("output into a closed pipe ends quietly with the exit code unchanged", asyn
   let stderr = "";
   child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
   child.stdout.once("data", () => child.stdout.destroy());
+  // Once its reader is gone and a loss is known, analyze stops reading: the rest of the input
+  // meets a closed pipe, as `cat` would before a `| head`.
+  child.stdin.on("error", () => {});
   child.stdin.end(body);
   const code = await new Promise<number | null>((res) => child.on("close", res));
   noStack(stderr);
@@ -147,6 +150,26 @@ test("parse into a pipe whose reader has gone stops reading: `parse | head` of a
   const r = spawnSync("sh", ["-c", `yes '9724  close(3) = 0' | "${process.execPath}" "${bin}" parse | head -2`], { encoding: "utf8", timeout: 30_000 });
   assert.equal(r.error, undefined, "the pipeline ended");
   assert.equal(r.stdout.trim().split("\n").length, 2);
+  noStack(r.stderr);
+  assert.doesNotMatch(r.stderr, /EPIPE/);
+});
+
+test("analyze into a pipe whose reader has gone stops at its next finding: `analyze | head` of an endless input ends", () => {
+  // The sample (one loss) again and again with new pids, for ever: the pipeline ends only if
+  // analyze leaves once head has, and its exit code still says a loss was found.
+  const sample = join(root, "samples", "hyper-short-write", "f-tt-T.strace");
+  const feeder =
+    `const t = require("fs").readFileSync(process.argv[1], "utf8"); let r = 0;` +
+    `process.stdout.on("error", () => process.exit(0));` +
+    `(function w() { for (;;) { r++; if (!process.stdout.write(t.replace(/^(\\d+)/gm, (p) => String(Number(p) + r * 10)))) return void process.stdout.once("drain", w); } })();`;
+  const r = spawnSync(
+    "bash",
+    ["-c", `set -o pipefail; "${process.execPath}" -e '${feeder}' "${sample}" | "${process.execPath}" "${bin}" analyze | head -2`],
+    { encoding: "utf8", timeout: 30_000 },
+  );
+  assert.equal(r.error, undefined, "the pipeline ended");
+  assert.equal(r.status, 1, "analyze's exit code: a loss was found");
+  assert.match(r.stdout, /^error\[shutdown-with-unsent\]/);
   noStack(r.stderr);
   assert.doesNotMatch(r.stderr, /EPIPE/);
 });

@@ -23,7 +23,7 @@ import { TOOL_NAME, TOOL_VERSION } from "../../version.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, isWholeNumber, MODEL_FULL_DESCRIPTION, noTraceGiven, PATHS_POSITIONAL } from "../command.js";
 import type { CliIo, CommandSpec } from "../command.js";
 import { ProblemReporter } from "../diagnostics.js";
-import { drained } from "../output.js";
+import { drained, watchReader } from "../output.js";
 import { startProgress, type Progress } from "../progress.js";
 
 export type OutputFormat = "table" | "json" | "ndjson";
@@ -242,7 +242,15 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
     if (n > 0) waiting = waiting.slice(n);
   };
 
-  for (const group of groups) {
+  // `analyze huge.log | head`: once head has gone nothing printed is read, and only the exit
+  // code is left to tell. When it can no longer change (a finding that fails the run is known, or
+  // `--fail-on never`), the rest is not read; --html and --strict still need the whole trace.
+  const readerGone = watchReader(io.stdout);
+  /** Findings that make the exit code 1. */
+  const failing = (): number => (s.failOn === "never" ? 0 : s.failOn === "warning" ? errors + warnings : errors);
+  const settled = (): boolean => readerGone() && s.html === null && !s.strict && (s.failOn === "never" || failing() > 0);
+
+  reading: for (const group of groups) {
     const analyzer = createAnalyzer({
       trace: group.name,
       rules: s.rules,
@@ -271,6 +279,7 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
           mustDrain = false;
           await drained(io.stdout);
         }
+        if (settled()) break reading;
       }
       for (const f of analyzer.end()) emit(f);
       flushJson(analyzer);
@@ -335,8 +344,7 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
     );
     return EXIT_USAGE;
   }
-  const failing = s.failOn === "never" ? 0 : s.failOn === "warning" ? errors + warnings : errors;
-  return failing > 0 ? EXIT_FINDINGS : EXIT_OK;
+  return failing() > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
 
 export const analyzeCommand: CommandSpec<AnalyzeArgs> = {
