@@ -7,7 +7,7 @@ import { OpRecorder, type OpRecord } from "../syntax/assembler-codec.js";
 import { LineReader, ParserStats, type ParserStatsData } from "../syntax/event-parser.js";
 import type { LightCall } from "../syntax/light-call.js";
 import { NameTable, newLightScan, scanLightBytes, WordTable, type LightScan } from "../syntax/light-bytes.js";
-import { newPlainRecord, scanPlainBytes } from "../syntax/plain-bytes.js";
+import { newPlainRecord, PlainTextMarks, scanPlainBytes } from "../syntax/plain-bytes.js";
 
 export interface SegmentRequest {
   readonly id: number;
@@ -69,6 +69,7 @@ export function readSegment(req: SegmentRequest): SegmentReply {
   let s = 0;
   /** The next ESC byte at or after s, or the end (colour codes make a line the string path's). */
   let esc = -1;
+  const marks = new PlainTextMarks(bytes);
   for (;;) {
     const nl = bytes.indexOf(10, s);
     if (nl < 0) break;
@@ -86,7 +87,7 @@ export function readSegment(req: SegmentRequest): SegmentReply {
       if (names !== null && reader.takesLight() && esc >= e && scanLightBytes(bytes, s, e, names.table.isLight, scan)) {
         firstText ??= bytes.toString("utf8", s, e);
         reader.lightRead(lightCallOf(scan, names.table, bytes), lineNo);
-      } else if (scan.argsNeeded && req.plainScan && reader.clean() && scanPlainBytes(bytes, s, e, plain)) {
+      } else if (scan.argsNeeded && req.plainScan && reader.clean() && marks.clean(s, e) && scanPlainBytes(bytes, s, e, plain, true)) {
         // A call whose arguments are needed, in plain form: read from its bytes too.
         firstText ??= bytes.toString("utf8", s, e);
         plain.name = names!.table.last;
