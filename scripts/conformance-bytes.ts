@@ -1,7 +1,8 @@
 // The parse workers' byte scans against the string path, line by line: every line the light
 // scan takes must give exactly lightCall's reading (and every line it refuses for its name be
 // one lightCall refuses too); every line the plain scan takes must give the string path's event
-// (keys and their order included) and stats. Run over the corpora and the flag matrix by
+// (keys and their order included) and stats; and a worker's search of a whole segment for what
+// the plain scan refuses must answer as the per-line check. Run over the corpora and the flag matrix by
 // `npm run conformance` (a disagreement fails it); the unit tests use the same comparisons.
 import { isDeepStrictEqual } from "node:util";
 import { ARGS_NEEDED } from "../src/model/args-needed.js";
@@ -11,7 +12,7 @@ import { LineReader, ParserStats } from "../src/syntax/event-parser.js";
 import type { TraceEvent } from "../src/syntax/events.js";
 import { lightCall, type LightCall } from "../src/syntax/light-call.js";
 import { NameTable, newLightScan, scanLightBytes, WordTable } from "../src/syntax/light-bytes.js";
-import { newPlainRecord, scanPlainBytes } from "../src/syntax/plain-bytes.js";
+import { newPlainRecord, plainText, PlainTextMarks, scanPlainBytes } from "../src/syntax/plain-bytes.js";
 import { forEachLineBatch } from "./conformance-run.js";
 
 const needsArgs = (name: string) => ARGS_NEEDED.has(name);
@@ -131,6 +132,19 @@ export interface ByteScanTally {
 export async function checkByteScans(path: string, maxSamples = 5): Promise<ByteScanTally> {
   const tally: ByteScanTally = { lines: 0, lightTaken: 0, plainTaken: 0, disagreeing: 0, disagreements: [] };
   await forEachLineBatch(path, (lines, firstLine) => {
+    // The batch as one segment: the workers' search of it must answer as the per-line check.
+    const segment = Buffer.from(lines.join("\n") + "\n");
+    const marks = new PlainTextMarks(segment);
+    for (let i = 0, s = 0; i < lines.length; i++) {
+      const nl = segment.indexOf(10, s);
+      const e = nl > s && segment[nl - 1] === 13 ? nl - 1 : nl;
+      const got = marks.clean(s, e);
+      if (got !== plainText(segment, s, e)) {
+        tally.disagreeing++;
+        if (tally.disagreements.length < maxSamples) tally.disagreements.push(`line ${firstLine + i}: ${lines[i].slice(0, 200)}: the segment's marks say ${got ? "" : "not "}plain, the line's own check the opposite`);
+      }
+      s = nl + 1;
+    }
     for (let i = 0; i < lines.length; i++) {
       tally.lines++;
       const text = lines[i];
