@@ -758,32 +758,23 @@ export function scanPlainBytes(b: Uint8Array, start: number, end: number, record
 const EMPTY = new Uint8Array(0);
 const UNFINISHED = "<unfinished ...>";
 
-/** The line is ASCII (byte offsets are then the string path's character offsets) and holds
- *  nothing the string path reads beyond the call: no `\x` or `/*` (flag evidence), no `%`
- *  (a -c summary header), no `strace: ` or `[ Process` (strace's own messages). */
-export function plainText(b: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    const c = b[i]!;
-    if (c >= 0x80 || c === 0x25 /* % */) return false;
-    if (c === BACKSLASH) {
-      if (b[i + 1] === 0x78 /* x */ && i + 1 < end) return false;
-    } else if (c === 0x2f /* / */) {
-      if (b[i + 1] === 0x2a /* * */ && i + 1 < end) return false;
-    } else if (c === 0x73 /* s */) {
-      if (b[i + 1] === 0x74 && b[i + 2] === 0x72 && b[i + 3] === 0x61 && b[i + 4] === 0x63 && b[i + 5] === 0x65 && b[i + 6] === COLON) return false;
-    } else if (c === LBRACKET && b[i + 1] === SPACE && b[i + 2] === 0x50 /* P */) return false;
-  }
-  return true;
-}
-
-/** What plainText refuses besides bytes past ASCII: each is a whole substring of the line. */
+/** What the string path reads beyond the call: `\x` or `/*` (flag evidence), `%` (a -c summary
+ *  header), `strace:` or `[ Process` (strace's own messages). */
 const REFUSED = ["%", "\\x", "/*", "strace:", "[ P"].map((w) => Buffer.from(w, "latin1"));
+
+/** The line b[start, end) is ASCII (byte offsets are then the string path's character offsets)
+ *  and holds none of the REFUSED words. */
+export function plainText(b: Uint8Array, start: number, end: number): boolean {
+  const line = Buffer.from(b.buffer, b.byteOffset + start, end - start);
+  return isAscii(line) && !REFUSED.some((w) => line.indexOf(w) >= 0);
+}
 
 /**
  * plainText for the lines of one segment, asked in order, by a few native searches over the
- * whole segment instead of a pass over each line's bytes (that pass was a seventh of the scan's
- * time). A line is [start, end) with a newline or `\r\n` at `end`: none of the refused words
- * holds either, so a word found in the segment that starts inside a line lies wholly inside it.
+ * whole segment instead of searches in each line (a pass over each line's bytes was a seventh
+ * of the scan's time). A line is [start, end) with a newline or `\r\n` at `end`: no REFUSED
+ * word holds either, so a word found in the segment that starts inside a line lies wholly
+ * inside it. A segment that is not all ASCII has each line's bytes checked too.
  */
 export class PlainTextMarks {
   private readonly ascii: boolean;
@@ -797,7 +788,7 @@ export class PlainTextMarks {
 
   /** plainText(b, start, end). */
   clean(start: number, end: number): boolean {
-    if (!this.ascii) return plainText(this.b, start, end);
+    if (!this.ascii && !isAscii(this.b.subarray(start, end))) return false;
     const next = this.next;
     for (let k = 0; k < REFUSED.length; k++) {
       let at = next[k]!;
