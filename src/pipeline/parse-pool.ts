@@ -11,20 +11,27 @@ interface Slot {
   readonly worker: Worker;
   busy: number;
   dead: string | null;
+  /** The worker has loaded its code and is waiting for segments. */
+  ready: boolean;
 }
 
 export class ParsePool {
   private readonly slots: Slot[] = [];
   private readonly waiting = new Map<number, { slot: Slot; resolve: (o: SegmentOutcome) => void }>();
   private nextId = 1;
+  /** Segments handed to the workers so far. */
+  submitted = 0;
 
   constructor(readonly size: number) {
     const url = new URL("./parse-worker.js", import.meta.url);
     for (let i = 0; i < size; i++) {
-      const slot: Slot = { worker: new Worker(url, { resourceLimits: WORKER_LIMITS }), busy: 0, dead: null };
+      const slot: Slot = { worker: new Worker(url, { resourceLimits: WORKER_LIMITS }), busy: 0, dead: null, ready: false };
       // An idle worker does not keep the process alive; one with a segment does.
       slot.worker.unref();
-      slot.worker.on("message", (m: WorkerMessage) => this.settle(m.id, "error" in m ? { failed: m.error } : m));
+      slot.worker.on("message", (m: WorkerMessage) => {
+        if ("ready" in m) slot.ready = true;
+        else this.settle(m.id, "error" in m ? { failed: m.error } : m);
+      });
       const die = (why: string) => {
         slot.dead ??= why;
         for (const [id, w] of [...this.waiting]) if (w.slot === slot) this.settle(id, { failed: why });
@@ -35,12 +42,19 @@ export class ParsePool {
     }
   }
 
+  /** Some worker has started and can read a segment at once (a live input reads its segments
+   *  itself until then, rather than wait for the workers' start-up). */
+  get ready(): boolean {
+    return this.slots.some((s) => s.ready && s.dead === null);
+  }
+
   /** Read a segment on the least busy live worker. */
   submit(req: Omit<SegmentRequest, "id">): Promise<SegmentOutcome> {
     const live = this.slots.filter((s) => s.dead === null);
     if (live.length === 0) return Promise.resolve({ failed: this.slots[0]?.dead ?? "no parse worker" });
     const slot = live.reduce((a, b) => (b.busy < a.busy ? b : a));
     const id = this.nextId++;
+    this.submitted++;
     if (slot.busy++ === 0) slot.worker.ref();
     return new Promise((resolve) => {
       this.waiting.set(id, { slot, resolve });

@@ -37,7 +37,7 @@ export interface SegmentReply {
   readonly firstText: string | null;
 }
 
-export type WorkerMessage = SegmentReply | { readonly id: number; readonly error: string };
+export type WorkerMessage = SegmentReply | { readonly id: number; readonly error: string } | { readonly ready: true };
 
 /** Read one segment. Lines whose bytes the light scan takes (light-bytes.ts) never become
  *  strings; every other line is decoded alone and read by the line reader, as on one thread. */
@@ -161,4 +161,5 @@ if (port !== null) {
     const transfer = "record" in reply ? [reply.record.ints.buffer, reply.record.nums.buffer] : [];
     port.postMessage(reply, transfer as ArrayBuffer[]);
   });
+  port.postMessage({ ready: true } satisfies WorkerMessage);
 }

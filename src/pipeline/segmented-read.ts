@@ -18,7 +18,27 @@ export interface SegmentOptions {
   readonly pid: number | null;
   readonly argsNeeded: readonly string[] | null;
   readonly plainScan: boolean;
+  /** A pipe or FIFO (null: a file). */
+  readonly live?: LiveSegments | null;
 }
+
+/** How a live input (a pipe or FIFO, strace maybe still writing) is read in segments. Its size
+ *  is not known: its first bytes are read on this thread, the workers start once `minBytes`
+ *  have come (the pool is then this reader's to give back), and segments go to them once they
+ *  are ready (until then they are read here: waiting would stall strace). Whole lines wait at most
+ *  LIVE_SEGMENT_MS for more to fill a segment, segments the workers finish are replayed while
+ *  the input is quiet, and after `idleMs` of quiet the call held for its `-k` frames goes out. */
+export interface LiveSegments {
+  readonly minBytes: number;
+  readonly idleMs: number;
+  /** Ends a wait for input (strace still running, nothing written). */
+  readonly signal?: AbortSignal;
+  acquire(): ParsePool | null;
+  release(pool: ParsePool): void;
+}
+
+/** How long whole lines of a live input wait for more to fill a segment. */
+export const LIVE_SEGMENT_MS = 10;
 
 /** A line that long is read here, not put in a segment: a segment is copied to the worker and
  *  decoded there, so a line of 60 MB held 330 MB at once. Here only the first 16 MiB of a line
@@ -37,7 +57,8 @@ export interface SegmentProgress {
 interface Pending {
   readonly bytes: Uint8Array;
   readonly final: boolean;
-  readonly outcome: Promise<SegmentOutcome>;
+  /** null: read on this thread. */
+  readonly outcome: Promise<SegmentOutcome> | null;
 }
 
 /** The events of one file, batch by batch (one per segment). `parser` is the file's parser;
@@ -45,7 +66,7 @@ interface Pending {
 export async function* segmentedEvents(
   chunks: AsyncIterable<Buffer>,
   parser: ReplayingParser,
-  pool: ParsePool,
+  filePool: ParsePool | null,
   opts: SegmentOptions,
   events: LineSplitEvents,
   progress: SegmentProgress,
@@ -56,17 +77,36 @@ export async function* segmentedEvents(
   let partBytes = 0;
   /** Lines before the next segment to replay. */
   let base = 0;
+  const live = opts.live ?? null;
+  /** The workers (null: segments are read here, as a live input's first bytes are). */
+  let pool = filePool;
+  /** Bytes of a live input so far (until the workers start). */
+  let seen = 0;
+  /** When the whole lines held in `parts` began to wait (live inputs), or -1: none held. */
+  let heldSince = -1;
+  /** A read of the input under way (a live wait started it). */
+  let reading: Promise<IteratorResult<Buffer>> | null = null;
+  let inputDone = false;
 
+  /** The workers, once they can take a segment (a live input does not wait for them to start). */
+  const workers = (): ParsePool | null => (pool !== null && (live === null || pool.ready) ? pool : null);
   const submit = (bytes: Uint8Array, final: boolean) => {
-    const outcome = pool.submit({ bytes, final, file: opts.file, pid: opts.pid, argsNeeded: opts.argsNeeded, plainScan: opts.plainScan });
+    const w = workers();
+    const outcome = w === null ? null : w.submit({ bytes, final, file: opts.file, pid: opts.pid, argsNeeded: opts.argsNeeded, plainScan: opts.plainScan });
     queue.push({ bytes, final, outcome });
   };
+  /** Segments in flight before the oldest must be replayed: none while they are read here. */
+  const inFlight = () => (workers() === null ? 1 : opts.inFlight);
 
   /** Replay (or read here) the oldest segment in flight. */
   const apply = async (): Promise<TraceEvent[]> => {
     const p = queue.shift()!;
-    const o = await p.outcome;
     const out: TraceEvent[] = [];
+    if (p.outcome === null) {
+      readHere(p.bytes, p.final, out);
+      return out;
+    }
+    const o = await p.outcome;
     if ("failed" in o) {
       progress.failures++;
       progress.firstFailure ??= o.failed;
@@ -104,46 +144,99 @@ export async function* segmentedEvents(
   } finally {
     // Stopped early (interrupted, or the consumer left): close the source, as `for await` does.
     void input.return?.(undefined).catch(() => {});
+    if (live !== null && pool !== null) live.release(pool);
+  }
+
+  /** The next chunk of input (the read a live wait began, if one did). */
+  function nextChunk(): Promise<IteratorResult<Buffer>> {
+    const r = reading ?? input.next();
+    reading = null;
+    return r;
+  }
+
+  function held(): Buffer {
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts, partBytes);
   }
 
   async function* segments(): AsyncGenerator<TraceEvent[]> {
-    for (;;) {
-      const r = await input.next();
+    while (!inputDone) {
+      const r = live === null ? await nextChunk() : yield* liveWait(live);
+      if (r === STOPPED) return;
       if (r.done === true) break;
-      const chunk = r.value;
-      parts.push(chunk);
-      partBytes += chunk.length;
-      if (partBytes > MAX_SEGMENT_LINE && chunk.indexOf(10) < 0) {
-        // No line ends in the last MAX_SEGMENT_LINE bytes: read that line here, as the
-        // single-threaded reader does, then go on cutting segments after it.
-        while (queue.length > 0) yield await apply();
-        const out: TraceEvent[] = [];
-        const after = await readLongLine(out);
-        yield out;
-        if (after === null || stop()) return;
-        parts = [after]; // may hold whole lines: cut below
-        partBytes = after.length;
-      }
-      if (partBytes < opts.segmentBytes) continue;
-      const buf = parts.length === 1 ? parts[0]! : Buffer.concat(parts, partBytes);
-      const nl = buf.lastIndexOf(10);
-      // Whole lines, cut into segments of about segmentBytes each; the rest waits for more.
-      let from = 0;
-      while (from <= nl) {
-        const cut = from + opts.segmentBytes - 1 >= nl ? nl : buf.indexOf(10, from + opts.segmentBytes - 1);
-        submit(buf.subarray(from, cut + 1), false);
-        from = cut + 1;
-        while (queue.length >= opts.inFlight) {
-          yield await apply();
-          if (stop()) return;
-        }
-      }
-      parts = from < buf.length ? [buf.subarray(from)] : [];
-      partBytes = buf.length - from;
+      yield* take(r.value);
       if (stop()) return;
     }
-    if (partBytes > 0) submit(parts.length === 1 ? parts[0]! : Buffer.concat(parts, partBytes), true);
+    if (partBytes > 0) submit(held(), true);
     while (queue.length > 0) yield await apply();
+  }
+
+  /** One more chunk: the whole lines it completes go on in segments of about segmentBytes. */
+  async function* take(chunk: Buffer): AsyncGenerator<TraceEvent[]> {
+    parts.push(chunk);
+    partBytes += chunk.length;
+    if (live !== null && pool === null && (seen += chunk.length) >= live.minBytes) pool = live.acquire();
+    if (partBytes > MAX_SEGMENT_LINE && chunk.indexOf(10) < 0) {
+      // No line ends in the last MAX_SEGMENT_LINE bytes: read that line here, as the
+      // single-threaded reader does, then go on cutting segments after it.
+      while (queue.length > 0) yield await apply();
+      const out: TraceEvent[] = [];
+      const after = await readLongLine(out);
+      yield out;
+      heldSince = -1;
+      if (after === null || stop()) {
+        inputDone = true;
+        return;
+      }
+      parts = [after]; // may hold whole lines: cut below
+      partBytes = after.length;
+    }
+    if (live !== null && heldSince < 0 && partBytes > 0 && parts[parts.length - 1]!.indexOf(10) >= 0) heldSince = Date.now();
+    if (partBytes >= opts.segmentBytes || (heldSince >= 0 && Date.now() - heldSince >= LIVE_SEGMENT_MS)) yield* cut();
+  }
+
+  /** Hand on every whole line held, in segments of about segmentBytes; the rest waits for more. */
+  async function* cut(): AsyncGenerator<TraceEvent[]> {
+    const buf = held();
+    const nl = buf.lastIndexOf(10);
+    let from = 0;
+    while (from <= nl) {
+      const end = from + opts.segmentBytes - 1 >= nl ? nl : buf.indexOf(10, from + opts.segmentBytes - 1);
+      submit(buf.subarray(from, end + 1), false);
+      from = end + 1;
+      while (queue.length >= inFlight()) {
+        yield await apply();
+        if (stop()) return;
+      }
+    }
+    parts = from < buf.length ? [buf.subarray(from)] : [];
+    partBytes = buf.length - from;
+    heldSince = -1;
+  }
+
+  /** Wait for a live input's next chunk. Meanwhile: replay the segments the workers finish,
+   *  hand on whole lines that waited LIVE_SEGMENT_MS, and after `idleMs` of quiet with nothing
+   *  in flight hand out the call held for its `-k` frames (once per quiet spell). */
+  async function* liveWait(l: LiveSegments): AsyncGenerator<TraceEvent[], IteratorResult<Buffer> | typeof STOPPED> {
+    reading ??= input.next();
+    let flushed = false;
+    for (;;) {
+      const head = queue.length > 0 ? (queue[0]!.outcome ?? Promise.resolve()) : null;
+      const ms = heldSince >= 0 ? Math.max(0, heldSince + LIVE_SEGMENT_MS - Date.now()) : head === null && !flushed ? l.idleMs : -1;
+      const w = await firstOf(reading, head, ms, l.signal);
+      if (w === STOPPED) return STOPPED;
+      if (w === SEGMENT_READ) yield await apply();
+      else if (w === QUIET && heldSince >= 0) yield* cut();
+      else if (w === QUIET) {
+        const out: TraceEvent[] = [];
+        parser.flush(out);
+        flushed = true;
+        yield out;
+      } else {
+        reading = null;
+        return w;
+      }
+      if (stop()) return STOPPED;
+    }
   }
 
   /** Read here, as the single-threaded reader does, the lines held back in `parts` and the rest
@@ -153,7 +246,7 @@ export async function* segmentedEvents(
     async function* throughNewline(held: readonly Buffer[]): AsyncGenerator<Buffer> {
       yield* held;
       for (;;) {
-        const r = await input.next();
+        const r = await nextChunk();
         if (r.done === true) return;
         const nl = r.value.indexOf(10);
         if (nl < 0) {
@@ -171,4 +264,37 @@ export async function* segmentedEvents(
     for await (const b of readLineBatches(throughNewline(held), events, base + 1)) pushHere(b, out);
     return after;
   }
+}
+
+const SEGMENT_READ = Symbol("segment read");
+const QUIET = Symbol("quiet");
+const STOPPED = Symbol("stopped");
+
+/** Whichever comes first: the input's read (its value), the oldest segment's reading
+ *  (SEGMENT_READ; it comes first when both are ready), `ms` of quiet (QUIET; never when
+ *  negative), or `signal` (STOPPED). Nothing of the race is left behind once it is settled. */
+function firstOf<T>(
+  read: Promise<T>,
+  segment: Promise<unknown> | null,
+  ms: number,
+  signal: AbortSignal | undefined,
+): Promise<T | typeof SEGMENT_READ | typeof QUIET | typeof STOPPED> {
+  if (signal?.aborted === true) return Promise.resolve(STOPPED);
+  return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    let settled = false;
+    const settle = (v: T | typeof SEGMENT_READ | typeof QUIET | typeof STOPPED, err?: unknown) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      if (err !== undefined) reject(err);
+      else resolve(v);
+    };
+    const onAbort = () => settle(STOPPED);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    segment?.then(() => settle(SEGMENT_READ));
+    read.then((v) => settle(v), (err: unknown) => settle(STOPPED, err ?? new Error("read failed")));
+    if (ms >= 0) timer = setTimeout(() => settle(QUIET), ms);
+  });
 }

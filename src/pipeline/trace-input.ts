@@ -11,8 +11,8 @@ import { describeText } from "../io/sniff.js";
 import { fileHead, MERGE_ARGS, mergeLanes } from "./ff-merge.js";
 import { MAX_IN_FLIGHT } from "../syntax/call-joiner.js";
 import { createEventParser, type EventParser, type ReplayingParser } from "../syntax/event-parser.js";
-import { acquirePool, releasePool } from "./parse-pool.js";
-import { segmentedEvents, type SegmentOptions, type SegmentProgress } from "./segmented-read.js";
+import { acquirePool, poolSize, releasePool } from "./parse-pool.js";
+import { segmentedEvents, type LiveSegments, type SegmentOptions, type SegmentProgress } from "./segmented-read.js";
 import type { TraceEvent } from "../syntax/events.js";
 
 export const STDIN_NAME = "<stdin>";
@@ -235,6 +235,10 @@ export interface ParallelOptions {
  *  segments keep the records in flight (and the process's memory) small. */
 export const PARALLEL_DEFAULTS: ParallelOptions = { minBytes: 8 * 1024 * 1024, segmentBytes: 128 * 1024 };
 
+/** Bytes of a live input read before the workers are started: a short trace through a pipe
+ *  never starts them, a busy strace has them within a fraction of a second. */
+export const LIVE_POOL_BYTES = 1024 * 1024;
+
 /** Unrecognised lines reported one by one under `--strict`, per file. */
 export const STRICT_LINES_SHOWN = 20;
 
@@ -259,9 +263,10 @@ export function readTraceEvents(
     // A pipe or FIFO can go quiet mid-trace (strace still running): only those need idle flushes.
     const live = group.bytes === null;
     const par = opts.parallel;
+    // A pipe is read in segments too (its size unknown: the workers start once it is big).
     const split: Split | null =
-      par !== undefined && !live && group.bytes! / group.files.length >= par.minBytes
-        ? { segmentBytes: par.segmentBytes, pid, argsNeeded: names === undefined ? null : [...names], plainScan: opts.plainScan === true }
+      par !== undefined && (live ? poolSize() > 0 : group.bytes! / group.files.length >= par.minBytes)
+        ? { segmentBytes: par.segmentBytes, pid, argsNeeded: names === undefined ? null : [...names], plainScan: opts.plainScan === true, liveMinBytes: live ? Math.min(par.minBytes, LIVE_POOL_BYTES) : null }
         : null;
     // Ctrl-C stops files (stdin too when it is one); a pipe is read until strace, interrupted
     // too, closes it. SIGTERM stops all.
@@ -362,14 +367,25 @@ async function* fileEvents(
       reader.return(undefined).catch(() => {});
     }
   }
-  const pool = split !== null ? acquirePool() : null;
+  // A live input acquires the workers itself once it has been big enough.
+  const pool = split !== null && split.liveMinBytes === null ? acquirePool() : null;
+  const segmented = pool !== null || split?.liveMinBytes != null;
+  const liveSegments: LiveSegments | null =
+    split?.liveMinBytes != null ? { minBytes: split.liveMinBytes, idleMs: IDLE_FLUSH_MS, signal, acquire: acquirePool, release: releasePool } : null;
   // Segments read ahead per worker: with the worker and this thread about as busy, 3 in all
   // left each idle a quarter of the time waiting on the other; 8 each (1 MB) halve that.
   const progress: SegmentProgress = { lines: 0, firstText: null, failures: 0, firstFailure: null };
-  const batches =
-    pool === null
-      ? threadEvents()
-      : segmentedEvents(source.chunks, parser, pool, { ...split!, file: parser.stats.file, inFlight: 8 * pool.size }, splitEvents, progress, () => signal?.aborted === true);
+  const batches = !segmented
+    ? threadEvents()
+    : segmentedEvents(
+        source.chunks,
+        parser,
+        pool,
+        { ...split!, file: parser.stats.file, inFlight: 8 * (pool?.size ?? poolSize()), live: liveSegments },
+        splitEvents,
+        progress,
+        () => signal?.aborted === true,
+      );
   try {
     for await (const out of batches) {
       count(out);
@@ -388,8 +404,8 @@ async function* fileEvents(
     }
     throw err;
   } finally {
-    if (pool !== null) {
-      releasePool(pool);
+    if (pool !== null) releasePool(pool);
+    if (segmented) {
       lines = progress.lines;
       firstText = progress.firstText;
       interrupted = signal?.aborted === true;
@@ -500,7 +516,10 @@ async function* fileEvents(
 }
 
 /** How a file is cut into segments for the parse workers (ReadOptions.parallel). */
-type Split = Omit<SegmentOptions, "file" | "inFlight">;
+type Split = Omit<SegmentOptions, "file" | "inFlight" | "live"> & {
+  /** A live input: bytes read on this thread before the workers start (null: a file). */
+  readonly liveMinBytes: number | null;
+};
 
 /** How long a live input may stay quiet before the parser's held call is handed out: long enough
  *  that strace's `-k` frames (written right after their call) are not split from it. */
