@@ -270,9 +270,9 @@ const SEGMENT_READ = Symbol("segment read");
 const QUIET = Symbol("quiet");
 const STOPPED = Symbol("stopped");
 
-/** Whichever comes first: the input's read (its value), the oldest segment's reading
- *  (SEGMENT_READ; it comes first when both are ready), `ms` of quiet (QUIET; never when
- *  negative), or `signal` (STOPPED). Nothing of the race is left behind once it is settled. */
+/** Whichever comes first: the input's read (its value, or its error), the oldest segment's
+ *  reading (SEGMENT_READ; it wins when both are ready), `ms` of quiet (QUIET; never when
+ *  negative), or `signal` (STOPPED). The timer and the abort listener go once it is settled. */
 function firstOf<T>(
   read: Promise<T>,
   segment: Promise<unknown> | null,
@@ -283,18 +283,20 @@ function firstOf<T>(
   return new Promise((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
     let settled = false;
-    const settle = (v: T | typeof SEGMENT_READ | typeof QUIET | typeof STOPPED, err?: unknown) => {
-      if (settled) return;
+    const settle = (): boolean => {
+      if (settled) return false;
       settled = true;
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
-      if (err !== undefined) reject(err);
-      else resolve(v);
+      return true;
     };
-    const onAbort = () => settle(STOPPED);
+    const onAbort = () => settle() && resolve(STOPPED);
     signal?.addEventListener("abort", onAbort, { once: true });
-    segment?.then(() => settle(SEGMENT_READ));
-    read.then((v) => settle(v), (err: unknown) => settle(STOPPED, err ?? new Error("read failed")));
-    if (ms >= 0) timer = setTimeout(() => settle(QUIET), ms);
+    segment?.then(() => settle() && resolve(SEGMENT_READ));
+    read.then(
+      (v) => settle() && resolve(v),
+      (err: unknown) => settle() && reject(err),
+    );
+    if (ms >= 0) timer = setTimeout(() => settle() && resolve(QUIET), ms);
   });
 }
