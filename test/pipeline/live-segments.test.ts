@@ -8,11 +8,13 @@ import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { createAnalyzer } from "../../src/analysis.js";
 import { ARGS_NEEDED } from "../../src/model/args-needed.js";
 import { acquirePool, poolSize, releasePool, type ParsePool } from "../../src/pipeline/parse-pool.js";
 import { LIVE_SEGMENT_MS } from "../../src/pipeline/segmented-read.js";
-import { IDLE_FLUSH_MS, readTraceEvents, type InputProblem, type ReadOptions } from "../../src/pipeline/trace-input.js";
+import { IDLE_FLUSH_MS, PARALLEL_DEFAULTS, readTraceEvents, type InputProblem, type ReadOptions } from "../../src/pipeline/trace-input.js";
 import { stringifyJson } from "../../src/report/escape.js";
 import type { TraceEvent } from "../../src/syntax/events.js";
 import { quietIo } from "../helpers/quiet-io.js";
@@ -120,6 +122,42 @@ test("a quiet live pipe gets its held call out within the idle time while the wo
     stdin.end("9501  close(3) = 0\n");
     await done;
     assert.ok(arrived.some((a) => a.ev.type === "syscall" && a.ev.name === "close" && a.ev.pid === 9501), "the last line read at the end");
+  } finally {
+    releasePool(pool);
+  }
+});
+
+test("a long live pipe read on the workers keeps no batch alive (memory flat however long it runs)", { skip: noWorkers }, async () => {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  const text = sample("hyper-short-write/f-tt-T.strace");
+  // 60 MB of a live pipe, its pids shifted each round, read as `analyze` reads stdin.
+  const stdin = Readable.from(
+    (function* () {
+      for (let r = 1; r <= 10_000; r++) yield text.replace(/^(\d+)/gm, (pid) => String(Number(pid) + r * 10));
+    })(),
+  );
+  const stop = new AbortController();
+  const io = { ...quietIo(), stdin, terminate: stop.signal };
+  const pool = acquirePool()!;
+  const before = pool.submitted;
+  try {
+    const reading = readTraceEvents(LIVE, io, { argsNeeded: ARGS_NEEDED, plainScan: true, parallel: PARALLEL_DEFAULTS });
+    let batches = 0;
+    let early = 0;
+    let events = 0;
+    for await (const batch of reading.batches) {
+      events += batch.length;
+      if (batch.length > 0 && ++batches === 100) {
+        gc();
+        early = process.memoryUsage().heapUsed;
+      }
+    }
+    gc();
+    const grown = process.memoryUsage().heapUsed - early;
+    assert.ok(pool.submitted - before > 100, `the workers read most of it (${pool.submitted - before} segments)`);
+    assert.ok(events > 500_000, `${events} events`);
+    assert.ok(grown < 15e6, `the heap grew ${(grown / 1e6).toFixed(1)} MB over 60 MB of input`);
   } finally {
     releasePool(pool);
   }
