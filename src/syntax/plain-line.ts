@@ -4,7 +4,7 @@
 // 0 +++`), is read by one left-to-right scan instead of the lexer and the grammar. The scan
 // builds exactly the ParsedLine the grammar would (the same objects, through the grammar
 // module's own value constructors) and gives up, returning null, at the first thing outside
-// that form: comments, `-X verbose`, `-Y` comms, `-i` addresses, mixed operators, floats, odd
+// that form: comments other than after a term, `-Y` comms, `-i` addresses, mixed operators, floats, odd
 // spacing. A line it gives up on goes to the grammar, so it can only ever be slower, never
 // different. Tests hold it to the grammar on chosen lines, every sample line and randomly edited
 // ones, and `npm run conformance` on every corpus and flag-matrix line; `--full` turns it off.
@@ -147,10 +147,24 @@ function bracketToken(): number {
   return 0;
 }
 
+// A term and the comments after it (execve's `0x7ffd… /* 3 vars */`, -X verbose's
+// `0x1 /* SHUT_WR */`), each a single space after what it follows: the last one is the value's
+// `comment`, as the grammar has it.
+function term(): Value | null {
+  let v = bareTerm();
+  while (v !== null && text.startsWith(" /*", pos)) {
+    const close = text.indexOf("*/", pos + 3);
+    if (close < 0) return null;
+    v = { ...v, comment: text.slice(pos + 3, close).trim() } as Value;
+    pos = close + 2;
+  }
+  return v;
+}
+
 /** One term: a string (maybe cut, `"..."...`), a number with an optional fd decoration, an
  *  identifier with an optional decoration (`AT_FDCWD</tmp>`), call (`htons(80)`) or value
  *  (`st_size=0`), a struct, an array, an indirect `[16]`, `...`; null for anything else. */
-function term(): Value | null {
+function bareTerm(): Value | null {
   const c = text.charCodeAt(pos);
   if (c === QUOTE) {
     const close = stringEnd(text, pos);

@@ -49,12 +49,17 @@ const TAKEN = [
   '[pid  9643] +++ exited with 0 +++',
   '12:00:00.5 +++ superseded by execve in pid 9644 +++',
   'foo(1 -2) = 0', // two ints side by side, to the lexer too
+  'shutdown(3, 0x1 /* SHUT_WR */) = 0', // -X verbose: a comment after a term
+  '9836  23:34:02.036549 execve("./a", ["./a"], 0x7ffd9424ddb8 /* 3 vars */) = 0 <0.000180>',
+  'f(1 /* a */ /* b */, {x=2 /* c */}, "s" /**/) = 0', // several, in a struct, empty
 ];
 
 /** Lines outside the plain forms: the scan must leave each to the grammar. */
 const LEFT = [
   'write(1, "x", 1) = 1 /* 1 entry */', // comments
-  'shutdown(3, 0x1 /* SHUT_WR */) = 0', // -X verbose
+  'f(1 /* a */| 2) = 0', // a comment before an operator
+  'f(x /* a */(1)) = 0', // a comment inside a call's name
+  'f(1 /* a) = 0', // a comment never closed
   'ioctl(1, TCGETS, {c_cc[VMIN]=1}) = 0', // subscripted field
   'openat(AT_FDCWD, "x", O_RDONLY) = 3</x> <0.000012> extra', // trailing text
   'read(3,\t"x", 1) = 1', // a tab
