@@ -368,10 +368,11 @@ async function* fileEvents(
     }
   }
   // A live input acquires the workers itself once it has been big enough.
-  const pool = split !== null && split.liveMinBytes === null ? acquirePool() : null;
-  const segmented = pool !== null || split?.liveMinBytes != null;
+  const liveMinBytes = split?.liveMinBytes ?? null;
+  const pool = split !== null && liveMinBytes === null ? acquirePool() : null;
+  const segmented = pool !== null || liveMinBytes !== null;
   const liveSegments: LiveSegments | null =
-    split?.liveMinBytes != null ? { minBytes: split.liveMinBytes, idleMs: IDLE_FLUSH_MS, signal, acquire: acquirePool, release: releasePool } : null;
+    liveMinBytes !== null ? { minBytes: liveMinBytes, idleMs: IDLE_FLUSH_MS, signal, acquire: acquirePool, release: releasePool } : null;
   // Segments read ahead per worker: with the worker and this thread about as busy, 3 in all
   // left each idle a quarter of the time waiting on the other; 8 each (1 MB) halve that.
   const progress: SegmentProgress = { lines: 0, firstText: null, failures: 0, firstFailure: null };
@@ -381,7 +382,15 @@ async function* fileEvents(
         source.chunks,
         parser,
         pool,
-        { ...split!, file: parser.stats.file, inFlight: 8 * (pool?.size ?? poolSize()), live: liveSegments },
+        {
+          segmentBytes: split!.segmentBytes,
+          pid: split!.pid,
+          argsNeeded: split!.argsNeeded,
+          plainScan: split!.plainScan,
+          file: parser.stats.file,
+          inFlight: 8 * (pool?.size ?? poolSize()),
+          live: liveSegments,
+        },
         splitEvents,
         progress,
         () => signal?.aborted === true,
