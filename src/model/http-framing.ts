@@ -147,6 +147,13 @@ export class HttpFramer {
               this.onInvisible();
               break;
             }
+            if (this.phase === "head") {
+              // A head is taken in runs up to its blank line (a run at a time, not a character).
+              const n = this.headRun(p.known, i, Math.min(p.known.length, p.length));
+              i += n;
+              this.offset += n;
+              break;
+            }
             this.step(p.known[i] as string);
             i++;
             this.offset++;
@@ -197,22 +204,40 @@ export class HttpFramer {
     return this.side === "response" ? response : this.side === "request" ? request : response || request;
   }
 
+  /**
+   * Add known[from, end) to the head, up to and including the blank line that ends it: what
+   * taking it a character at a time does (the start of the head checked while it is at most 17
+   * long, off past MAX_HEAD_BYTES, the head read at its `\r\n\r\n`), with one search. Every
+   * prefix of a head prefixOk takes is taken too, so checking the run's end checks each
+   * character's. Returns how many characters it took (all of them once the framing is off).
+   */
+  private headRun(known: string, from: number, end: number): number {
+    const before = this.head.length;
+    if (before === 0) this.start = this.offset;
+    // The blank line may begin in the head so far: look from up to 3 characters back.
+    const back = Math.min(3, before);
+    const edge = (this.head.slice(before - back) + known.slice(from, Math.min(end, from + 3))).indexOf("\r\n\r\n");
+    let blank = edge >= 0 && edge + 4 > back ? edge + 4 - back : -1;
+    if (blank < 0) {
+      const at = known.indexOf("\r\n\r\n", from);
+      if (at >= 0 && at + 4 <= end) blank = at + 4 - from;
+    }
+    const take = blank >= 0 ? blank : end - from;
+    if (before + take > MAX_HEAD_BYTES) {
+      this.phase = "off";
+      return end - from;
+    }
+    this.head += known.slice(from, from + take);
+    if (before < 17 && !this.prefixOk(this.head.length <= 17 ? this.head : this.head.slice(0, 17))) {
+      this.phase = "off";
+      return end - from;
+    }
+    if (blank >= 0) this.onHeadEnd();
+    return take;
+  }
+
   private step(c: string): void {
     switch (this.phase) {
-      case "head": {
-        if (this.head.length === 0) this.start = this.offset;
-        this.head += c;
-        if (this.head.length <= 17 && !this.prefixOk(this.head)) {
-          this.phase = "off";
-          return;
-        }
-        if (this.head.length > MAX_HEAD_BYTES) {
-          this.phase = "off";
-          return;
-        }
-        if (c === "\n" && this.head.endsWith("\r\n\r\n")) this.onHeadEnd();
-        return;
-      }
       case "chunk-size": {
         const line = this.lineChar(c);
         if (line === null) return;

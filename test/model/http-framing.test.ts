@@ -2,7 +2,7 @@
 // each buffer): Content-Length, chunked, pipelined messages, HEAD-less checks, lost framing.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { HttpFramer } from "../../src/model/http-framing.js";
+import { HttpFramer, MAX_HEAD_BYTES } from "../../src/model/http-framing.js";
 import type { Piece } from "../../src/model/http-framing.js";
 
 /** A whole buffer strace printed in full. */
@@ -130,4 +130,60 @@ describe("HTTP framing", () => {
     h.consume([seen("HTTP/1.1 200 OK\r\n\r\n")]);
     assert.equal(h.active, false);
   });
+});
+
+/** Random HTTP/1.x traffic: heads of both sides and broken ones, bodies by length or chunked,
+ *  blank lines as CRLF or bare LF, heads near MAX_HEAD_BYTES. Seeded: the same every run. */
+function randomTraffic(seed: number): string {
+  let x = seed;
+  const rnd = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)]!;
+  let text = "";
+  for (let m = 1 + Math.floor(rnd() * 4); m > 0; m--) {
+    const start = pick(["HTTP/1.1 200 OK", "HTTP/1.0 404 Not Found", "HTTP/1.1 204 No Content", "HTTP/1.1 100 Continue", "HTTP/1.1 304 NM", "HTTP/2 200",
+      "GET / HTTP/1.1", "POST /x HTTP/1.1", "HEAD / HTTP/1.0", "get / HTTP/1.1", "GET /", "", "garbage", "H", "\n\r\n"]);
+    const headers: string[] = [];
+    for (let n = Math.floor(rnd() * 4); n > 0; n--) {
+      headers.push(pick(["Host: a", `Content-Length: ${Math.floor(rnd() * 30)}`, "content-length:3 ", "Transfer-Encoding: chunked", "Transfer-Encoding: gzip", "Bad header", "Content-Length: x"]));
+    }
+    let head = [start, ...headers].join(pick(["\r\n", "\r\n", "\n"])) + pick(["\r\n\r\n", "\r\n\r\n", "\n\n", "\r\n"]);
+    if (rnd() < 0.03) head = "A".repeat(MAX_HEAD_BYTES - 12 + Math.floor(rnd() * 20)) + head;
+    let body = "";
+    const length = headers.map((h) => /content-length: *(\d+)/i.exec(h)).find((l) => l !== null);
+    if (headers.some((h) => h.endsWith("chunked"))) {
+      for (let k = Math.floor(rnd() * 3); k > 0; k--) {
+        const n = 1 + Math.floor(rnd() * 20);
+        body += n.toString(16) + pick(["\r\n", "\n", ";x\r\n"]) + "b".repeat(n) + "\r\n";
+      }
+      body += "0\r\n" + pick(["\r\n", "T: 1\r\n\r\n", "\n"]);
+    } else if (length != null) body = "z".repeat(Math.max(0, Number(length[1]) + (rnd() < 0.2 ? Math.floor(rnd() * 5) - 2 : 0)));
+    text += head + body;
+  }
+  return text;
+}
+
+test("the framing reads a stream the same whatever pieces it comes in, a character at a time included", () => {
+  let heads = 0;
+  for (let seed = 1; seed <= 4000; seed++) {
+    const text = randomTraffic(seed);
+    const side = (["response", "request", "either"] as const)[seed % 3]!;
+    const read = (pieces: Piece[]) => {
+      const seenHeads: unknown[] = [];
+      const f = new HttpFramer(side, (h) => seenHeads.push(h));
+      for (const p of pieces) f.consume([p]);
+      return { heads: seenHeads, active: f.active, completed: f.completed, open: f.openMessage(), headCut: f.headCut, atEnd: f.atMessageEnd, bodyRemaining: f.bodyRemaining };
+    };
+    const whole = read([seen(text)]);
+    // Pieces of 1 to 40 characters, cut anywhere (inside a "\r\n\r\n" too).
+    const pieces: Piece[] = [];
+    for (let at = 0, k = seed; at < text.length; k++) {
+      const n = 1 + ((k * 7919) % 40);
+      pieces.push(seen(text.slice(at, at + n)));
+      at += n;
+    }
+    assert.deepEqual(read(pieces), whole, `seed ${seed} in pieces: ${JSON.stringify(text)}`);
+    assert.deepEqual(read([...text].map(seen)), whole, `seed ${seed} a character at a time: ${JSON.stringify(text)}`);
+    heads += whole.heads.length;
+  }
+  assert.ok(heads > 500, `${heads} heads read`);
 });
