@@ -4,7 +4,7 @@
 import type { Value } from "../syntax/events.js";
 import type { ShutdownEvent } from "./model-events.js";
 import type { StreamKind } from "./stream-kind.js";
-import { flagNames, intOf } from "./values.js";
+import { findFlagName, flagNames, intOf } from "./values.js";
 
 // Linux clone flags (include/uapi/linux/sched.h).
 export const CLONE_FILES = 0x400;
@@ -69,10 +69,11 @@ const S_IFMT = 0o170000;
 const S_IFIFO = 0o010000;
 const S_IFSOCK = 0o140000;
 
+const isFileTypeName = (n: string): boolean => n.startsWith("S_IF");
+
 /** st_mode → kind: FIFO is a pipe, a socket is taken as a stream one, anything else is not a stream. */
 export function kindFromMode(mode: Value): StreamKind | null {
-  const names = flagNames(mode);
-  const type = names.find((n) => n.startsWith("S_IF"));
+  const type = findFlagName(mode, isFileTypeName);
   if (type !== undefined) return type === "S_IFIFO" ? "pipe" : type === "S_IFSOCK" ? "socket" : "other";
   const bits = intOf(mode);
   if (bits === null) return null;

@@ -4,7 +4,7 @@
 import type { SyscallEvent, Value } from "../syntax/events.js";
 import type { Piece } from "./http-framing.js";
 import type { SocketFamily } from "./stream.js";
-import { arg, arrayOf, field, fieldByPrefix, fdOf, flagNames, hasFlag, intOf, unnamed } from "./values.js";
+import { arg, arrayOf, field, fieldByPrefix, fdOf, findFlagName, flagNames, hasFlag, intOf, unnamed } from "./values.js";
 import { iovecBytes } from "./write-family.js";
 
 /** MSG_PEEK (include/linux/socket.h): the bytes stay queued. */
@@ -139,11 +139,13 @@ export function lingerSetting(ev: SyscallEvent): "abort" | "graceful" | null {
   return onoff !== 0 && linger === 0 ? "abort" : "graceful";
 }
 
+const isOutqName = (n: string): boolean => n === "SIOCOUTQ" || n === "TIOCOUTQ";
+
 /** ioctl(fd, SIOCOUTQ/TIOCOUTQ, [n]): the bytes still in the send queue, or null. */
 export function sendQueueBytes(ev: SyscallEvent): number | null {
   if (ev.errno !== null) return null;
   const req = arg(ev.args, 1);
-  const named = flagNames(req).some((n) => n === "SIOCOUTQ" || n === "TIOCOUTQ");
+  const named = findFlagName(req, isOutqName) !== undefined;
   if (!named && intOf(req) !== TIOCOUTQ) return null;
   return intOf(arg(ev.args, 2));
 }

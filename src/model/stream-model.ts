@@ -29,7 +29,7 @@ import {
 } from "./linux-abi.js";
 import { RETURN_ONLY } from "./args-needed.js";
 import { TimeAxis } from "./time-axis.js";
-import { arg, arrayOf, fdOf, field, flagBits, flagNames, hasFlag, intOf, listItems, namedArg } from "./values.js";
+import { arg, arrayOf, fdOf, field, findFlagName, flagBits, flagNames, hasFlag, intOf, listItems, namedArg } from "./values.js";
 import { isPeerGone, isWriteFamily, writeOutcome, writeRequest } from "./write-family.js";
 import type { WriteRequest } from "./write-family.js";
 
@@ -149,8 +149,11 @@ function isOk(ev: SyscallEvent): boolean {
 }
 
 function anyCloexecFlag(args: readonly Value[]): boolean {
-  return args.some((a) => flagNames(a).some((n) => n.endsWith("_CLOEXEC")));
+  for (const a of args) if (findFlagName(a, isCloexecName) !== undefined) return true;
+  return false;
 }
+
+const isCloexecName = (n: string): boolean => n.endsWith("_CLOEXEC");
 
 export class StreamModel {
   private readonly tasks = new Map<number, Task>();

@@ -56,38 +56,46 @@ export function fdOf(v: Value | undefined): { fd: number; path: string | null } 
  * `-X verbose` comments (`0x1 /* SHUT_WR *\/`, `0x80800 /* SOCK_CLOEXEC|SOCK_NONBLOCK *\/`).
  */
 export function flagNames(v: Value | undefined): string[] {
-  const u = unnamed(v);
   const out: string[] = [];
-  const fromComment = (c: string | undefined): void => {
-    if (c === undefined) return;
-    for (const part of c.split(/[|\s]+/)) if (/^[A-Z_][A-Z0-9_]*$/.test(part)) out.push(part);
-  };
-  const visit = (x: Value | undefined): void => {
-    if (x === undefined) return;
-    switch (x.kind) {
-      case "ident":
-        out.push(x.name);
-        fromComment(x.comment);
-        break;
-      case "int":
-        fromComment(x.comment);
-        break;
-      case "flags":
-        for (const p of x.parts) visit(p);
-        fromComment(x.comment);
-        break;
-      case "named":
-        visit(x.value);
-        break;
-      case "alternatives":
-        for (const o of x.options) visit(o);
-        break;
-      default:
-        break;
-    }
-  };
-  visit(u);
+  findFlagName(v, (name) => {
+    out.push(name);
+    return false;
+  });
   return out;
+}
+
+/** The first of flagNames(v) that `test` accepts, found without building the list (the model
+ *  asks this of most calls it reads: openat's flags, ioctl's request, fstat's mode). */
+export function findFlagName(v: Value | undefined, test: (name: string) => boolean): string | undefined {
+  const x = unnamed(v);
+  if (x === undefined) return undefined;
+  switch (x.kind) {
+    case "ident":
+      return test(x.name) ? x.name : commentName(x.comment, test);
+    case "int":
+      return commentName(x.comment, test);
+    case "flags":
+      for (const p of x.parts) {
+        const found = findFlagName(p, test);
+        if (found !== undefined) return found;
+      }
+      return commentName(x.comment, test);
+    case "alternatives":
+      for (const o of x.options) {
+        const found = findFlagName(o, test);
+        if (found !== undefined) return found;
+      }
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The first name in a `-X verbose` comment that `test` accepts. */
+function commentName(c: string | undefined, test: (name: string) => boolean): string | undefined {
+  if (c === undefined) return undefined;
+  for (const part of c.split(/[|\s]+/)) if (/^[A-Z_][A-Z0-9_]*$/.test(part) && test(part)) return part;
+  return undefined;
 }
 
 /** The numeric bits of a flags-like value (`0x400|17` → 0x411); idents contribute nothing. */
