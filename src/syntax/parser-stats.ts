@@ -62,7 +62,24 @@ export class ParserStats {
   }
 
   countLine(kind: LineKind): void {
-    this.lines[kind]++;
+    // One store per kind (a keyed store over thirteen keys was 2 % of a worker's time).
+    const lines = this.lines;
+    switch (kind) {
+      case "syscall":
+        lines.syscall++;
+        return;
+      case "unfinished":
+        lines.unfinished++;
+        return;
+      case "resumed":
+        lines.resumed++;
+        return;
+      case "exit":
+        lines.exit++;
+        return;
+      default:
+        lines[kind]++;
+    }
   }
 
   countSyscall(name: string): void {
