@@ -323,7 +323,8 @@ export function cStringLength(body: string): number {
   return len + body.length - from;
 }
 
-function withComment(v: Value, comment: string): Value {
+/** `v` with the comment printed after it (`0x7ffd /* 3 vars *\/`) as its `comment`. */
+export function withComment(v: Value, comment: string): Value {
   return { ...v, comment } as Value;
 }
 

@@ -7,6 +7,7 @@
 import { LineSplitter, readLineBatches, splitBytes, type LineBatch, type LineSplitEvents } from "../io/line-batches.js";
 import type { ReplayingParser } from "../syntax/event-parser.js";
 import type { TraceEvent } from "../syntax/events.js";
+import { firstOf, QUIET, SEGMENT_READ, STOPPED } from "./first-of.js";
 import type { ParsePool, SegmentOutcome } from "./parse-pool.js";
 
 export interface SegmentOptions {
@@ -102,16 +103,12 @@ export async function* segmentedEvents(
   const apply = async (): Promise<TraceEvent[]> => {
     const p = queue.shift()!;
     const out: TraceEvent[] = [];
-    if (p.outcome === null) {
-      readHere(p.bytes, p.final, out);
-      return out;
-    }
-    const o = await p.outcome;
-    if ("failed" in o) {
+    const o = p.outcome === null ? null : await p.outcome;
+    if (o !== null && "failed" in o) {
       progress.failures++;
       progress.firstFailure ??= o.failed;
     }
-    if ("failed" in o || o.dirty || !parser.clean()) {
+    if (o === null || "failed" in o || o.dirty || !parser.clean()) {
       readHere(p.bytes, p.final, out);
       return out;
     }
@@ -264,39 +261,4 @@ export async function* segmentedEvents(
     for await (const b of readLineBatches(throughNewline(held), events, base + 1)) pushHere(b, out);
     return after;
   }
-}
-
-const SEGMENT_READ = Symbol("segment read");
-const QUIET = Symbol("quiet");
-const STOPPED = Symbol("stopped");
-
-/** Whichever comes first: the input's read (its value, or its error), the oldest segment's
- *  reading (SEGMENT_READ; it wins when both are ready), `ms` of quiet (QUIET; never when
- *  negative), or `signal` (STOPPED). The timer and the abort listener go once it is settled. */
-function firstOf<T>(
-  read: Promise<T>,
-  segment: Promise<unknown> | null,
-  ms: number,
-  signal: AbortSignal | undefined,
-): Promise<T | typeof SEGMENT_READ | typeof QUIET | typeof STOPPED> {
-  if (signal?.aborted === true) return Promise.resolve(STOPPED);
-  return new Promise((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined;
-    let settled = false;
-    const settle = (): boolean => {
-      if (settled) return false;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-      return true;
-    };
-    const onAbort = () => settle() && resolve(STOPPED);
-    signal?.addEventListener("abort", onAbort, { once: true });
-    segment?.then(() => settle() && resolve(SEGMENT_READ));
-    read.then(
-      (v) => settle() && resolve(v),
-      (err: unknown) => settle() && reject(err),
-    );
-    if (ms >= 0) timer = setTimeout(() => settle() && resolve(QUIET), ms);
-  });
 }

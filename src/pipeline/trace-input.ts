@@ -12,6 +12,7 @@ import { fileHead, MERGE_ARGS, mergeLanes } from "./ff-merge.js";
 import { MAX_IN_FLIGHT } from "../syntax/call-joiner.js";
 import { createEventParser, type EventParser, type ReplayingParser } from "../syntax/event-parser.js";
 import { acquirePool, poolSize, releasePool } from "./parse-pool.js";
+import { firstOf, QUIET, STOPPED } from "./first-of.js";
 import { segmentedEvents, type LiveSegments, type SegmentOptions, type SegmentProgress } from "./segmented-read.js";
 import type { TraceEvent } from "../syntax/events.js";
 
@@ -331,19 +332,19 @@ async function* fileEvents(
   /** This thread reads every line (live inputs, small files, no workers). */
   async function* threadEvents(): AsyncGenerator<TraceEvent[]> {
     const reader = readLineBatches(source.chunks, splitEvents)[Symbol.asyncIterator]();
-    // A live input may wait long for its next line: the signal ends that wait too.
-    const orStop = <T>(p: Promise<T>) => (live ? orAborted(p, signal) : p);
     try {
       for (;;) {
         const next = reader.next();
-        let r = await orStop(live ? withinIdle(next) : next);
-        if (r === IDLE) {
+        // A live input may wait long for its next line: the signal ends that wait too.
+        let r = live ? await firstOf(next, null, IDLE_FLUSH_MS, signal) : await next;
+        while (r === QUIET) {
           // No input for a moment: the call held for its `-k` frames goes out now, so a live
-          // finding waits IDLE_FLUSH_MS at most (a regular file never pauses, so never flushes).
+          // finding waits IDLE_FLUSH_MS at most (a regular file never pauses, so never flushes);
+          // then the wait goes on with no timer.
           const out: TraceEvent[] = [];
           parser.flush(out);
           yield out;
-          r = await orStop(next);
+          r = await firstOf(next, null, -1, signal);
         }
         if (r === STOPPED) {
           interrupted = true;
@@ -533,39 +534,6 @@ type Split = Omit<SegmentOptions, "file" | "inFlight" | "live"> & {
 /** How long a live input may stay quiet before the parser's held call is handed out: long enough
  *  that strace's `-k` frames (written right after their call) are not split from it. */
 export const IDLE_FLUSH_MS = 30;
-
-const IDLE = Symbol("idle");
-const STOPPED = Symbol("stopped");
-
-/** `p`, or STOPPED if `signal` is aborted first. The listener goes once `p` settles: a race
- *  with one long-lived "aborted" promise kept every batch it had raced alive. */
-function orAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T | typeof STOPPED> {
-  if (signal === undefined) return p;
-  if (signal.aborted) return Promise.resolve(STOPPED);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => resolve(STOPPED);
-    signal.addEventListener("abort", onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(v);
-      },
-      (err) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(err);
-      },
-    );
-  });
-}
-
-/** `next`, or IDLE when it takes longer than IDLE_FLUSH_MS. */
-function withinIdle<T>(next: Promise<T>): Promise<T | typeof IDLE> {
-  let timer: NodeJS.Timeout | undefined;
-  const idle = new Promise<typeof IDLE>((resolve) => {
-    timer = setTimeout(resolve, IDLE_FLUSH_MS, IDLE);
-  });
-  return Promise.race([next, idle]).finally(() => clearTimeout(timer));
-}
 
 function safePush(
   parser: EventParser,

@@ -22,6 +22,7 @@ import {
   slotValue,
   strValue,
   structOf,
+  withComment,
   type ArgSlot,
   type CallEnd,
   type Leader,
@@ -155,7 +156,7 @@ function term(): Value | null {
   while (v !== null && text.startsWith(" /*", pos)) {
     const close = text.indexOf("*/", pos + 3);
     if (close < 0) return null;
-    v = { ...v, comment: text.slice(pos + 3, close).trim() } as Value;
+    v = withComment(v, text.slice(pos + 3, close).trim());
     pos = close + 2;
   }
   return v;

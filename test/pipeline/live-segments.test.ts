@@ -10,14 +10,13 @@ import { PassThrough, Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { createAnalyzer } from "../../src/analysis.js";
 import { ARGS_NEEDED } from "../../src/model/args-needed.js";
 import { acquirePool, poolSize, releasePool, type ParsePool } from "../../src/pipeline/parse-pool.js";
 import { LIVE_SEGMENT_MS } from "../../src/pipeline/segmented-read.js";
-import { IDLE_FLUSH_MS, PARALLEL_DEFAULTS, readTraceEvents, type InputProblem, type ReadOptions } from "../../src/pipeline/trace-input.js";
-import { stringifyJson } from "../../src/report/escape.js";
+import { IDLE_FLUSH_MS, PARALLEL_DEFAULTS, readTraceEvents, type ReadOptions } from "../../src/pipeline/trace-input.js";
 import type { TraceEvent } from "../../src/syntax/events.js";
 import { quietIo } from "../helpers/quiet-io.js";
+import { readAll } from "../helpers/read-all.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const sample = (p: string) => readFileSync(join(root, "samples", p), "utf8");
@@ -35,21 +34,9 @@ async function readyPool(): Promise<ParsePool> {
   return pool;
 }
 
-/** Everything a live reading of `pieces` gives: events as NDJSON, findings and stats, parser
- *  stats, problems. */
-async function readLive(pieces: Iterable<string>, opts: ReadOptions) {
-  const problems: InputProblem[] = [];
-  const io = { ...quietIo(), stdin: Readable.from(pieces, { objectMode: false }) };
-  const reading = readTraceEvents(LIVE, io, { ...opts, onProblem: (p) => problems.push(p) });
-  const analyzer = createAnalyzer({ trace: "<stdin>" });
-  let ndjson = "";
-  const analysis: unknown[] = [];
-  for await (const batch of reading.batches) {
-    for (const ev of batch) ndjson += stringifyJson(ev) + "\n";
-    analysis.push(...analyzer.push(batch));
-  }
-  analysis.push(...analyzer.end(), analyzer.stats, analyzer.notes);
-  return { ndjson, analysis, stats: reading.parsers().map((p) => p.stats), problems };
+/** Everything a live reading of `pieces` gives (readAll). */
+function readLive(pieces: Iterable<string>, opts: ReadOptions) {
+  return readAll([LIVE], opts, { ...quietIo(), stdin: Readable.from(pieces, { objectMode: false }) });
 }
 
 /** `text` in pieces of the sizes a pipe delivers: a few bytes up to 64 KiB, cut anywhere. */

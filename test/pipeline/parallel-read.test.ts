@@ -9,16 +9,15 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createAnalyzer } from "../../src/analysis.js";
 import { ARGS_NEEDED } from "../../src/model/args-needed.js";
 import { poolSize } from "../../src/pipeline/parse-pool.js";
 import { readSegment } from "../../src/pipeline/parse-worker.js";
 import { MAX_SEGMENT_LINE } from "../../src/pipeline/segmented-read.js";
-import { readTraceEvents, resolveTraces, type InputProblem, type ParallelOptions, type ReadOptions } from "../../src/pipeline/trace-input.js";
+import { resolveTraces, type ParallelOptions, type ReadOptions } from "../../src/pipeline/trace-input.js";
 import { stringifyJson } from "../../src/report/escape.js";
 import { createEventParser } from "../../src/syntax/event-parser.js";
 import type { TraceEvent } from "../../src/syntax/events.js";
-import { quietIo } from "../helpers/quiet-io.js";
+import { readAll } from "../helpers/read-all.js";
 import { runSegmented } from "../property/pipeline.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -31,24 +30,9 @@ for (const c of existsSync(samples) ? readdirSync(samples).sort() : []) {
   for (const f of readdirSync(dir).sort()) if (f.endsWith(".strace") || f === "ff") traces.push(join(dir, f));
 }
 
-/** Everything a reading gives: events as NDJSON, parser stats, problems, and the analysis. */
+/** Everything a reading of the trace at `path` gives (readAll). */
 async function read(path: string, opts: ReadOptions) {
-  const { groups } = await resolveTraces([path]);
-  let ndjson = "";
-  const analysis: unknown[] = [];
-  const stats: unknown[] = [];
-  const problems: InputProblem[] = [];
-  for (const group of groups) {
-    const analyzer = createAnalyzer({ trace: group.name });
-    const reading = readTraceEvents(group, quietIo(), { ...opts, onProblem: (p) => problems.push(p) });
-    for await (const batch of reading.batches) {
-      for (const ev of batch) ndjson += stringifyJson(ev) + "\n";
-      analysis.push(...analyzer.push(batch));
-    }
-    analysis.push(...analyzer.end(), analyzer.stats, analyzer.notes);
-    for (const p of reading.parsers()) stats.push(p.stats);
-  }
-  return { ndjson, analysis, stats, problems };
+  return readAll((await resolveTraces([path])).groups, opts);
 }
 
 const tiny = (segmentBytes: number): ParallelOptions => ({ minBytes: 0, segmentBytes });
