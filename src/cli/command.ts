@@ -5,7 +5,8 @@ import { TOOL_NAME } from "../version.js";
 
 /** Where a command reads and writes. Tests pass their own streams. */
 export interface CliIo {
-  readonly stdin: NodeJS.ReadableStream;
+  /** Standard input's bytes (a pipe is read on a thread of its own: io/pipe-reader.ts). */
+  readonly stdin: AsyncIterable<Buffer | string>;
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
   readonly stdoutIsTTY: boolean;

@@ -1,8 +1,10 @@
 // The CLI entry: yargs wiring of the subcommands, process I/O, exit codes. This is the only
 // module that touches `process`; every command gets its streams through CliIo.
 import { fstatSync } from "node:fs";
+import { isatty } from "node:tty";
 import { setFlagsFromString } from "node:v8";
 import yargs from "yargs";
+import { closePipeReaders, threadedPipe } from "../io/pipe-reader.js";
 import { escapeText } from "../report/escape.js";
 import { TOOL_NAME, TOOL_VERSION } from "../version.js";
 import { EXIT_USAGE, type CliIo, type CommandSpec } from "./command.js";
@@ -20,16 +22,22 @@ const COMMANDS: readonly CommandSpec<any>[] = [
   recordCommand,
 ];
 
+/** Standard input as a command reads it, once one does. */
+let stdin: AsyncIterable<Buffer | string> | null = null;
+
 export function processIo(signal?: AbortSignal, terminate?: AbortSignal): CliIo {
   return {
     signal,
     terminate,
-    stdin: process.stdin,
+    // Made when a command reads it: stdin that no command asked for is left unread.
+    get stdin() {
+      return (stdin ??= threadedPipe(0) ?? process.stdin);
+    },
     stdout: process.stdout,
     stderr: process.stderr,
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
-    stdinIsTTY: Boolean(process.stdin.isTTY),
+    stdinIsTTY: isatty(0),
     stdinBytes: regularFileSize(0),
     env: process.env,
     columns: process.stdout.columns || Number(process.env.COLUMNS) || 80,
@@ -140,7 +148,10 @@ export async function main(argv: readonly string[]): Promise<void> {
   try {
     process.exitCode = await run(argv, processIo(interrupt.signal, terminate.signal));
     // A read of stdin may still be pending: it would keep the process alive.
-    if (terminate.signal.aborted) process.stdin.destroy();
+    if (terminate.signal.aborted) {
+      closePipeReaders();
+      if (stdin === process.stdin) process.stdin.destroy();
+    }
   } catch (err) {
     // A bug of ours, not the user's: one line, no stack unless asked for.
     process.stderr.write(`${TOOL_NAME}: internal error: ${escapeText(String((err as Error)?.message ?? err))}\n`);

@@ -5,6 +5,7 @@ import { readSync } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import { once } from "node:events";
 import { constants as zlibConstants, createGunzip, gunzipSync } from "node:zlib";
+import { threadedPipe } from "./pipe-reader.js";
 import { sniff } from "./sniff.js";
 
 export const CHUNK_BYTES = 64 * 1024;
@@ -42,8 +43,8 @@ export function fileSource(path: string, size: number | null, display = path): B
   return makeSource(display, size, () => fileChunks(path));
 }
 
-export function streamSource(name: string, stream: NodeJS.ReadableStream): ByteSource {
-  return makeSource(name, null, () => stream as AsyncIterable<Buffer | string>);
+export function streamSource(name: string, stream: AsyncIterable<Buffer | string>): ByteSource {
+  return makeSource(name, null, () => stream);
 }
 
 /** Bytes read from a regular file at once. A read stream's 64 KiB reads cost 2.5 ms per MB
@@ -55,14 +56,19 @@ const END_PROBE_BYTES = 4096;
 const READS_PER_TURN = 8;
 
 /** A regular file read directly, FILE_READ_BYTES at a time and handed on in CHUNK_BYTES pieces
- *  (each read into a fresh buffer: consumers may keep pieces); anything else (a FIFO, a
- *  character device) through a read stream. */
+ *  (each read into a fresh buffer: consumers may keep pieces); a FIFO on a thread of its own
+ *  (pipe-reader.ts); anything else (a character device) through a read stream. */
 async function* fileChunks(path: string): AsyncGenerator<Buffer> {
   const handle = await open(path, "r");
   try {
     const stat = await handle.stat();
     if (!stat.isFile()) {
-      yield* handle.createReadStream({ highWaterMark: CHUNK_BYTES, autoClose: false }) as AsyncIterable<Buffer>;
+      const pipe = stat.isFIFO() ? threadedPipe(handle.fd) : null;
+      try {
+        yield* pipe ?? (handle.createReadStream({ highWaterMark: CHUNK_BYTES, autoClose: false }) as AsyncIterable<Buffer>);
+      } finally {
+        pipe?.close();
+      }
       return;
     }
     // A small file gets a buffer of its size (an -ff set may hold thousands of them, and as
