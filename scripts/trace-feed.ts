@@ -2,8 +2,10 @@
 // with shifted pids and times (short lines, as a busy server's `strace -f` prints them), and
 // `-s 65536` writes of HTTP text (long lines, as a bulk transfer prints them). And a paced
 // feeder that offers such text to a consumer at a fixed rate and measures whether it keeps up.
-import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { closeSync, constants, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { Socket } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Writable } from "node:stream";
 
@@ -124,21 +126,40 @@ export interface LiveResult {
   readonly findings: number;
 }
 
+/** A pipe (a FIFO in a fresh directory, gone once open) as a shell's `|` gives: its two ends. A
+ *  child's stdin "pipe" from Node is a socket pair instead, with buffers several times a pipe's
+ *  64 KiB: a consumer could fall further behind before the feeder felt it. */
+export function fifoEnds(): { readFd: number; writeFd: number } {
+  const dir = mkdtempSync(join(tmpdir(), "strace-race-feed-"));
+  try {
+    const fifo = join(dir, "pipe");
+    execFileSync("mkfifo", [fifo]);
+    // The read end first, not waiting for a writer; then the write end finds a reader.
+    const readFd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    return { readFd, writeFd: openSync(fifo, constants.O_WRONLY) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** `analyze --format ndjson` reading stdin while a feeder offers `mbps` MB/s for `seconds`, as a
- *  live `strace -f ... 2>&1 | strace-race analyze` would. */
+ *  live `strace -f ... 2>&1 | strace-race analyze` would: through a pipe. */
 export async function liveRun(bin: string, next: () => Buffer, mbps: number, seconds: number): Promise<LiveResult> {
-  const child = spawn(process.execPath, [bin, "analyze", "--format", "ndjson", "--fail-on", "never", "-q"], { stdio: ["pipe", "pipe", "ignore"] });
+  const { readFd, writeFd } = fifoEnds();
+  const writer = new Socket({ fd: writeFd, readable: false, writable: true });
+  const child = spawn(process.execPath, [bin, "analyze", "--format", "ndjson", "--fail-on", "never", "-q"], { stdio: [readFd, "pipe", "ignore"] });
+  closeSync(readFd);
   let findings = 0;
   let partial = "";
-  child.stdout.setEncoding("utf8");
-  child.stdout.on("data", (d: string) => {
+  child.stdout!.setEncoding("utf8");
+  child.stdout!.on("data", (d: string) => {
     const text = partial + d;
     const lines = text.split("\n");
     partial = lines.pop()!;
     for (const l of lines) if (l.startsWith('{"type":"finding"')) findings++;
   });
   const exited = new Promise<number | null>((r) => child.on("close", (code) => r(code)));
-  const feed = await pacedFeed(child.stdin, next, mbps * 1024 * 1024, seconds);
+  const feed = await pacedFeed(writer, next, mbps * 1024 * 1024, seconds);
   const ended = performance.now();
   const code = await exited;
   if (code !== 0) throw new Error(`live analyze exited ${code}`);
