@@ -52,10 +52,11 @@ test("the pipe is drained while the main thread is blocked: the writer finishes 
   // thread would wait for it, blocked on a full pipe, and finish only after the block.
   const blockedUntil = Date.now() + 3000;
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3000);
+  const reading = drain(pipe);
   assert.equal(await exited, 0);
   const finishedAt = Number(readFileSync(done, "utf8"));
-  assert.ok(finishedAt < blockedUntil, `the writer finished ${blockedUntil - finishedAt} ms before the main thread came back`);
-  const got = await drain(pipe);
+  assert.ok(finishedAt < blockedUntil, `the writer finished ${finishedAt - blockedUntil} ms after the main thread came back; it had to wait for it`);
+  const got = await reading;
   assert.equal(got.length, BYTES);
   assert.ok(got.equals(pattern(BYTES)), "every byte, in order");
 });
