@@ -4,10 +4,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, readFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { fifoEnds } from "../../scripts/trace-feed.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const bin = join(root, "bin", "strace-race.js");
@@ -174,19 +175,23 @@ test("analyze into a pipe whose reader has gone stops at its next finding: `anal
   assert.doesNotMatch(r.stderr, /EPIPE/);
 });
 
-/** analyze --format json of `args`, sent SIGTERM once its document has begun. */
-async function terminated(args: string[], feed?: (stdin: NodeJS.WritableStream) => void) {
-  const child = spawn(process.execPath, [bin, "analyze", "--format", "json", ...args], { stdio: ["pipe", "pipe", "pipe"] });
+/** analyze --format json of `args`, sent SIGTERM once its document has begun; its stdin a pipe
+ *  `feed` writes to, or the descriptor given. */
+async function terminated(args: string[], feed?: (stdin: NodeJS.WritableStream) => void, stdin: "pipe" | number = "pipe") {
+  const child = spawn(process.execPath, [bin, "analyze", "--format", "json", ...args], { stdio: [stdin, "pipe", "pipe"] });
   let out = "";
   let stderr = "";
-  child.stdout.on("data", (b: Buffer) => (out += b.toString()));
-  child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
-  feed?.(child.stdin);
+  child.stdout!.on("data", (b: Buffer) => (out += b.toString()));
+  child.stderr!.on("data", (b: Buffer) => (stderr += b.toString()));
+  if (feed !== undefined && child.stdin !== null) feed(child.stdin);
   await waitFor(() => out.includes('"findings": ['));
   const sentAt = Date.now();
   child.kill("SIGTERM");
+  // A run that ignores the signal is killed after 10 s: the test then fails on its time.
+  const hung = setTimeout(() => child.kill("SIGKILL"), 10_000);
   const code = await new Promise<number | null>((res) => child.on("close", res));
-  child.stdin.destroy();
+  clearTimeout(hung);
+  child.stdin?.destroy();
   return { code, out, stderr, ms: Date.now() - sentAt };
 }
 
@@ -215,8 +220,28 @@ test("SIGTERM stops reading stdin even while strace is still writing, with the J
   assert.equal(r.code, 1);
 });
 
+test("SIGTERM ends a run whose stdin is a pipe strace still holds open, as a shell's | gives", async () => {
+  // A FIFO, not Node's socket pair: the kind of stdin `strace ... 2>&1 | analyze` has, read by
+  // a thread of its own; its writer stays open, so only the signal can end the run.
+  const sample = readFileSync(join(root, "samples", "hyper-short-write", "f-tt-T.strace"));
+  const { readFd, writeFd } = fifoEnds();
+  try {
+    writeSync(writeFd, sample);
+    const r = await terminated([], undefined, readFd);
+    noStack(r.stderr);
+    assert.ok(r.ms < 5000, `ended ${r.ms} ms after the signal`);
+    const doc = JSON.parse(r.out) as { findings: { rule: string }[] };
+    assert.deepEqual(doc.findings.map((f) => f.rule), ["shutdown-with-unsent"]);
+    assert.match(r.stderr, /<stdin>:\d+:\d+: note\[SR012\]: interrupted/);
+    assert.equal(r.code, 1);
+  } finally {
+    closeSync(readFd);
+    closeSync(writeFd);
+  }
+});
+
 test("a file on stdin (`< trace.log`) is read as a file: same report, and Ctrl-C stops it at once", async () => {
-  const { openSync, closeSync, writeFileSync } = await import("node:fs");
+  const { openSync, writeFileSync } = await import("node:fs");
   const sample = readFileSync(join(root, "samples", "hyper-short-write", "f-tt-T.strace"), "utf8");
   const big = join(tmp, "redirected.strace");
   writeFileSync(big, Array.from({ length: 3000 }, (_, r) => sample.replace(/^(\d+)/gm, (pid) => String(Number(pid) + (r + 1) * 10))).join(""));
