@@ -1,18 +1,20 @@
 // `npm run bench`: generates a large realistic trace from the real captures in samples/
 // (replicated with shifted pids and times), then measures, alternating in one run: the floor
-// (64 KiB reads + line split + one regex per line), a bare line split, `parse` and `analyze`
-// end to end, each in its own process. Prints MB/s, lines/s, peak RSS and the ratios. Then
+// (64 KiB reads + line split + one regex per line), a bare line split, the parse workers' scan
+// alone on one thread, `parse` and `analyze` end to end, each in its own process. Prints MB/s, lines/s, peak RSS and the ratios. Then
 // the live stage: analyze reading a pipe fed at a fixed rate, and whether it kept up.
 import { spawnSync } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, statSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { poolSize } from "../src/pipeline/parse-pool.js";
 import { liveRun, longLineSource, shortLineSource } from "./trace-feed.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const bin = join(root, "bin", "strace-race.js");
 const floorScript = join(root, "dist", "scripts", "bench-floor.js");
+const scanScript = join(root, "dist", "scripts", "bench-scan.js");
 const rssPreload = join(root, "dist", "scripts", "bench-rss.js");
 
 interface Options {
@@ -32,12 +34,13 @@ const USAGE = `usage: npm run bench -- [options]
   --rounds N          rounds of the alternating measures; the best of each is shown (default 2)
   --file PATH         measure this trace instead of generating one
   --keep              reuse bench-data/bench-<N>mb.strace when it is there
-  --only a,b          only these measures: floor, split, parse, analyze, live (floor always runs)
+  --only a,b          only these measures: floor, split, scan, parse, analyze, live (floor always
+                      runs); scan is the parse workers' share of analyze alone, on one thread
   --live-short MBps   rate of the live stage's short-line stream (default 8)
   --live-long MBps    rate of the live stage's long-line stream (default 50)
   --live-seconds N    how long each live stream runs (default 10)`;
 
-const MEASURES = new Set(["floor", "split", "parse", "analyze", "live"]);
+const MEASURES = new Set(["floor", "split", "scan", "parse", "analyze", "live"]);
 
 class UsageError extends Error {}
 
@@ -142,6 +145,7 @@ async function main(): Promise<void> {
   const runs: Record<string, () => Measure> = {
     floor: () => measure([floorScript, file], true),
     split: () => measure([floorScript, file, "--split-only"], true),
+    scan: () => measure([scanScript, file], true),
     parse: () => measure([bin, "parse", file], false),
     analyze: () => measure([bin, "analyze", "--format", "json", "--fail-on", "never", file], false),
   };
@@ -168,6 +172,14 @@ async function main(): Promise<void> {
   }
   if (best.parse && best.split) {
     console.log(`parse/split throughput ratio: ${(best.split.seconds / best.parse.seconds).toFixed(3)}`);
+  }
+  if (best.scan) {
+    const scanned = (JSON.parse(best.scan.stdout) as { lines: number }).lines;
+    if (scanned !== lines) console.log(`scan: read ${scanned.toLocaleString("en-US")} lines, the floor ${lines.toLocaleString("en-US")}: not the same file?`);
+    const workers = poolSize();
+    console.log(
+      `scan/floor throughput ratio: ${(best.floor!.seconds / best.scan.seconds).toFixed(3)} (the parse workers' share of analyze, on one thread; analyze runs ${workers} worker${workers === 1 ? "" : "s"} here)`,
+    );
   }
   if (best.analyze) {
     console.log(`analyze/floor throughput ratio: ${(best.floor!.seconds / best.analyze.seconds).toFixed(3)}`);
