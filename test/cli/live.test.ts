@@ -208,16 +208,22 @@ test("SIGTERM stops a file at once and the JSON document stays whole", async () 
   assert.equal(r.code, 1, "the exit code of what was read");
 });
 
-test("SIGTERM stops reading stdin even while strace is still writing, with the JSON whole", async () => {
-  const sample = readFileSync(join(root, "samples", "hyper-short-write", "f-tt-T.strace"), "utf8");
-  // The pipe stays open, as when strace -p runs on: only the signal can end the run.
-  const r = await terminated([], (stdin) => stdin.write(sample));
+/** A run on the sample's stdin stopped by SIGTERM: soon, with its finding and a whole JSON
+ *  document, and saying it was interrupted. */
+function stoppedWithTheFinding(r: Awaited<ReturnType<typeof terminated>>) {
   noStack(r.stderr);
   assert.ok(r.ms < 5000, `ended ${r.ms} ms after the signal`);
   const doc = JSON.parse(r.out) as { findings: { rule: string }[] };
   assert.deepEqual(doc.findings.map((f) => f.rule), ["shutdown-with-unsent"]);
   assert.match(r.stderr, /<stdin>:\d+:\d+: note\[SR012\]: interrupted/);
   assert.equal(r.code, 1);
+}
+
+test("SIGTERM stops reading stdin even while strace is still writing, with the JSON whole", async () => {
+  const sample = readFileSync(join(root, "samples", "hyper-short-write", "f-tt-T.strace"), "utf8");
+  // The pipe stays open, as when strace -p runs on: only the signal can end the run.
+  const r = await terminated([], (stdin) => stdin.write(sample));
+  stoppedWithTheFinding(r);
 });
 
 test("SIGTERM ends a run whose stdin is a pipe strace still holds open, as a shell's | gives", async () => {
@@ -228,12 +234,7 @@ test("SIGTERM ends a run whose stdin is a pipe strace still holds open, as a she
   try {
     writeSync(writeFd, sample);
     const r = await terminated([], undefined, readFd);
-    noStack(r.stderr);
-    assert.ok(r.ms < 5000, `ended ${r.ms} ms after the signal`);
-    const doc = JSON.parse(r.out) as { findings: { rule: string }[] };
-    assert.deepEqual(doc.findings.map((f) => f.rule), ["shutdown-with-unsent"]);
-    assert.match(r.stderr, /<stdin>:\d+:\d+: note\[SR012\]: interrupted/);
-    assert.equal(r.code, 1);
+    stoppedWithTheFinding(r);
   } finally {
     closeSync(readFd);
     closeSync(writeFd);
