@@ -1,8 +1,9 @@
 // `npm run bench`: generates a large realistic trace from the real captures in samples/
 // (replicated with shifted pids and times), then measures, alternating in one run: the floor
 // (64 KiB reads + line split + one regex per line), a bare line split, the parse workers' scan
-// alone on one thread, `parse` and `analyze` end to end, each in its own process. Prints MB/s, lines/s, peak RSS and the ratios. Then
-// the live stage: analyze reading a pipe fed at a fixed rate, and whether it kept up.
+// alone on one thread, `parse` and `analyze` end to end, each in its own process. Prints MB/s,
+// lines/s, peak RSS and the ratios. Then the live stage: analyze reading a pipe fed at a fixed
+// rate, and whether it kept up.
 import { spawnSync } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, statSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";

@@ -16,7 +16,6 @@ export interface PipeReaderData {
   readonly counts: SharedArrayBuffer;
 }
 
-
 /** To the main thread: bytes were written (it reads the count), the pipe ended, or failed. The
  *  main thread says "taken" when it took bytes while this thread waited for room. */
 export type PipeReaderMessage =

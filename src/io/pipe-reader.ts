@@ -48,6 +48,8 @@ export function closePipeReaders(): void {
  * of two, is what may be read ahead.
  */
 export function threadedPipe(fd: number, ringBytes = MAX_AHEAD): PipeChunks | null {
+  // A caller's mistake, said as such (not taken for "not a pipe" below).
+  if (ringBytes <= 0 || (ringBytes & (ringBytes - 1)) !== 0) throw new RangeError("the ring's size is a power of two");
   let own: number;
   try {
     const stat = fstatSync(fd);
@@ -75,7 +77,6 @@ class ThreadedPipe implements PipeChunks {
   private iterated = false;
 
   constructor(fd: number, ringBytes: number) {
-    if (ringBytes <= 0 || (ringBytes & (ringBytes - 1)) !== 0) throw new RangeError("the ring's size is a power of two");
     const data: PipeReaderData = { fd, ring: new SharedArrayBuffer(ringBytes), counts: new SharedArrayBuffer(3 * 4) };
     this.ring = new Uint8Array(data.ring);
     this.counts = new Uint32Array(data.counts);

@@ -666,14 +666,17 @@ export class LineReader implements BareReader {
   }
 
   private exit(text: string, pid: number | null, time: number | null, lineNo: number, line: string): void {
-    const base = { type: "exit" as const, file: this.file, line: lineNo, pid, time };
-    let m: RegExpExecArray | null;
-    if ((m = /^exited with (-?\d+)$/.exec(text))) {
+    let m = /^exited with (-?\d+)$/.exec(text);
+    if (m !== null) {
       this.asm.threadGone(pid);
       // Spelled out, the same keys in the same order: a spread is V8's slow path, and every
       // thread of a busy trace ends with this line.
       this.emit({ type: "exit", file: this.file, line: lineNo, pid, time, how: "exited", code: +m[1] });
-    } else if ((m = /^killed by (\w+)( \(core dumped\))?$/.exec(text))) {
+      return;
+    }
+    // The rarer ends share the leading keys.
+    const base = { type: "exit" as const, file: this.file, line: lineNo, pid, time };
+    if ((m = /^killed by (\w+)( \(core dumped\))?$/.exec(text))) {
       this.asm.threadGone(pid);
       this.emit(m[2] ? { ...base, how: "killed", signal: m[1], coreDumped: true } : { ...base, how: "killed", signal: m[1] });
     } else if ((m = /^superseded by execve in pid (\d+)$/.exec(text))) {
