@@ -3,10 +3,10 @@
 // building its values, straight into a compact record (PlainRecord) that the main thread turns
 // into the very SyscallEvent the string path would have made (assembler-codec.ts). It takes a
 // strict subset of what plainLine takes: ASCII only, a pid and an absolute clock or epoch for
-// leaders, complete calls (no `<unfinished ...>` or resumed halves), no `\x` escapes or ` /* `
-// anywhere (the flag evidence reads those), no write to fd 1 or 2 (a `2>&1` splice may follow).
-// Everything else is left to the string path. Tests hold the two together on every sample line
-// and on random edits; `npm run conformance` on the corpora.
+// leaders, a complete call or one half of a cut one (not a resumed half cut again), no `\x`
+// escapes or ` /* ` anywhere (the flag evidence reads those), no write to fd 1 or 2 with
+// program output spliced in (`2>&1`). Everything else is left to the string path. Tests hold
+// the two together on every sample line and on random edits; `npm run conformance` on the corpora.
 import { isAscii } from "node:buffer";
 import {
   arrayOf,
@@ -936,7 +936,8 @@ function scanCall(): boolean {
 }
 
 /** What the flag evidence reads of the arguments (FlagEvidence.noteArgs), the `-e raw=` look,
- *  and the writes to fd 1 or 2 that the string path must see (a `2>&1` splice may follow). */
+ *  and the writes to fd 1 or 2 that the string path must see (program output spliced in by
+ *  `2>&1`, splicedLook). */
 function inspect(listAt: number, nameFrom: number, nameTo: number): boolean {
   const ints = R.ints;
   const slots = ints[listAt]!;
@@ -953,7 +954,7 @@ function inspect(listAt: number, nameFrom: number, nameTo: number): boolean {
       const write = R.form !== "resumed" && ((name === 5 && startsWith(nameFrom, "write")) || (name === 8 && startsWith(nameFrom, "pwrite64")));
       if (write) {
         const fd = tag === V_INT_SMALL ? ints[p + 2]! : tag === V_FD || tag === V_FD_DELETED ? ints[p + 1]! : tag === V_INT ? 0 : -1;
-        if (fd === 1 || fd === 2 || fd === -1) return false;
+        if (fd === -1 || ((fd === 1 || fd === 2) && splicedLook(listAt))) return false;
       }
     }
     if (k === 1 && count > 0) {
@@ -970,6 +971,32 @@ function inspect(listAt: number, nameFrom: number, nameTo: number): boolean {
   }
   R.rawLooking = R.rawLooking && allInts;
   return true;
+}
+
+/** maybeSplicedWrite (write-splice.ts) on the record of a write to fd 1 or 2: program output
+ *  glued to its count (`3hi`, or `34` for a count of 3 followed by "4"). A count of more than
+ *  one token, or one whose text is not the decoded length of a whole (not `...`-cut) string
+ *  before it. Such a line is the string path's, which rejoins the call around the output. */
+function splicedLook(listAt: number): boolean {
+  const ints = R.ints;
+  if (ints[listAt]! < 3) return false;
+  let p = listAt + 1;
+  for (let v = ints[p++]!; v > 0; v--) p = skipValue(p);
+  const str = ints[p]! > 0 ? p + 1 : -1;
+  for (let v = ints[p++]!; v > 0; v--) p = skipValue(p);
+  const tokens = ints[p]!;
+  if (tokens > 1) return true;
+  const tag = tokens === 1 ? ints[p + 1]! : 0;
+  if (str < 0 || (tag !== V_INT_SMALL && tag !== V_INT && tag !== V_INT_TEXT)) return false;
+  let length: number;
+  const st = R.strings;
+  const ref = ints[str + 1]!;
+  if (ints[str] === V_STR) {
+    const text = st.text[ref];
+    length = text != null ? text.length : st.to[ref]! - st.from[ref]!;
+  } else if (ints[str] === V_STR_LAZY && ints[str + 2] === 0) length = decodedLength(st.from[ref]!, st.to[ref]!);
+  else return false;
+  return stringAt(p + 2) !== String(length);
 }
 
 function stringAt(i: number): string {

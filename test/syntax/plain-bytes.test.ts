@@ -37,6 +37,12 @@ const TAKEN = [
   'pipe2([4, 5], O_NONBLOCK) = 0',
   'recvfrom(3, "x", 1, 0, NULL, NULL) = 1',
   'read(3, "\\177ELF\\2\\1\\1\\3\\0\\0\\0"..., 832) = 832',
+  // writes to stdout and stderr whose count is the string's length: no output spliced in
+  'write(1, "hi\\n", 3) = 3',
+  '9836  23:34:02.039606 write(1, "sending 655360 bytes on fd 4 (al"..., 42) = 42 <0.000018>',
+  'write(2<pipe:[5]>, "x\\101\\102", 3) = 3',
+  'pwrite64(1, "ab", 2, 0) = 2',
+  'write(1, "x", 1 <unfinished ...>',
   'read(3<TCP:[1]> [unconfined_t], "x", 1) = 1',
   'write(7, "a\\\\b\\"c", 5) = 5 (INJECTED)',
   'read(3, "x", 1) = 1 () (DELAYED)',
@@ -54,16 +60,25 @@ const TAKEN = [
   '<... read resumed>"x", 1) = ?',
 ];
 
+/** A write to stdout of a string longer than LAZY_STRING_CHARS with escapes (read lazily),
+ *  `count` its count: its decoded length is 800. */
+const longWrite = (count: number) => `write(1, "${"a\\n".repeat(400)}", ${count}) = 800`;
+
 test("the byte scan takes plain calls and reads them as the string path does", () => {
   let taken = 0;
-  for (const line of TAKEN) if (same(line)) taken++;
-  assert.equal(taken, TAKEN.length);
+  for (const line of [...TAKEN, longWrite(800)]) if (same(line)) taken++;
+  assert.equal(taken, TAKEN.length + 1);
   assert.ok(same('read(3, "abc", 4096) = 3'));
 });
 
 const LEFT = [
-  'write(1, "hi\\n", 3) = 3', // a 2>&1 splice may follow
-  'write(2<pipe:[5]>, "x", 1) = 1',
+  'write(1, "hi\\n", 4) = 3', // the count is not the string's length: output spliced in (2>&1)
+  'write(2<pipe:[5]>, "x", 12) = 1', // "2" glued to a count of 1
+  'write(1, "x", 01) = 1', // the count's text is not the length's
+  'write(1, "x\\101\\102", 5) = 3', // escapes: the length is 3
+  'write(1, "x", 1 2) = 1', // two tokens in the count
+  'pwrite64(2, "ab", 3, 0) = 2',
+  'write(01, "x", 1) = 1', // an fd the scan does not read as 1 or 2: left whatever it is
   'read(3, "\\x41", 1) = 1', // -x evidence
   'ioctl(1, TCGETS, {c_iflag=ICRNL|IXON, c_cc="\\x03"}) = 0',
   '9642  futex(0x1, FUTEX_WAIT, 2, NULL <unfinished ...>', // a light call: the light scan's
@@ -79,7 +94,7 @@ const LEFT = [
 ];
 
 test("anything else is left to the string path", () => {
-  for (const line of LEFT) assert.equal(plainByBytes(line, "direct"), null, line);
+  for (const line of [...LEFT, longWrite(801)]) assert.equal(plainByBytes(line, "direct"), null, line);
 });
 
 test("every sample line the byte scan takes reads as the string path reads it, and in -f -tt -T traces nearly every needed call is taken", () => {
@@ -97,9 +112,9 @@ test("every sample line the byte scan takes reads as the string path reads it, a
       } catch (err) {
         throw new Error(`${name}:${i + 1}: ${(err as Error).message}`);
       }
-      // The recording flags the bench trace is made of; writes to fd 1 and 2 and execve's
-      // `/* N vars */` are the string path's by design.
-      if (!plainFlags || lightByBytes(line) !== null || !/^\d+ +[\d:.]+ (<\.\.\. )?(read|close|openat|recvfrom|sendto|accept4|shutdown|socket|clone3|fcntl|newfstatat)\b/.test(line)) return;
+      // The recording flags the bench trace is made of; execve's `/* N vars */` is the string
+      // path's by design.
+      if (!plainFlags || lightByBytes(line) !== null || !/^\d+ +[\d:.]+ (<\.\.\. )?(read|write|close|openat|recvfrom|sendto|accept4|shutdown|socket|clone3|fcntl|newfstatat)\b/.test(line)) return;
       needed++;
       if (took) taken++;
     });
