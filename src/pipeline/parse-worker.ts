@@ -87,7 +87,7 @@ export function readSegment(req: SegmentRequest): SegmentReply {
       if (names !== null && reader.takesLight() && esc >= e && scanLightBytes(bytes, s, e, names.table.isLight, scan)) {
         firstText ??= bytes.toString("utf8", s, e);
         reader.lightRead(lightCallOf(scan, names.table, bytes), lineNo);
-      } else if (scan.argsNeeded && req.plainScan && reader.clean() && marks.clean(s, e) && scanPlainBytes(bytes, s, e, plain, true)) {
+      } else if (scan.argsNeeded && req.plainScan && reader.clean() && scanPlainBytes(bytes, s, e, plain, marks)) {
         // A call whose arguments are needed, in plain form: read from its bytes too.
         firstText ??= bytes.toString("utf8", s, e);
         plain.name = names!.table.last;

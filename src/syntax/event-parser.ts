@@ -209,6 +209,7 @@ export class LineReader implements BareReader {
     prefix.ip = false;
     prefix.secontext = false;
     this.evidence.notePrefix(prefix, rec.hasDuration);
+    if (rec.hexText !== null) this.evidence.noteText(rec.hexText);
     this.evidence.noteArgs(rec.name, rec.firstFdPath, rec.secondCutBytes);
     const pid = rec.pid ?? this.filePid;
     if (pid !== null) stats.pids.add(pid);

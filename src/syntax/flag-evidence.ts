@@ -6,16 +6,33 @@ import { SYSCALL_ROLES } from "../../grammars/syscall-roles.js";
 import type { LinePrefix } from "./line-prefix.js";
 import type { ParserStats } from "./parser-stats.js";
 
+/** The characters at the start of a line that the text evidence reads. */
+export const EVIDENCE_CHARS = 4096;
+
 export class FlagEvidence {
   private lastShape = -1;
 
   constructor(private readonly stats: ParserStats) {}
 
-  /** Evidence of strace's value-printing options in the argument text (cheap checks only). */
+  /** Evidence of strace's value-printing options in a parsed line: its text, and its arguments. */
   noteValues(line: string, p: ParsedLine): void {
-    const flags = this.stats.flags;
     // Evidence needs no more than the start of a line; the regexes must not run over megabytes.
-    const text = line.length > 4096 ? line.slice(0, 4096) : line;
+    this.noteText(line.length > EVIDENCE_CHARS ? line.slice(0, EVIDENCE_CHARS) : line);
+    const b = p.body;
+    if (b.kind !== "call" && b.kind !== "resumed") return;
+    const first = b.args[0]?.[0];
+    const second = SYSCALL_ROLES[b.name]?.buf === 1 ? b.args[1]?.[0] : undefined;
+    this.noteArgs(
+      b.name,
+      first !== undefined && first.kind === "fd" ? first.path : null,
+      second !== undefined && second.kind === "str" && second.truncated ? strLength(second) : -1,
+    );
+  }
+
+  /** The evidence in the text of a line's first EVIDENCE_CHARS characters (cheap checks only):
+   *  -x or -xx from its hex escapes, -X verbose from its comments. */
+  noteText(text: string): void {
+    const flags = this.stats.flags;
     // Each check only adds its flag: once that is known, the line need not be scanned for it.
     if (!(flags.has("-xx") && flags.has("-x")) && text.indexOf("\\x") >= 0) {
       // strace prints mostly-binary strings all in hex anyway; only -xx does so for a printable
@@ -26,15 +43,6 @@ export class FlagEvidence {
     }
     // -X verbose names a printed number's constant: `0x1 /* SHUT_WR */` (not `/* CAP_??? */`).
     if (!flags.has("-X verbose") && text.indexOf(" /* ") >= 0 && /\b0x[0-9a-f]+ \/\* [A-Z_][A-Z0-9_|]* \*\//.test(text)) flags.add("-X verbose");
-    const b = p.body;
-    if (b.kind !== "call" && b.kind !== "resumed") return;
-    const first = b.args[0]?.[0];
-    const second = SYSCALL_ROLES[b.name]?.buf === 1 ? b.args[1]?.[0] : undefined;
-    this.noteArgs(
-      b.name,
-      first !== undefined && first.kind === "fd" ? first.path : null,
-      second !== undefined && second.kind === "str" && second.truncated ? strLength(second) : -1,
-    );
   }
 
   /** The evidence in a call's arguments: the first one's fd decoration (-y/-yy), and the

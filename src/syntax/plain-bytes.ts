@@ -3,10 +3,10 @@
 // building its values, straight into a compact record (PlainRecord) that the main thread turns
 // into the very SyscallEvent the string path would have made (assembler-codec.ts). It takes a
 // strict subset of what plainLine takes: ASCII only, a pid and an absolute clock or epoch for
-// leaders, a complete call or one half of a cut one (not a resumed half cut again), no `\x`
-// escapes or ` /* ` anywhere (the flag evidence reads those), no write to fd 1 or 2 with
-// program output spliced in (`2>&1`). Everything else is left to the string path. Tests hold
-// the two together on every sample line and on random edits; `npm run conformance` on the corpora.
+// leaders, a complete call or one half of a cut one (not a resumed half cut again), no ` /* `
+// anywhere (the flag evidence reads it), no write to fd 1 or 2 with program output spliced in
+// (`2>&1`). Everything else is left to the string path. Tests hold the two together on every
+// sample line and on random edits; `npm run conformance` on the corpora.
 import { isAscii } from "node:buffer";
 import {
   arrayOf,
@@ -23,6 +23,7 @@ import {
   structOf,
 } from "../../grammars/strace-line-parser.js";
 import { MAX_DECORATION } from "../../grammars/strace-tokens.js";
+import { EVIDENCE_CHARS } from "./flag-evidence.js";
 import {
   AUX_CHARS,
   BACKSLASH,
@@ -117,6 +118,9 @@ export interface PlainRecord {
   hasDuration: boolean;
   /** The decoration of the first argument's fd, if it has one. */
   firstFdPath: string | null;
+  /** The line's first EVIDENCE_CHARS characters when it holds a `\x` (FlagEvidence.noteText),
+   *  else null. */
+  hexText: string | null;
   /** The decoded length of the second argument's string when strace cut it. */
   secondCutBytes: number;
   injected: boolean;
@@ -148,6 +152,7 @@ export function newPlainRecord(): PlainRecord {
     stampDigits: 0,
     hasDuration: false,
     firstFdPath: null,
+    hexText: null,
     secondCutBytes: -1,
     injected: false,
     delayed: false,
@@ -265,7 +270,17 @@ function decodeBody(from: number, to: number): string {
     const e = B[i]!;
     const simple = SIMPLE_ESCAPES[e];
     if (simple !== undefined && simple >= 0) scratch[n++] = simple;
-    else if (e >= 0x30 && e <= 0x37) {
+    else if (e === 0x78 /* x */) {
+      let v = 0;
+      let j = i + 1;
+      for (; j < to && j < i + 3; j++) {
+        const h = hexDigit(B[j]!);
+        if (h < 0) break;
+        v = v * 16 + h;
+      }
+      scratch[n++] = j > i + 1 ? v : 0x78;
+      i = j - 1;
+    } else if (e >= 0x30 && e <= 0x37) {
       let v = 0;
       let j = i;
       for (; j < to && j < i + 3; j++) {
@@ -275,7 +290,7 @@ function decodeBody(from: number, to: number): string {
       }
       scratch[n++] = v & 0xff;
       i = j - 1;
-    } else scratch[n++] = e; // `\x` never reaches here (the line is refused)
+    } else scratch[n++] = e;
   }
   return Buffer.from(scratch.buffer, 0, n).toString("latin1");
 }
@@ -522,7 +537,11 @@ function decodedLength(from: number, to: number): number {
     if (B[i] !== BACKSLASH) continue;
     if (++i >= to) return n - 1;
     const e = B[i]!;
-    if (e >= 0x30 && e <= 0x37) {
+    if (e === 0x78 /* x */) {
+      let j = i + 1;
+      while (j < to && j < i + 3 && hexDigit(B[j]!) >= 0) j++;
+      i = j - 1;
+    } else if (e >= 0x30 && e <= 0x37) {
       let j = i;
       while (j < to && j < i + 3 && B[j]! >= 0x30 && B[j]! <= 0x37) j++;
       i = j - 1;
@@ -729,8 +748,8 @@ function result(bitsAt: number): boolean {
  * record holds it: ints [line-relative fields follow in the recorder] `name, bits, args...`, nums
  * `pid?, time?, ret?, duration?`. `record` is reset first. False: the string path decides.
  */
-export function scanPlainBytes(b: Uint8Array, start: number, end: number, record: PlainRecord, textChecked = false): boolean {
-  if (!textChecked && !plainText(b, start, end)) return false;
+export function scanPlainBytes(b: Uint8Array, start: number, end: number, record: PlainRecord, marks?: PlainTextMarks): boolean {
+  if (marks !== undefined ? !marks.clean(start, end) : !plainText(b, start, end)) return false;
   B = b;
   S = start;
   E = end;
@@ -748,7 +767,11 @@ export function scanPlainBytes(b: Uint8Array, start: number, end: number, record
   R.delayed = false;
   R.rawLooking = false;
   try {
-    return scanCall();
+    if (!scanCall()) return false;
+    // The -x/-xx evidence reads `\x` in the line's first characters (FlagEvidence.noteText).
+    const hex = marks !== undefined ? marks.hexEscape(start, end) : hexEscapeIn(b, start, end);
+    R.hexText = hex ? latin1(start, Math.min(end, start + EVIDENCE_CHARS)) : null;
+    return true;
   } catch (err) {
     if (err === FULL) return false;
     throw err;
@@ -760,9 +783,17 @@ export function scanPlainBytes(b: Uint8Array, start: number, end: number, record
 const EMPTY = new Uint8Array(0);
 const UNFINISHED = "<unfinished ...>";
 
-/** What the string path reads beyond the call: `\x` or `/*` (flag evidence), `%` (a -c summary
- *  header), `strace:` or `[ Process` (strace's own messages). */
-const REFUSED = ["%", "\\x", "/*", "strace:", "[ P"].map((w) => Buffer.from(w, "latin1"));
+/** What the string path reads beyond the call: `/*` (flag evidence), `%` (a -c summary header),
+ *  `strace:` or `[ Process` (strace's own messages). */
+const REFUSED = ["%", "/*", "strace:", "[ P"].map((w) => Buffer.from(w, "latin1"));
+/** A hex escape: -x and -xx print them (taken, but the line's text goes to the flag evidence). */
+const HEX_ESCAPE = Buffer.from("\\x", "latin1");
+/** The words a segment is searched for: the refused ones, then HEX_ESCAPE. */
+const MARKED = [...REFUSED, HEX_ESCAPE];
+
+function hexEscapeIn(b: Uint8Array, start: number, end: number): boolean {
+  return Buffer.from(b.buffer, b.byteOffset + start, end - start).indexOf(HEX_ESCAPE) >= 0;
+}
 
 /** The line b[start, end) is ASCII (byte offsets are then the string path's character offsets)
  *  and holds none of the REFUSED words. */
@@ -780,9 +811,9 @@ export function plainText(b: Uint8Array, start: number, end: number): boolean {
  */
 export class PlainTextMarks {
   private readonly ascii: boolean;
-  /** The next start of each refused word at or after the last line asked (-1: none left,
+  /** The next start of each MARKED word at or after the last line asked (-1: none left,
    *  -Infinity: not looked for yet). */
-  private readonly next = new Float64Array(REFUSED.length).fill(-Infinity);
+  private readonly next = new Float64Array(MARKED.length).fill(-Infinity);
 
   constructor(private readonly b: Buffer) {
     this.ascii = isAscii(b);
@@ -791,13 +822,20 @@ export class PlainTextMarks {
   /** plainText(b, start, end). */
   clean(start: number, end: number): boolean {
     if (!this.ascii && !isAscii(this.b.subarray(start, end))) return false;
-    const next = this.next;
-    for (let k = 0; k < REFUSED.length; k++) {
-      let at = next[k]!;
-      if (at === -Infinity || (at >= 0 && at < start)) at = next[k] = this.b.indexOf(REFUSED[k]!, start);
-      if (at >= 0 && at < end) return false;
-    }
+    for (let k = 0; k < REFUSED.length; k++) if (this.lies(k, start, end)) return false;
     return true;
+  }
+
+  /** The line holds a `\x` (asked after clean, of the same line). */
+  hexEscape(start: number, end: number): boolean {
+    return this.lies(REFUSED.length, start, end);
+  }
+
+  /** MARKED word k starts in [start, end). */
+  private lies(k: number, start: number, end: number): boolean {
+    let at = this.next[k]!;
+    if (at === -Infinity || (at >= 0 && at < start)) at = this.next[k] = this.b.indexOf(MARKED[k]!, start);
+    return at >= 0 && at < end;
   }
 }
 

@@ -37,6 +37,15 @@ const TAKEN = [
   'pipe2([4, 5], O_NONBLOCK) = 0',
   'recvfrom(3, "x", 1, 0, NULL, NULL) = 1',
   'read(3, "\\177ELF\\2\\1\\1\\3\\0\\0\\0"..., 832) = 832',
+  // hex escapes (-x, -xx): decoded as the grammar does, the line's text read for the evidence
+  'read(3, "\\x41", 1) = 1',
+  'ioctl(1, TCGETS, {c_iflag=ICRNL|IXON, c_cc="\\x03"}) = 0',
+  '2633  1709301662.069308 openat(AT_FDCWD<\\x2f\\x72\\x6f\\x6f\\x74>, "\\x2f\\x65\\x74\\x63", O_RDONLY) = -1 ENOENT (No such file or directory) <0.000030>',
+  'openat(AT_FDCWD, "\\x2f\\x74\\x6d\\x70", O_RDONLY) = 3<\\x2f\\x74\\x6d\\x70>',
+  'write(3<TCP:[1]>, "\\x47\\x45\\x54\\x20\\x2f"..., 4096) = 4096', // -xx: all hex
+  'write(3, "GET \\x2f HTTP", 10) = 10', // -x: mixed
+  'read(3, "\\x4A\\x4a\\x4\\xg\\x", 5) = 5', // either case, one digit, none
+  'write(1, "\\x68\\x69\\x0a", 3) = 3',
   // writes to stdout and stderr whose count is the string's length: no output spliced in
   'write(1, "hi\\n", 3) = 3',
   '9836  23:34:02.039606 write(1, "sending 655360 bytes on fd 4 (al"..., 42) = 42 <0.000018>',
@@ -63,11 +72,14 @@ const TAKEN = [
 /** A write to stdout of a string longer than LAZY_STRING_CHARS with escapes (read lazily),
  *  `count` its count: its decoded length is 800. */
 const longWrite = (count: number) => `write(1, "${"a\\n".repeat(400)}", ${count}) = 800`;
+/** The same with hex escapes (-xx), cut by -s or not: its decoded length is 600. */
+const longHexWrite = (count: number, cut: boolean) => `write(1, "${"\\x61\\x0a\\x3".repeat(200)}"${cut ? "..." : ""}, ${count}) = 600`;
 
 test("the byte scan takes plain calls and reads them as the string path does", () => {
   let taken = 0;
-  for (const line of [...TAKEN, longWrite(800)]) if (same(line)) taken++;
-  assert.equal(taken, TAKEN.length + 1);
+  const more = [longWrite(800), longHexWrite(600, false), longHexWrite(4096, true)];
+  for (const line of [...TAKEN, ...more]) if (same(line)) taken++;
+  assert.equal(taken, TAKEN.length + more.length);
   assert.ok(same('read(3, "abc", 4096) = 3'));
 });
 
@@ -79,8 +91,6 @@ const LEFT = [
   'write(1, "x", 1 2) = 1', // two tokens in the count
   'pwrite64(2, "ab", 3, 0) = 2',
   'write(01, "x", 1) = 1', // an fd the scan does not read as 1 or 2: left whatever it is
-  'read(3, "\\x41", 1) = 1', // -x evidence
-  'ioctl(1, TCGETS, {c_iflag=ICRNL|IXON, c_cc="\\x03"}) = 0',
   '9642  futex(0x1, FUTEX_WAIT, 2, NULL <unfinished ...>', // a light call: the light scan's
   'shutdown(3, 0x1 /* SHUT_WR */) = 0',
   'read(3, "strace: x", 9) = 9',
@@ -94,7 +104,7 @@ const LEFT = [
 ];
 
 test("anything else is left to the string path", () => {
-  for (const line of [...LEFT, longWrite(801)]) assert.equal(plainByBytes(line, "direct"), null, line);
+  for (const line of [...LEFT, longWrite(801), longHexWrite(601, false)]) assert.equal(plainByBytes(line, "direct"), null, line);
 });
 
 test("every sample line the byte scan takes reads as the string path reads it, and in -f -tt -T traces nearly every needed call is taken", () => {

@@ -1,7 +1,8 @@
 // A parse worker asks whether each line of a segment is plain text (ASCII, none of the words the
 // string path reads beyond the call) by a few searches over the whole segment: the answer must
 // be the per-line check's for every line, in segments of sample lines and of random text made
-// of exactly the bytes those words are built from.
+// of exactly the bytes those words are built from; and whether a clean line holds a `\x` (the
+// flag evidence reads such a line's text).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -10,7 +11,7 @@ import { sampleTraces } from "../property/strace-text.js";
 
 /** Each line of the segment as a worker cuts it ([start, end) without the newline or a `\r`
  *  before it), with the two answers; `asked` picks the lines asked (a worker skips some). */
-function compare(bytes: Buffer, asked: (n: number) => boolean): { line: number; text: string; marks: boolean; perLine: boolean }[] {
+function compare(bytes: Buffer, asked: (n: number) => boolean): { line: number; text: string; marks: boolean | string; perLine: boolean | string }[] {
   const marks = new PlainTextMarks(bytes);
   const wrong = [];
   let s = 0;
@@ -22,6 +23,9 @@ function compare(bytes: Buffer, asked: (n: number) => boolean): { line: number; 
       const got = marks.clean(s, e);
       const want = plainText(bytes, s, e);
       if (got !== want) wrong.push({ line: n + 1, text: bytes.toString("latin1", s, e), marks: got, perLine: want });
+      // Whether it holds a hex escape (the flag evidence then reads its text), asked of a clean line.
+      const hex = got && marks.hexEscape(s, e);
+      if (got && hex !== bytes.subarray(s, e).includes("\\x")) wrong.push({ line: n + 1, text: bytes.toString("latin1", s, e), marks: `hex ${hex}`, perLine: `hex ${!hex}` });
     }
     s = nl + 1;
   }
