@@ -42,6 +42,7 @@ const OP_MIGRATE = 8;
 const OP_BARE = 9;
 const OP_LIGHT = 10;
 const OP_PLAIN = 11;
+const OP_LIGHT_START = 12;
 
 /** Strings up to this long are sent once per segment (names, errnos, fd paths); longer ones
  *  (data buffers) as they come. */
@@ -122,6 +123,17 @@ export class OpRecorder implements Assembler {
   start(call: PendingCall): void {
     this.int(OP_START);
     this.value(call);
+  }
+
+  /** Four fields, not the PendingCall as a generic object: a thread's blocking call (futex,
+   *  epoll_wait...) is cut this way in every multi-threaded trace. */
+  lightStart(pid: number | null, name: string, line: number, time: number | null): void {
+    this.int(OP_LIGHT_START);
+    this.int(line);
+    this.str(name);
+    this.int((pid !== null ? 1 : 0) | (time !== null ? 2 : 0));
+    if (pid !== null) this.num(pid);
+    if (time !== null) this.num(time);
   }
 
   lightResumed(c: LightCall, pid: number | null, line: number): void {
@@ -406,6 +418,14 @@ class OpReader implements PlainCursor {
           const line = this.base + ints[this.pi++]!;
           const c = this.lightCall();
           asm.light(c, this.lightPid, line);
+          break;
+        }
+        case OP_LIGHT_START: {
+          const line = this.base + ints[this.pi++]!;
+          const name = this.strings[ints[this.pi++]!]!;
+          const bits = ints[this.pi++]!;
+          const pid = bits & 1 ? this.nums[this.pn++]! : null;
+          asm.lightStart(pid, name, line, bits & 2 ? this.nums[this.pn++]! : null);
           break;
         }
         case OP_LIGHT_RESUMED: {

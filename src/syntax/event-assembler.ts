@@ -35,6 +35,8 @@ export interface Assembler {
   frame(text: string): void;
   /** A call cut by `<unfinished ...>`. */
   start(call: PendingCall): void;
+  /** The `<unfinished ...>` half of a call read by the fast path (no arguments). */
+  lightStart(pid: number | null, name: string, line: number, time: number | null): void;
   /** The `<... name resumed>` half of a call read by the fast path (no arguments). */
   lightResumed(c: LightCall, pid: number | null, line: number): void;
   /** The `<... name resumed>` half of a call read by the grammar. */
@@ -98,6 +100,10 @@ export class EventAssembler implements Assembler {
   start(call: PendingCall): void {
     const displaced = this.joiner.start(call);
     if (displaced !== null) this.neverResumed(displaced);
+  }
+
+  lightStart(pid: number | null, name: string, line: number, time: number | null): void {
+    this.start({ pid, name, line, time, slots: [] });
   }
 
   lightResumed(c: LightCall, pid: number | null, line: number): void {

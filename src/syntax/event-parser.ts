@@ -447,7 +447,7 @@ export class LineReader implements BareReader {
       case "unfinished":
         stats.countLine("unfinished");
         stats.countSyscall(c.name);
-        this.asm.start({ pid, name: c.name, line: lineNo, time: c.time, slots: [] });
+        this.asm.lightStart(pid, c.name, lineNo, c.time);
         return;
       case "resumed":
         stats.countLine("resumed");
