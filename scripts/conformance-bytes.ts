@@ -28,10 +28,13 @@ function segmentOf(line: string): { bytes: Buffer; start: number; end: number } 
   return { bytes, start: 9, end: 9 + Buffer.byteLength(line) };
 }
 
-/** The light scan's reading as the LightCall lightCall makes; null when it leaves the line. */
+/** The light scan's reading as the LightCall lightCall makes; null when it leaves the line. An
+ *  exit line's text is `exited with ${N}` (the scan takes only codes written so): the worker
+ *  hands the exit reader N, the string path the text it reads N from. */
 export function lightByBytes(line: string): LightCall | null {
   const { bytes, start, end } = segmentOf(line);
   if (!scanLightBytes(bytes, start, end, table.isLight, scan)) return null;
+  if (scan.form === "exit") return { form: "exit", pid: scan.pid, time: scan.time, name: "", ret: 0, errno: null, exit: `exited with ${scan.ret}` };
   const c: { -readonly [K in keyof LightCall]: LightCall[K] } = {
     form: scan.form,
     pid: scan.pid,
@@ -44,11 +47,10 @@ export function lightByBytes(line: string): LightCall | null {
   return c;
 }
 
-/** lightCall's reading of the decoded line, as the string path takes it (exit lines stay
- *  there; a colour code makes the line the string path's too). */
+/** lightCall's reading of the decoded line, as the string path takes it (a colour code makes
+ *  the line the string path's). */
 export function lightByString(line: string): LightCall | null {
-  const c = line.includes("\x1b[") ? null : lightCall(line, needsArgs);
-  return c === null || c.form === "exit" ? null : c;
+  return line.includes("\x1b[") ? null : lightCall(line, needsArgs);
 }
 
 /** null when the light scan leaves the line or agrees with lightCall, else what differs. */

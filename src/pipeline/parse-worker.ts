@@ -86,7 +86,8 @@ export function readSegment(req: SegmentRequest): SegmentReply {
       scan.argsNeeded = false;
       if (names !== null && reader.takesLight() && esc >= e && scanLightBytes(bytes, s, e, names.table.isLight, scan)) {
         firstText ??= bytes.toString("utf8", s, e);
-        reader.lightRead(lightCallOf(scan, names.table, bytes), lineNo);
+        if (scan.form === "exit") reader.exitedRead(scan.pid, scan.time, scan.ret, lineNo);
+        else reader.lightRead(lightCallOf(scan, names.table, bytes), lineNo);
       } else if (scan.argsNeeded && req.plainScan && reader.clean() && scanPlainBytes(bytes, s, e, plain, marks)) {
         // A call whose arguments are needed, in plain form: read from its bytes too.
         firstText ??= bytes.toString("utf8", s, e);

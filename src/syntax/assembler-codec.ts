@@ -43,6 +43,7 @@ const OP_BARE = 9;
 const OP_LIGHT = 10;
 const OP_PLAIN = 11;
 const OP_LIGHT_START = 12;
+const OP_EXITED = 13;
 
 /** Strings up to this long are sent once per segment (names, errnos, fd paths); longer ones
  *  (data buffers) as they come. */
@@ -149,6 +150,15 @@ export class OpRecorder implements Assembler {
   threadGone(pid: number | null): void {
     this.int(OP_THREAD_GONE);
     this.value(pid);
+  }
+
+  exited(pid: number | null, time: number | null, line: number, code: number): void {
+    this.int(OP_EXITED);
+    this.int(line);
+    this.int((pid !== null ? 1 : 0) | (time !== null ? 2 : 0));
+    this.num(code); // any number a hand-edited line holds
+    if (pid !== null) this.num(pid);
+    if (time !== null) this.num(time);
   }
 
   migrate(fromPid: number, toPid: number): void {
@@ -426,6 +436,14 @@ class OpReader implements PlainCursor {
           const bits = ints[this.pi++]!;
           const pid = bits & 1 ? this.nums[this.pn++]! : null;
           asm.lightStart(pid, name, line, bits & 2 ? this.nums[this.pn++]! : null);
+          break;
+        }
+        case OP_EXITED: {
+          const line = this.base + ints[this.pi++]!;
+          const bits = ints[this.pi++]!;
+          const code = this.nums[this.pn++]!;
+          const pid = bits & 1 ? this.nums[this.pn++]! : null;
+          asm.exited(pid, bits & 2 ? this.nums[this.pn++]! : null, line, code);
           break;
         }
         case OP_LIGHT_RESUMED: {

@@ -43,6 +43,8 @@ export interface Assembler {
   resumed(half: ResumedHalf): void;
   /** The thread is gone: its call in flight never resumes. */
   threadGone(pid: number | null): void;
+  /** A `+++ exited with N +++` line (the commonest end of a thread). */
+  exited(pid: number | null, time: number | null, line: number, code: number): void;
   /** `+++ superseded by execve in pid N +++`: thread N's call resumes under `toPid`. */
   migrate(fromPid: number, toPid: number): void;
   /** A line no reading explains on its own: a bare `-z` continuation of the call cut last, if
@@ -145,6 +147,12 @@ export class EventAssembler implements Assembler {
   threadGone(pid: number | null): void {
     const call = this.joiner.finish(pid);
     if (call !== null) this.neverResumed(call);
+  }
+
+  exited(pid: number | null, time: number | null, line: number, code: number): void {
+    // Spelled out, the same keys in the same order as the other ends (event-parser.ts): a
+    // spread is V8's slow path, and every thread of a busy trace ends with this line.
+    this.emit({ type: "exit", file: this.file, line, pid, time, how: "exited", code });
   }
 
   migrate(fromPid: number, toPid: number): void {

@@ -231,6 +231,18 @@ export class LineReader implements BareReader {
     this.lightCallRead(c, lineNo);
   }
 
+  /** A whole `+++ exited with N +++` line read by a scan (light-bytes.ts): what physicalLine
+   *  and lightLine do with it. */
+  exitedRead(pid: number | null, time: number | null, code: number, lineNo: number): void {
+    const stats = this.stats;
+    stats.totalLines++;
+    const p = pid ?? this.filePid;
+    if (p !== null) stats.pids.add(p);
+    stats.countLine("exit");
+    this.asm.threadGone(p);
+    this.asm.exited(p, time, lineNo, code);
+  }
+
   /** End of input: a call still cut is read as far as it goes. */
   finish(): void {
     this.output = null;
@@ -670,9 +682,7 @@ export class LineReader implements BareReader {
     let m = /^exited with (-?\d+)$/.exec(text);
     if (m !== null) {
       this.asm.threadGone(pid);
-      // Spelled out, the same keys in the same order: a spread is V8's slow path, and every
-      // thread of a busy trace ends with this line.
-      this.emit({ type: "exit", file: this.file, line: lineNo, pid, time, how: "exited", code: +m[1] });
+      this.asm.exited(pid, time, lineNo, +m[1]);
       return;
     }
     // The rarer ends share the leading keys.

@@ -1,13 +1,14 @@
 // The fast path's scan (light-call.ts) over the bytes of a line, for a parse worker: the same
 // anchored leader and end, read without decoding the line into a string. It takes a strict
 // subset of what lightCall takes (plain ASCII leaders and ends, decimal or short hex returns,
-// no exit lines) and gives exactly lightCall's result for it; anything else is left to the
+// of exit lines only `+++ exited with N +++`) and gives exactly lightCall's result for it; anything else is left to the
 // string path, where lightCall and the grammar decide. A test holds the two scans together.
 import { isDigit, POW10, SPACE } from "./char-codes.js";
 
 /** A light call read from bytes: one object, refilled for every line (no allocation). */
 export interface LightScan {
-  form: "complete" | "unfinished" | "resumed";
+  /** exit: a `+++ exited with N +++` line (N in `ret`, no name). */
+  form: "complete" | "unfinished" | "resumed" | "exit";
   pid: number | null;
   time: number | null;
   /** Where the syscall name lies in the line's bytes (the caller interns it). */
@@ -29,6 +30,8 @@ export function newLightScan(): LightScan {
 }
 
 const UNFINISHED = Buffer.from(" <unfinished ...>", "latin1");
+const EXITED = Buffer.from("+++ exited with ", "latin1");
+const EXIT_END = Buffer.from(" +++", "latin1");
 const RESUMED_OPEN = Buffer.from("<... ", "latin1");
 const RESUMED_CLOSE = Buffer.from(" resumed>", "latin1");
 
@@ -143,7 +146,8 @@ export function scanLightBytes(
     if (!matchAt(b, i, end, RESUMED_CLOSE)) return false;
     i += RESUMED_CLOSE.length;
     form = "resumed";
-  } else return false;
+  } else if (c === 0x2b /* + */) return exitedLine(b, i, end, pid, time, out);
+  else return false;
   const headEnd = i;
   if (!isLight(b, nameStart, nameEnd)) {
     out.argsNeeded = true;
@@ -231,6 +235,24 @@ export function scanLightBytes(
   while (p > headEnd && b[p] === SPACE) p--;
   if (b[p] !== 0x29) return false;
   fill(out, form, pid, time, nameStart, nameEnd, ret, errnoStart, errnoEnd, durationUs);
+  return true;
+}
+
+/** `+++ exited with N +++` from `at` to the end, N a decimal as JavaScript prints it (no
+ *  leading zero, no `-0`, at most 9 digits): what lightCall and the exit reader make of it is
+ *  then the text `exited with ${N}`. Other `+++` lines are left to the string path. */
+function exitedLine(b: Uint8Array, at: number, end: number, pid: number | null, time: number | null, out: LightScan): boolean {
+  if (!matchAt(b, at, end, EXITED) || !matchEnd(b, at, end, EXIT_END)) return false;
+  let i = at + EXITED.length;
+  const neg = b[i] === 0x2d;
+  if (neg) i++;
+  const d = i;
+  const e = end - EXIT_END.length;
+  while (i < e && isDigit(b[i]!)) i++;
+  const digits = i - d;
+  if (i !== e || digits === 0 || digits > 9 || (b[d] === 0x30 && (digits > 1 || neg))) return false;
+  const code = decimal(b, d, i);
+  fill(out, "exit", pid, time, -1, -1, neg ? -code : code, -1, -1, -1);
   return true;
 }
 

@@ -91,34 +91,61 @@ test("a file cut mid-line, with a call cut across a segment and a line with no e
   }
 });
 
-test("a segment's record replays to the events one reader makes, marker constants and all", () => {
-  const text = [
-    "5 getsockopt(3, SOL_SOCKET, SO_ERROR <unfinished ...>",
-    "5 <... getsockopt resumed>, [0], [4]) = 0",
-    "5 recvmsg(3, {msg_name=NULL, msg_iov=[{iov_base=\"x\", iov_len=1}], msg_iovlen=1}, 0 <unfinished ...>",
-    "5 <... recvmsg resumed>) = 1",
-    "5 accept4(3, {sa_family=AF_INET, sin_port=htons(1), sin_addr=inet_addr(\"1.2.3.4\")}, [16 => 16], SOCK_CLOEXEC) = 4",
-    "5 +++ exited with 0 +++",
-    "",
-  ].join("\n");
-  const reply = readSegment({ id: 1, bytes: Buffer.from(text), final: true, file: "t", pid: null, argsNeeded: null, plainScan: true });
+/** A segment read by a worker and replayed here, against the same lines read on this thread:
+ *  the same events (keys, order, marker constants) and stats. */
+function replaysAsRead(lines: readonly string[], fast: boolean): void {
+  const text = lines.join("\n") + "\n";
+  const needsArgs = fast ? (n: string) => ARGS_NEEDED.has(n) : undefined;
+  const reply = readSegment({ id: 1, bytes: Buffer.from(text), final: true, file: "t", pid: null, argsNeeded: fast ? [...ARGS_NEEDED] : null, plainScan: true });
   assert.equal(reply.dirty, false);
-  assert.equal(reply.lines, 6);
-  const replayed = createEventParser({ file: "t", plainScan: true });
+  assert.equal(reply.lines, lines.length);
+  const replayed = createEventParser({ file: "t", plainScan: true, needsArgs });
   const viaRecord: TraceEvent[] = [];
   replayed.replay(reply.record, reply.stats, 0, viaRecord);
   replayed.end(viaRecord);
-  const direct = createEventParser({ file: "t", plainScan: true });
+  const direct = createEventParser({ file: "t", plainScan: true, needsArgs });
   const inThread: TraceEvent[] = [];
-  direct.push(text.split("\n").slice(0, -1), 1, inThread);
+  direct.push([...lines], 1, inThread);
   direct.end(inThread);
   assert.equal(viaRecord.map((e) => stringifyJson(e)).join("\n"), inThread.map((e) => stringifyJson(e)).join("\n"));
   assert.deepEqual(viaRecord, inThread);
   assert.deepEqual(replayed.stats, direct.stats);
   // Line numbers are the segment's own until the replay adds those before it.
   const later: TraceEvent[] = [];
-  createEventParser({ file: "t", plainScan: true }).replay(reply.record, reply.stats, 1000, later);
+  createEventParser({ file: "t", plainScan: true, needsArgs }).replay(reply.record, reply.stats, 1000, later);
   assert.deepEqual(later.map((e) => e.line), inThread.slice(0, later.length).map((e) => e.line + 1000));
+}
+
+test("a segment's record replays to the events one reader makes, marker constants and all", () => {
+  replaysAsRead(
+    [
+      "5 getsockopt(3, SOL_SOCKET, SO_ERROR <unfinished ...>",
+      "5 <... getsockopt resumed>, [0], [4]) = 0",
+      "5 recvmsg(3, {msg_name=NULL, msg_iov=[{iov_base=\"x\", iov_len=1}], msg_iovlen=1}, 0 <unfinished ...>",
+      "5 <... recvmsg resumed>) = 1",
+      "5 accept4(3, {sa_family=AF_INET, sin_port=htons(1), sin_addr=inet_addr(\"1.2.3.4\")}, [16 => 16], SOCK_CLOEXEC) = 4",
+      "5 +++ exited with 0 +++",
+    ],
+    false,
+  );
+});
+
+test("on the fast path too: light calls cut and resumed, threads that exit in the middle of one", () => {
+  replaysAsRead(
+    [
+      "5  12:00:00.000001 futex(0x1, FUTEX_WAIT_PRIVATE, 0, NULL <unfinished ...>",
+      "6  12:00:00.000002 epoll_wait(4, <unfinished ...>",
+      "7  12:00:00.000003 write(3, \"x\", 1 <unfinished ...>",
+      "6  12:00:00.000004 <... epoll_wait resumed>[], 8, 0) = 0 <0.000002>",
+      "5  12:00:00.000005 +++ exited with 0 +++", // its futex never resumes
+      "7  12:00:00.000006 +++ exited with 255 +++", // nor its write
+      "8  12:00:00.000007 +++ exited with 007 +++", // the string path's
+      "9  12:00:00.000008 +++ killed by SIGKILL +++",
+      "6  12:00:00.000009 getpid() = 6",
+      "6  12:00:00.000010 +++ exited with -1 +++",
+    ],
+    true,
+  );
 });
 
 test("a line too long for a segment is read here, and the workers take the segments after it", { skip: poolSize() === 0 && "a single core: no workers" }, async () => {
