@@ -90,7 +90,7 @@ export function scanLightBytes(
       while (b[i] === SPACE) i++;
     } else i = d; // not a pid: an epoch, perhaps
   }
-  // An optional `HH:MM:SS[.frac] ` clock or `-ttt` epoch (`\d{9,}\.\d+ `).
+  // An optional `HH:MM:SS[.frac] ` clock, or a `-ttt` epoch or `-r` offset (`\d+\.\d+ `).
   let time: number | null = null;
   c = b[i];
   if (isDigit(c!)) {
@@ -99,7 +99,7 @@ export function scanLightBytes(
     ) {
       const d = i;
       while (i < end && isDigit(b[i]!)) i++;
-      if (i - d < 9 || b[i] !== 0x2e) return false;
+      if (i === d || b[i] !== 0x2e) return false;
       const dot = i++;
       while (i < end && isDigit(b[i]!)) i++;
       const fracDigits = i - dot - 1;

@@ -8,10 +8,10 @@
 import { intValue } from "../../grammars/strace-line-parser.js";
 import { clockSeconds } from "./line-prefix.js";
 
-/** `[pid N] ` or a bare pid, an optional -t/-tt clock or -ttt epoch, then `name(`,
+/** `[pid N] ` or a bare pid, an optional -t/-tt clock, -ttt epoch or -r offset, then `name(`,
  *  `<... name resumed>` or `+++ `. */
 const HEAD =
-  /^(?:\[pid +(\d+)\] |(\d{1,7}) +)?(?:(\d\d:\d\d:\d\d(?:\.\d+)?) |(\d{9,}\.\d+) )?(?:([a-z_][a-z0-9_]*)\(|<\.\.\. ([a-z_][a-z0-9_]*) resumed>|\+\+\+ )/;
+  /^(?:\[pid +(\d+)\] |(\d{1,7}) +)?(?:(\d\d:\d\d:\d\d(?:\.\d+)?) |(\d+\.\d+) )?(?:([a-z_][a-z0-9_]*)\(|<\.\.\. ([a-z_][a-z0-9_]*) resumed>|\+\+\+ )/;
 /** `) = 0`, `) = 0x7f…`, `) = -1 EAGAIN (text)`, with an optional -T duration, at the very end. */
 const TAIL = /\) +=\s(-?\d+|0x[0-9a-f]+)(?: (E[A-Z0-9_]+) \([^()]*\))?(?: <(\d+(?:\.\d+)?)>)?$/;
 const UNFINISHED = " <unfinished ...>";
@@ -58,6 +58,7 @@ export function lightCall(text: string, needsArgs: (name: string) => boolean): L
   }
   const pidText = head[1] ?? head[2];
   const clock = head[3];
+  // An epoch (9 digits or more before the point) or an -r offset: the time either way (readPrefix).
   const epoch = head[4];
   const call: Mutable<LightCall> = {
     form,

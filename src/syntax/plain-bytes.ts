@@ -113,7 +113,7 @@ export interface PlainRecord {
   pid: number | null;
   time: number | null;
   bracketedPid: boolean;
-  stamp: "t" | "tt" | "ttt" | null;
+  stamp: "t" | "tt" | "ttt" | "r" | null;
   stampDigits: number;
   hasDuration: boolean;
   /** The decoration of the first argument's fd, if it has one. */
@@ -884,14 +884,18 @@ function scanCall(): boolean {
       }
       pos = i;
     } else {
-      // An epoch `S.F` with S of 9+ digits (-ttt); other floats and ints (-r, unix,s) are left.
+      // `S.F`: an epoch if S has 9 digits or more (-ttt), else an offset (-r), as readPrefix
+      // tells them apart (an epoch below 1e8 is left to it); ints (unix,s) are left.
       const d = digitsEnd(pos);
-      if (d - pos < 9 || at(d) !== DOT || !isDigit(at(d + 1))) return false;
+      if (at(d) !== DOT || !isDigit(at(d + 1))) return false;
       const f = digitsEnd(d + 1);
       if (at(f) === 0x65) return false;
       time = exactDecimal(pos, d, f);
-      if (time !== time || time < 1e8) return false;
-      stamp = "ttt";
+      if (time !== time) return false;
+      if (d - pos >= 9) {
+        if (time < 1e8) return false;
+        stamp = "ttt";
+      } else stamp = "r";
       stampDigits = f - d - 1;
       pos = f;
     }

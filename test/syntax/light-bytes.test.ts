@@ -23,6 +23,9 @@ const TAKEN = [
   "[pid  9642] 1700000000.123456 +++ exited with 255 +++",
   "+++ exited with -1 +++",
   "+++ exited with 123456789 +++",
+  "9844       0.000371 brk(NULL)           = 0x55ef8ddea000", // -r
+  "0.5 getpid() = 1",
+  "[pid 7] 12.000001 futex(0x1, FUTEX_WAKE, 1 <unfinished ...>",
 ];
 
 const LEFT = [

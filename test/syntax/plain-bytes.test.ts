@@ -37,6 +37,10 @@ const TAKEN = [
   'pipe2([4, 5], O_NONBLOCK) = 0',
   'recvfrom(3, "x", 1, 0, NULL, NULL) = 1',
   'read(3, "\\177ELF\\2\\1\\1\\3\\0\\0\\0"..., 832) = 832',
+  // -r offsets
+  '0.000123 read(3, "", 1) = 0',
+  '9844       0.000371 close(3) = 0 <0.000010>',
+  '[pid  9845] 12.5 write(3, "x", 1) = 1',
   // hex escapes (-x, -xx): decoded as the grammar does, the line's text read for the evidence
   'read(3, "\\x41", 1) = 1',
   'ioctl(1, TCGETS, {c_iflag=ICRNL|IXON, c_cc="\\x03"}) = 0',
@@ -96,7 +100,8 @@ const LEFT = [
   'read(3, "strace: x", 9) = 9',
   '<... read resumed>"x", 1 <unfinished ...>', // resumed and cut again
   'read(3, "é", 2) = 2',
-  '0.000123 read(3, "", 1) = 0', // -r
+  '000000000.5 read(3, "", 1) = 0', // an epoch before 1973: readPrefix's
+  '0.5e3 read(3, "", 1) = 0',
   'read(3, "", 1) = 0 <1.5',
   'read(3, "%", 1) = 1',
   'read(3, "x", 1) = 1 (DELAYED) (INJECTED)', // flags in the other order
