@@ -210,7 +210,8 @@ export class LineReader implements BareReader {
     prefix.secontext = false;
     this.evidence.notePrefix(prefix, rec.hasDuration);
     if (rec.hexText !== null) this.evidence.noteText(rec.hexText);
-    this.evidence.noteArgs(rec.name, rec.firstFdPath, rec.secondCutBytes);
+    if (rec.firstFdSocket >= 0) this.evidence.noteDecoration(rec.firstFdSocket === 1);
+    this.evidence.noteCut(rec.name, rec.secondCutBytes);
     const pid = rec.pid ?? this.filePid;
     if (pid !== null) stats.pids.add(pid);
     stats.countLine(rec.form === "complete" ? "syscall" : rec.form);

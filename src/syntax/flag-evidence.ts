@@ -48,7 +48,17 @@ export class FlagEvidence {
   /** The evidence in a call's arguments: the first one's fd decoration (-y/-yy), and the
    *  decoded length of the second one's string when strace cut it (-s), or -1. */
   noteArgs(name: string, firstFdPath: string | null, secondCutBytes: number): void {
-    if (firstFdPath !== null) this.stats.flags.add(SOCKET_DECORATION.test(firstFdPath) ? "-yy" : "-y");
+    if (firstFdPath !== null) this.noteDecoration(isSocketDecoration(firstFdPath));
+    this.noteCut(name, secondCutBytes);
+  }
+
+  /** A decorated fd: a socket's protocol named (-yy), or a path (-y). */
+  noteDecoration(socket: boolean): void {
+    this.stats.flags.add(socket ? "-yy" : "-y");
+  }
+
+  /** The decoded length of a call's second argument when strace cut it (-s), or -1. */
+  noteCut(name: string, secondCutBytes: number): void {
     // Only data buffers show -s: strace cuts some names (comm, 16 bytes) on its own.
     if (secondCutBytes >= 0 && SYSCALL_ROLES[name]?.buf === 1) {
       if (this.stats.truncatedStringBytes === null || secondCutBytes > this.stats.truncatedStringBytes) this.stats.truncatedStringBytes = secondCutBytes;
@@ -135,3 +145,7 @@ const STAMP_CODES: Record<NonNullable<LinePrefix["stamp"]>, number> = { t: 1, tt
 
 /** -yy names a socket's protocol (`TCP:[...]`, `UNIX-STREAM:[...]`); -y prints `socket:[N]`. */
 const SOCKET_DECORATION = /^[A-Z][A-Za-z0-9-]*:\[/;
+
+export function isSocketDecoration(path: string): boolean {
+  return SOCKET_DECORATION.test(path);
+}

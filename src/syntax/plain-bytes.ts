@@ -23,7 +23,7 @@ import {
   structOf,
 } from "../../grammars/strace-line-parser.js";
 import { MAX_DECORATION } from "../../grammars/strace-tokens.js";
-import { EVIDENCE_CHARS } from "./flag-evidence.js";
+import { EVIDENCE_CHARS, isSocketDecoration } from "./flag-evidence.js";
 import {
   AUX_CHARS,
   BACKSLASH,
@@ -116,8 +116,9 @@ export interface PlainRecord {
   stamp: "t" | "tt" | "ttt" | "r" | null;
   stampDigits: number;
   hasDuration: boolean;
-  /** The decoration of the first argument's fd, if it has one. */
-  firstFdPath: string | null;
+  /** Whether the first argument's fd has a decoration (FlagEvidence.noteDecoration): -1 none,
+   *  1 a socket's (-yy), 0 another. */
+  firstFdSocket: -1 | 0 | 1;
   /** The line's first EVIDENCE_CHARS characters when it holds a `\x` (FlagEvidence.noteText),
    *  else null. */
   hexText: string | null;
@@ -151,7 +152,7 @@ export function newPlainRecord(): PlainRecord {
     stamp: null,
     stampDigits: 0,
     hasDuration: false,
-    firstFdPath: null,
+    firstFdSocket: -1,
     hexText: null,
     secondCutBytes: -1,
     injected: false,
@@ -336,14 +337,53 @@ function plainDecorationAt(i: number): boolean {
   return true;
 }
 
-/** A decoration at pos: its decoded path (decorationPath), pos past it; null to give up. */
-function decoration(): string | null {
-  if (!plainDecorationAt(pos)) return null;
+/** Set by decorationRef: the path ended in ` (deleted)`, left out of it. */
+var deletedPath = false;
+
+/** A decoration at pos as a reference to its decoded path (decorationPath): a byte range when it
+ *  holds no escape (no string is made here; most lines of a -yy trace have one or two), pos
+ *  past it; false to give up. `stripDeleted`: a ` (deleted)` at the end is left out of the
+ *  path and reported in deletedPath. */
+function decorationRef(stripDeleted: boolean): boolean {
+  if (!plainDecorationAt(pos)) return false;
   const close = decorationEnd(pos);
-  if (close < 0) return null;
-  const path = hasBackslash(pos + 1, close) ? decodeBody(pos + 1, close) : latin1(pos + 1, close);
+  if (close < 0) return false;
+  const from = pos + 1;
   pos = close + 1;
-  return path;
+  if (hasBackslash(from, close)) {
+    let path = decodeBody(from, close);
+    deletedPath = stripDeleted && path.endsWith(DELETED);
+    if (deletedPath) path = path.slice(0, -DELETED.length);
+    textRef(path);
+  } else {
+    deletedPath = stripDeleted && close - from >= DELETED.length && endsWith(close, DELETED);
+    rangeRef(from, deletedPath ? close - DELETED.length : close);
+  }
+  return true;
+}
+
+const DELETED = " (deleted)";
+
+/** B[.., to) ends with the ASCII text `s`. */
+function endsWith(to: number, s: string): boolean {
+  for (let i = 0, j = to - s.length; i < s.length; i++, j++) if (B[j] !== s.charCodeAt(i)) return false;
+  return true;
+}
+
+/** The path of string ref `ref` matches SOCKET_DECORATION (flag-evidence.ts): -yy's
+ *  `TCP:[...]`, `UNIX-STREAM:[...]`, read from its bytes when it is a range. */
+function socketDecoration(ref: number): boolean {
+  const st = R.strings;
+  const text = st.text[ref];
+  if (text != null) return isSocketDecoration(text);
+  const to = st.to[ref]!;
+  let i = st.from[ref]!;
+  if (i >= to || B[i]! < 0x41 || B[i]! > 0x5a) return false;
+  for (i++; i < to; i++) {
+    const c = B[i]!;
+    if (!((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || isDigit(c) || c === MINUS)) break;
+  }
+  return i + 1 < to && B[i] === COLON && B[i + 1] === 0x5b;
 }
 
 function hasBackslash(from: number, to: number): boolean {
@@ -452,15 +492,13 @@ function term(): boolean {
       intTerm(from, to);
       return true;
     }
-    let path = decoration();
-    if (path === null) return false;
     const fd = intOf(from, to);
     if ((fd | 0) !== fd) return false;
-    const deleted = path.endsWith(" (deleted)");
-    if (deleted) path = path.slice(0, -10);
-    int(deleted ? V_FD_DELETED : V_FD);
+    const tagAt = R.ni;
+    int(V_FD);
     int(fd);
-    textRef(path);
+    if (!decorationRef(true)) return false;
+    if (deletedPath) R.ints[tagAt] = V_FD_DELETED;
     return true;
   }
   if (isIdentStart(c)) {
@@ -470,11 +508,8 @@ function term(): boolean {
     pos = end;
     const next = at(pos);
     if (next === LT) {
-      const path = decoration();
-      if (path === null) return false;
       int(V_FD_IDENT);
-      textRef(path);
-      return true;
+      return decorationRef(false);
     }
     if (next === LPAREN) {
       pos++;
@@ -681,10 +716,8 @@ function result(bitsAt: number): boolean {
     if (printed) rangeRef(from, pos);
     R.rawLooking = pos - from > 2 && B[from + 1] === 0x78;
     if (at(pos) === LT && plainDecorationAt(pos)) {
-      const path = decoration();
-      if (path === null) return false;
+      if (!decorationRef(false)) return false;
       bits |= R_RET_PATH;
-      textRef(path);
     }
   }
   if (at(pos) !== SPACE && pos < E) return false;
@@ -761,7 +794,7 @@ export function scanPlainBytes(b: Uint8Array, start: number, end: number, record
   R.nn = 0;
   R.nr = 0;
   R.strings.count = 0;
-  R.firstFdPath = null;
+  R.firstFdSocket = -1;
   R.secondCutBytes = -1;
   R.injected = false;
   R.delayed = false;
@@ -990,8 +1023,8 @@ function inspect(listAt: number, nameFrom: number, nameTo: number): boolean {
     const tag = count > 0 ? ints[p]! : 0;
     if (count !== 1 || (tag !== V_INT_SMALL && tag !== V_INT && tag !== V_INT_TEXT)) allInts = false;
     if (k === 0 && count > 0) {
-      if (tag === V_FD || tag === V_FD_DELETED) R.firstFdPath = stringAt(p + 2);
-      else if (tag === V_FD_IDENT) R.firstFdPath = stringAt(p + 1);
+      if (tag === V_FD || tag === V_FD_DELETED) R.firstFdSocket = socketDecoration(ints[p + 2]!) ? 1 : 0;
+      else if (tag === V_FD_IDENT) R.firstFdSocket = socketDecoration(ints[p + 1]!) ? 1 : 0;
       const name = nameTo - nameFrom;
       const write = R.form !== "resumed" && ((name === 5 && startsWith(nameFrom, "write")) || (name === 8 && startsWith(nameFrom, "pwrite64")));
       if (write) {
