@@ -2,7 +2,7 @@
 // scan takes must give exactly lightCall's reading (and every line it refuses for its name be
 // one lightCall refuses too); every line the plain scan takes must give the string path's event
 // (keys and their order included) and stats; and a worker's search of a whole segment for what
-// the plain scan refuses, and for hex escapes, must answer as the per-line check. Run over the
+// the plain scan refuses, and for what the flag evidence reads, must answer as the per-line check. Run over the
 // corpora and the flag matrix by `npm run conformance` (a disagreement fails it); the unit tests
 // use the same comparisons.
 import { isDeepStrictEqual } from "node:util";
@@ -146,10 +146,11 @@ export async function checkByteScans(path: string, maxSamples = 5): Promise<Byte
         tally.disagreeing++;
         if (tally.disagreements.length < maxSamples) tally.disagreements.push(`line ${firstLine + i}: ${lines[i].slice(0, 200)}: the segment's marks say ${got ? "" : "not "}plain, the line's own check the opposite`);
       }
-      const hex = got && marks.hexEscape(s, e);
-      if (got && hex !== segment.subarray(s, e).includes("\\x")) {
+      const noted = got && marks.noted(s, e);
+      const line = segment.subarray(s, e);
+      if (got && noted !== (line.includes("\\x") || line.includes("/*"))) {
         tally.disagreeing++;
-        if (tally.disagreements.length < maxSamples) tally.disagreements.push(`line ${firstLine + i}: ${lines[i].slice(0, 200)}: the segment's marks say the line holds ${hex ? "a" : "no"} \\x, the line's own search the opposite`);
+        if (tally.disagreements.length < maxSamples) tally.disagreements.push(`line ${firstLine + i}: ${lines[i].slice(0, 200)}: the segment's marks say the line holds ${noted ? "a" : "no"} \\x or /*, the line's own search the opposite`);
       }
       s = nl + 1;
     }

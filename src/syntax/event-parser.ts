@@ -209,7 +209,7 @@ export class LineReader implements BareReader {
     prefix.ip = false;
     prefix.secontext = false;
     this.evidence.notePrefix(prefix, rec.hasDuration);
-    if (rec.hexText !== null) this.evidence.noteText(rec.hexText);
+    if (rec.evidenceText !== null) this.evidence.noteText(rec.evidenceText);
     if (rec.firstFdSocket >= 0) this.evidence.noteDecoration(rec.firstFdSocket === 1);
     this.evidence.noteCut(rec.name, rec.secondCutBytes);
     const pid = rec.pid ?? this.filePid;

@@ -3,10 +3,10 @@
 // building its values, straight into a compact record (PlainRecord) that the main thread turns
 // into the very SyscallEvent the string path would have made (assembler-codec.ts). It takes a
 // strict subset of what plainLine takes: ASCII only, a pid and an absolute clock or epoch for
-// leaders, a complete call or one half of a cut one (not a resumed half cut again), no ` /* `
-// anywhere (the flag evidence reads it), no write to fd 1 or 2 with program output spliced in
-// (`2>&1`). Everything else is left to the string path. Tests hold the two together on every
-// sample line and on random edits; `npm run conformance` on the corpora.
+// leaders, a complete call or one half of a cut one (not a resumed half cut again), no write to
+// fd 1 or 2 with program output spliced in (`2>&1`). Everything else is left to the string
+// path. Tests hold the two together on every sample line and on random edits; `npm run
+// conformance` on the corpora.
 import { isAscii } from "node:buffer";
 import {
   arrayOf,
@@ -21,6 +21,7 @@ import {
   slotValue,
   strBodyValue,
   structOf,
+  withComment,
 } from "../../grammars/strace-line-parser.js";
 import { MAX_DECORATION } from "../../grammars/strace-tokens.js";
 import { EVIDENCE_CHARS, isSocketDecoration } from "./flag-evidence.js";
@@ -46,7 +47,9 @@ import {
   RBRACE,
   RBRACKET,
   RPAREN,
+  SLASH,
   SPACE,
+  STAR,
 } from "./char-codes.js";
 import type { Assembler } from "./event-assembler.js";
 import { MAX_DEPTH } from "./plain-line.js";
@@ -72,6 +75,7 @@ export const V_ELLIPSIS = 16;
 export const V_FLAGS = 17; // count, values
 export const V_CHANGED = 18; // value, value
 export const V_CUT_CHANGED = 19; // value: `=> after` opening a resumed half (before: CUT_BEFORE)
+export const V_COMMENTED = 20; // comment, value: the value with the comment printed after it
 
 /** Result bits of a PlainRecord call (R_PID and R_TIME are the recorder's). */
 export const R_PID = 1;
@@ -119,9 +123,9 @@ export interface PlainRecord {
   /** Whether the first argument's fd has a decoration (FlagEvidence.noteDecoration): -1 none,
    *  1 a socket's (-yy), 0 another. */
   firstFdSocket: -1 | 0 | 1;
-  /** The line's first EVIDENCE_CHARS characters when it holds a `\x` (FlagEvidence.noteText),
+  /** The line's first EVIDENCE_CHARS characters when it holds a NOTED word (FlagEvidence.noteText),
    *  else null. */
-  hexText: string | null;
+  evidenceText: string | null;
   /** The decoded length of the second argument's string when strace cut it. */
   secondCutBytes: number;
   injected: boolean;
@@ -153,7 +157,7 @@ export function newPlainRecord(): PlainRecord {
     stampDigits: 0,
     hasDuration: false,
     firstFdSocket: -1,
-    hexText: null,
+    evidenceText: null,
     secondCutBytes: -1,
     injected: false,
     delayed: false,
@@ -459,7 +463,41 @@ function bracketToken(): number {
   return 0;
 }
 
+// A term and the comments after it (execve's `0x7ffd… /* 3 vars */`, -X verbose's
+// `0x1 /* SHUT_WR */`), each a single space after what it follows: plain-line.ts's term. Each
+// comment goes before the value as V_COMMENTED (the value's ints move up by two: comments are
+// rare), the last one outermost, as withComment nests them.
 function term(): boolean {
+  const start = R.ni;
+  if (!bareTerm()) return false;
+  while (at(pos) === SPACE && at(pos + 1) === SLASH && at(pos + 2) === STAR) {
+    let close = pos + 3;
+    while (close + 1 < E && !(B[close] === STAR && B[close + 1] === SLASH)) close++;
+    if (close + 1 >= E) return false;
+    commented(start, latin1(pos + 3, close).trim());
+    pos = close + 2;
+  }
+  return true;
+}
+
+/** Put V_COMMENTED and a reference to `comment` before the value that starts at `start`. */
+function commented(start: number, comment: string): void {
+  const st = R.strings;
+  if (st.count >= MAX_STRINGS || R.nr >= MAX_STRINGS) throw FULL;
+  int(0);
+  int(0);
+  R.ints.copyWithin(start + 2, start, R.ni - 2);
+  // The references inside the value move up by two, and the comment's goes before them.
+  let k = R.nr++;
+  for (; k > 0 && R.refs[k - 1]! >= start; k--) R.refs[k] = R.refs[k - 1]! + 2;
+  R.refs[k] = start + 1;
+  R.ints[start] = V_COMMENTED;
+  R.ints[start + 1] = st.count;
+  st.text[st.count++] = comment;
+}
+
+/** One term without the comments after it. */
+function bareTerm(): boolean {
   const c = at(pos);
   if (c === QUOTE) {
     const close = stringEnd(pos);
@@ -801,9 +839,9 @@ export function scanPlainBytes(b: Uint8Array, start: number, end: number, record
   R.rawLooking = false;
   try {
     if (!scanCall()) return false;
-    // The -x/-xx evidence reads `\x` in the line's first characters (FlagEvidence.noteText).
-    const hex = marks !== undefined ? marks.hexEscape(start, end) : hexEscapeIn(b, start, end);
-    R.hexText = hex ? latin1(start, Math.min(end, start + EVIDENCE_CHARS)) : null;
+    // The -x/-xx and -X verbose evidence reads the line's first characters (FlagEvidence.noteText).
+    const noted = marks !== undefined ? marks.noted(start, end) : notedIn(b, start, end);
+    R.evidenceText = noted ? latin1(start, Math.min(end, start + EVIDENCE_CHARS)) : null;
     return true;
   } catch (err) {
     if (err === FULL) return false;
@@ -816,16 +854,18 @@ export function scanPlainBytes(b: Uint8Array, start: number, end: number, record
 const EMPTY = new Uint8Array(0);
 const UNFINISHED = "<unfinished ...>";
 
-/** What the string path reads beyond the call: `/*` (flag evidence), `%` (a -c summary header),
- *  `strace:` or `[ Process` (strace's own messages). */
-const REFUSED = ["%", "/*", "strace:", "[ P"].map((w) => Buffer.from(w, "latin1"));
-/** A hex escape: -x and -xx print them (taken, but the line's text goes to the flag evidence). */
-const HEX_ESCAPE = Buffer.from("\\x", "latin1");
-/** The words a segment is searched for: the refused ones, then HEX_ESCAPE. */
-const MARKED = [...REFUSED, HEX_ESCAPE];
+/** What the string path reads beyond the call: `%` (a -c summary header), `strace:` or
+ *  `[ Process` (strace's own messages). */
+const REFUSED = ["%", "strace:", "[ P"].map((w) => Buffer.from(w, "latin1"));
+/** What the flag evidence reads in a line's text: a hex escape (-x, -xx) and a comment (-X
+ *  verbose). Lines holding them are taken, their text noted. */
+const NOTED = ["\\x", "/*"].map((w) => Buffer.from(w, "latin1"));
+/** The words a segment is searched for: the refused ones, then the noted ones. */
+const MARKED = [...REFUSED, ...NOTED];
 
-function hexEscapeIn(b: Uint8Array, start: number, end: number): boolean {
-  return Buffer.from(b.buffer, b.byteOffset + start, end - start).indexOf(HEX_ESCAPE) >= 0;
+function notedIn(b: Uint8Array, start: number, end: number): boolean {
+  const line = Buffer.from(b.buffer, b.byteOffset + start, end - start);
+  return NOTED.some((w) => line.indexOf(w) >= 0);
 }
 
 /** The line b[start, end) is ASCII (byte offsets are then the string path's character offsets)
@@ -859,9 +899,10 @@ export class PlainTextMarks {
     return true;
   }
 
-  /** The line holds a `\x` (asked after clean, of the same line). */
-  hexEscape(start: number, end: number): boolean {
-    return this.lies(REFUSED.length, start, end);
+  /** The line holds a NOTED word (asked after clean, of the same line). */
+  noted(start: number, end: number): boolean {
+    for (let k = REFUSED.length; k < MARKED.length; k++) if (this.lies(k, start, end)) return true;
+    return false;
   }
 
   /** MARKED word k starts in [start, end). */
@@ -1020,25 +1061,27 @@ function inspect(listAt: number, nameFrom: number, nameTo: number): boolean {
   let allInts = slots > 0;
   for (let k = 0; k < slots; k++) {
     const count = ints[p++]!;
-    const tag = count > 0 ? ints[p]! : 0;
+    // The slot's first value without its comments (withComment keeps a value's kind and fields).
+    const q = count > 0 ? bare(ints, p) : p;
+    const tag = count > 0 ? ints[q]! : 0;
     if (count !== 1 || (tag !== V_INT_SMALL && tag !== V_INT && tag !== V_INT_TEXT)) allInts = false;
     if (k === 0 && count > 0) {
-      if (tag === V_FD || tag === V_FD_DELETED) R.firstFdSocket = socketDecoration(ints[p + 2]!) ? 1 : 0;
-      else if (tag === V_FD_IDENT) R.firstFdSocket = socketDecoration(ints[p + 1]!) ? 1 : 0;
+      if (tag === V_FD || tag === V_FD_DELETED) R.firstFdSocket = socketDecoration(ints[q + 2]!) ? 1 : 0;
+      else if (tag === V_FD_IDENT) R.firstFdSocket = socketDecoration(ints[q + 1]!) ? 1 : 0;
       const name = nameTo - nameFrom;
       const write = R.form !== "resumed" && ((name === 5 && startsWith(nameFrom, "write")) || (name === 8 && startsWith(nameFrom, "pwrite64")));
       if (write) {
-        const fd = tag === V_INT_SMALL ? ints[p + 2]! : tag === V_FD || tag === V_FD_DELETED ? ints[p + 1]! : tag === V_INT ? 0 : -1;
+        const fd = tag === V_INT_SMALL ? ints[q + 2]! : tag === V_FD || tag === V_FD_DELETED ? ints[q + 1]! : tag === V_INT ? 0 : -1;
         if (fd === -1 || ((fd === 1 || fd === 2) && splicedLook(listAt))) return false;
       }
     }
     if (k === 1 && count > 0) {
       if (tag === V_STR_CUT) {
-        const ref = ints[p + 1]!;
+        const ref = ints[q + 1]!;
         const text = R.strings.text[ref];
         R.secondCutBytes = text != null ? text.length : R.strings.to[ref]! - R.strings.from[ref]!;
-      } else if (tag === V_STR_LAZY && ints[p + 2] === 1) {
-        const ref = ints[p + 1]!;
+      } else if (tag === V_STR_LAZY && ints[q + 2] === 1) {
+        const ref = ints[q + 1]!;
         R.secondCutBytes = decodedLength(R.strings.from[ref]!, R.strings.to[ref]!);
       }
     }
@@ -1046,6 +1089,12 @@ function inspect(listAt: number, nameFrom: number, nameTo: number): boolean {
   }
   R.rawLooking = R.rawLooking && allInts;
   return true;
+}
+
+/** The value at p without the comments before it (V_COMMENTED). */
+function bare(ints: Int32Array, p: number): number {
+  while (ints[p] === V_COMMENTED) p += 2;
+  return p;
 }
 
 /** maybeSplicedWrite (write-splice.ts) on the record of a write to fd 1 or 2: program output
@@ -1057,11 +1106,12 @@ function splicedLook(listAt: number): boolean {
   if (ints[listAt]! < 3) return false;
   let p = listAt + 1;
   for (let v = ints[p++]!; v > 0; v--) p = skipValue(p);
-  const str = ints[p]! > 0 ? p + 1 : -1;
+  const str = ints[p]! > 0 ? bare(ints, p + 1) : -1;
   for (let v = ints[p++]!; v > 0; v--) p = skipValue(p);
   const tokens = ints[p]!;
   if (tokens > 1) return true;
-  const tag = tokens === 1 ? ints[p + 1]! : 0;
+  const count = bare(ints, p + 1);
+  const tag = tokens === 1 ? ints[count]! : 0;
   if (str < 0 || (tag !== V_INT_SMALL && tag !== V_INT && tag !== V_INT_TEXT)) return false;
   let length: number;
   const st = R.strings;
@@ -1071,7 +1121,7 @@ function splicedLook(listAt: number): boolean {
     length = text != null ? text.length : st.to[ref]! - st.from[ref]!;
   } else if (ints[str] === V_STR_LAZY && ints[str + 2] === 0) length = decodedLength(st.from[ref]!, st.to[ref]!);
   else return false;
-  return stringAt(p + 2) !== String(length);
+  return stringAt(count + 1) !== String(length);
 }
 
 function stringAt(i: number): string {
@@ -1116,6 +1166,8 @@ export function skip(ints: Int32Array, p: number): number {
       return skip(ints, skip(ints, p + 1));
     case V_CUT_CHANGED:
       return skip(ints, p + 1);
+    case V_COMMENTED:
+      return skip(ints, p + 2);
     default:
       throw new Error(`corrupt plain record (tag ${ints[p]} at ${p})`);
   }
@@ -1270,6 +1322,10 @@ function readValue(c: PlainCursor): Value {
     }
     case V_CUT_CHANGED:
       return { kind: "changed", before: CUT_BEFORE, after: readValue(c) };
+    case V_COMMENTED: {
+      const comment = c.str(ints[c.pi++]!);
+      return withComment(readValue(c), comment);
+    }
     default:
       throw new Error(`corrupt plain record (tag ${ints[c.pi - 1]} at ${c.pi - 1})`);
   }

@@ -37,6 +37,19 @@ const TAKEN = [
   'pipe2([4, 5], O_NONBLOCK) = 0',
   'recvfrom(3, "x", 1, 0, NULL, NULL) = 1',
   'read(3, "\\177ELF\\2\\1\\1\\3\\0\\0\\0"..., 832) = 832',
+  // comments after a value: execve's environment count, -X verbose's names
+  '9836  23:34:02.036549 execve("./dup-keeps-alive", ["./dup-keeps-alive"], 0x7ffd9424ddb8 /* 3 vars */) = 0 <0.000180>',
+  'shutdown(3, 0x1 /* SHUT_WR */) = 0',
+  'shutdown(3<TCP:[1]>, 0x1 /* SHUT_WR */ /* again */) = 0', // two: the last is the value's
+  'write(1 /* stdout */, "hi", 2 /* bytes */) = 2', // on the fd and the count the scan inspects
+  'read(3, "x" /* s */, 1) = 1',
+  'fcntl(3, 0x4 /* F_SETFL */, 0x800 /* O_NONBLOCK */) = 0',
+  'setsockopt(3, 0x1 /* SOL_SOCKET */, 0xd /* SO_LINGER */, {l_onoff=1 /* on */, l_linger=0}, 8) = 0',
+  'openat(AT_FDCWD, "/*not a comment*/", O_RDONLY) = 3',
+  // what the flag evidence and the splice check read, through a comment
+  'read(3<TCP:[1]> /* x */, "x", 1) = 1',
+  'read(3, "abc"... /* c */, 4096) = 3',
+  'read(0x3 /* a */, 0x7ffd, 0x10) = 0x10',
   // -r offsets
   '0.000123 read(3, "", 1) = 0',
   '9844       0.000371 close(3) = 0 <0.000010>',
@@ -96,7 +109,10 @@ const LEFT = [
   'pwrite64(2, "ab", 3, 0) = 2',
   'write(01, "x", 1) = 1', // an fd the scan does not read as 1 or 2: left whatever it is
   '9642  futex(0x1, FUTEX_WAIT, 2, NULL <unfinished ...>', // a light call: the light scan's
-  'shutdown(3, 0x1 /* SHUT_WR */) = 0',
+  'shutdown(3, 0x1 /* SHUT_WR */ = 0', // a comment where it cannot be
+  'close(3 /* x) = 0', // unclosed
+  'close(3/* x */) = 0', // no space before it
+  'write(1, "hi", 3 /* c */) = 2', // a count that is not the length, commented
   'read(3, "strace: x", 9) = 9',
   '<... read resumed>"x", 1 <unfinished ...>', // resumed and cut again
   'read(3, "é", 2) = 2',

@@ -1,8 +1,8 @@
 // A parse worker asks whether each line of a segment is plain text (ASCII, none of the words the
 // string path reads beyond the call) by a few searches over the whole segment: the answer must
 // be the per-line check's for every line, in segments of sample lines and of random text made
-// of exactly the bytes those words are built from; and whether a clean line holds a `\x` (the
-// flag evidence reads such a line's text).
+// of exactly the bytes those words are built from; and whether a clean line holds a `\x` or a
+// `/*` (the flag evidence reads such a line's text).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -23,9 +23,10 @@ function compare(bytes: Buffer, asked: (n: number) => boolean): { line: number; 
       const got = marks.clean(s, e);
       const want = plainText(bytes, s, e);
       if (got !== want) wrong.push({ line: n + 1, text: bytes.toString("latin1", s, e), marks: got, perLine: want });
-      // Whether it holds a hex escape (the flag evidence then reads its text), asked of a clean line.
-      const hex = got && marks.hexEscape(s, e);
-      if (got && hex !== bytes.subarray(s, e).includes("\\x")) wrong.push({ line: n + 1, text: bytes.toString("latin1", s, e), marks: `hex ${hex}`, perLine: `hex ${!hex}` });
+      // Whether it holds a hex escape or a comment (the flag evidence then reads its text), asked of a clean line.
+      const noted = got && marks.noted(s, e);
+      const line = bytes.subarray(s, e);
+      if (got && noted !== (line.includes("\\x") || line.includes("/*"))) wrong.push({ line: n + 1, text: bytes.toString("latin1", s, e), marks: `noted ${noted}`, perLine: `noted ${!noted}` });
     }
     s = nl + 1;
   }
