@@ -1,8 +1,9 @@
 // The fast path's scan (light-call.ts) over the bytes of a line, for a parse worker: the same
 // anchored leader and end, read without decoding the line into a string. It takes a strict
 // subset of what lightCall takes (plain ASCII leaders and ends, decimal or short hex returns,
-// of exit lines only `+++ exited with N +++`) and gives exactly lightCall's result for it; anything else is left to the
-// string path, where lightCall and the grammar decide. A test holds the two scans together.
+// of exit lines only `+++ exited with N +++`) and gives exactly lightCall's result for it;
+// anything else is left to the string path, where lightCall and the grammar decide. A test
+// holds the two scans together.
 import { isDigit, POW10, SPACE } from "./char-codes.js";
 
 /** A light call read from bytes: one object, refilled for every line (no allocation). */
