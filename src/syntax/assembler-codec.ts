@@ -92,9 +92,7 @@ export class OpRecorder implements Assembler {
   plain(rec: PlainRecord, line: number, pid: number | null, time: number | null): void {
     this.int(OP_PLAIN);
     this.int(line);
-    this.int((pid !== null ? R_PID : 0) | (time !== null ? R_TIME : 0));
-    if (pid !== null) this.num(pid);
-    if (time !== null) this.num(time);
+    this.pidTime(pid, time);
     this.reserve(rec.ni);
     const ints = this.ints;
     const src = rec.ints;
@@ -132,9 +130,7 @@ export class OpRecorder implements Assembler {
     this.int(OP_LIGHT_START);
     this.int(line);
     this.str(name);
-    this.int((pid !== null ? 1 : 0) | (time !== null ? 2 : 0));
-    if (pid !== null) this.num(pid);
-    if (time !== null) this.num(time);
+    this.pidTime(pid, time);
   }
 
   lightResumed(c: LightCall, pid: number | null, line: number): void {
@@ -155,10 +151,8 @@ export class OpRecorder implements Assembler {
   exited(pid: number | null, time: number | null, line: number, code: number): void {
     this.int(OP_EXITED);
     this.int(line);
-    this.int((pid !== null ? 1 : 0) | (time !== null ? 2 : 0));
+    this.pidTime(pid, time);
     this.num(code); // any number a hand-edited line holds
-    if (pid !== null) this.num(pid);
-    if (time !== null) this.num(time);
   }
 
   migrate(fromPid: number, toPid: number): void {
@@ -190,6 +184,13 @@ export class OpRecorder implements Assembler {
     this.shapes = [];
     this.shapeRoot = newShapeNode(null, null);
     this.rangeIds.fill(-1);
+  }
+
+  /** Which of a pid and a time there are (R_PID, R_TIME), then those there are. */
+  private pidTime(pid: number | null, time: number | null): void {
+    this.int((pid !== null ? R_PID : 0) | (time !== null ? R_TIME : 0));
+    if (pid !== null) this.num(pid);
+    if (time !== null) this.num(time);
   }
 
   /** A call of the fast path, the same few fields every time (most of a trace's lines). */
@@ -433,17 +434,14 @@ class OpReader implements PlainCursor {
         case OP_LIGHT_START: {
           const line = this.base + ints[this.pi++]!;
           const name = this.strings[ints[this.pi++]!]!;
-          const bits = ints[this.pi++]!;
-          const pid = bits & 1 ? this.nums[this.pn++]! : null;
-          asm.lightStart(pid, name, line, bits & 2 ? this.nums[this.pn++]! : null);
+          this.pidTime();
+          asm.lightStart(this.pid, name, line, this.time);
           break;
         }
         case OP_EXITED: {
           const line = this.base + ints[this.pi++]!;
-          const bits = ints[this.pi++]!;
-          const code = this.nums[this.pn++]!;
-          const pid = bits & 1 ? this.nums[this.pn++]! : null;
-          asm.exited(pid, bits & 2 ? this.nums[this.pn++]! : null, line, code);
+          this.pidTime();
+          asm.exited(this.pid, this.time, line, this.nums[this.pn++]!);
           break;
         }
         case OP_LIGHT_RESUMED: {
@@ -465,10 +463,8 @@ class OpReader implements PlainCursor {
         }
         case OP_PLAIN: {
           const line = this.base + ints[this.pi++]!;
-          const bits = ints[this.pi++]!;
-          const pid = bits & R_PID ? this.nums[this.pn++]! : null;
-          const time = bits & R_TIME ? this.nums[this.pn++]! : null;
-          replayPlain(this, asm, this.file, line, pid, time);
+          this.pidTime();
+          replayPlain(this, asm, this.file, line, this.pid, this.time);
           break;
         }
         case OP_BARE: {
@@ -483,6 +479,16 @@ class OpReader implements PlainCursor {
   }
 
   private lightPid: number | null = null;
+  /** What pidTime read last. */
+  private pid: number | null = null;
+  private time: number | null = null;
+
+  /** See OpRecorder.pidTime: into pid and time. */
+  private pidTime(): void {
+    const bits = this.ints[this.pi++]!;
+    this.pid = bits & R_PID ? this.nums[this.pn++]! : null;
+    this.time = bits & R_TIME ? this.nums[this.pn++]! : null;
+  }
 
   /** See OpRecorder.lightCall (the line was read by the caller; the pid is left in lightPid).
    *  One object, refilled: the assembler copies what it keeps. */

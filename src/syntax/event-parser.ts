@@ -235,13 +235,8 @@ export class LineReader implements BareReader {
   /** A whole `+++ exited with N +++` line read by a scan (light-bytes.ts): what physicalLine
    *  and lightLine do with it. */
   exitedRead(pid: number | null, time: number | null, code: number, lineNo: number): void {
-    const stats = this.stats;
-    stats.totalLines++;
-    const p = pid ?? this.filePid;
-    if (p !== null) stats.pids.add(p);
-    stats.countLine("exit");
-    this.asm.threadGone(p);
-    this.asm.exited(p, time, lineNo, code);
+    this.stats.totalLines++;
+    this.exitedWith(this.exitPid(pid), time, lineNo, code);
   }
 
   /** End of input: a call still cut is read as far as it goes. */
@@ -442,10 +437,7 @@ export class LineReader implements BareReader {
     const c = lightCall(text, this.needsArgs!);
     if (c === null) return false;
     if (c.form === "exit") {
-      const pid = c.pid ?? this.filePid;
-      if (pid !== null) this.stats.pids.add(pid);
-      this.stats.countLine("exit");
-      this.exit(c.exit!, pid, c.time, lineNo, text);
+      this.exit(c.exit!, this.exitPid(c.pid), c.time, lineNo, text);
       return true;
     }
     this.lightCallRead(c, lineNo);
@@ -679,11 +671,25 @@ export class LineReader implements BareReader {
     }
   }
 
+  /** The pid of an exit line read by a scan (the file's when the line shows none), counted with
+   *  the line in the stats. */
+  private exitPid(pid: number | null): number | null {
+    const p = pid ?? this.filePid;
+    if (p !== null) this.stats.pids.add(p);
+    this.stats.countLine("exit");
+    return p;
+  }
+
+  /** `+++ exited with N +++`: the thread's call in flight is gone, and so is the thread. */
+  private exitedWith(pid: number | null, time: number | null, lineNo: number, code: number): void {
+    this.asm.threadGone(pid);
+    this.asm.exited(pid, time, lineNo, code);
+  }
+
   private exit(text: string, pid: number | null, time: number | null, lineNo: number, line: string): void {
     let m = /^exited with (-?\d+)$/.exec(text);
     if (m !== null) {
-      this.asm.threadGone(pid);
-      this.asm.exited(pid, time, lineNo, +m[1]);
+      this.exitedWith(pid, time, lineNo, +m[1]);
       return;
     }
     // The rarer ends share the leading keys.

@@ -341,29 +341,27 @@ function plainDecorationAt(i: number): boolean {
   return true;
 }
 
-/** Set by decorationRef: the path ended in ` (deleted)`, left out of it. */
-var deletedPath = false;
-
 /** A decoration at pos as a reference to its decoded path (decorationPath): a byte range when it
  *  holds no escape (no string is made here; most lines of a -yy trace have one or two), pos
- *  past it; false to give up. `stripDeleted`: a ` (deleted)` at the end is left out of the
- *  path and reported in deletedPath. */
-function decorationRef(stripDeleted: boolean): boolean {
-  if (!plainDecorationAt(pos)) return false;
+ *  past it. -1 to give up; 1 when `stripDeleted` and the path ended in ` (deleted)`, which is
+ *  left out of it; else 0. */
+function decorationRef(stripDeleted: boolean): number {
+  if (!plainDecorationAt(pos)) return -1;
   const close = decorationEnd(pos);
-  if (close < 0) return false;
+  if (close < 0) return -1;
   const from = pos + 1;
   pos = close + 1;
+  let deleted: boolean;
   if (hasBackslash(from, close)) {
     let path = decodeBody(from, close);
-    deletedPath = stripDeleted && path.endsWith(DELETED);
-    if (deletedPath) path = path.slice(0, -DELETED.length);
+    deleted = stripDeleted && path.endsWith(DELETED);
+    if (deleted) path = path.slice(0, -DELETED.length);
     textRef(path);
   } else {
-    deletedPath = stripDeleted && close - from >= DELETED.length && endsWith(close, DELETED);
-    rangeRef(from, deletedPath ? close - DELETED.length : close);
+    deleted = stripDeleted && close - from >= DELETED.length && endsWith(close, DELETED);
+    rangeRef(from, deleted ? close - DELETED.length : close);
   }
-  return true;
+  return deleted ? 1 : 0;
 }
 
 const DELETED = " (deleted)";
@@ -535,8 +533,9 @@ function bareTerm(): boolean {
     const tagAt = R.ni;
     int(V_FD);
     int(fd);
-    if (!decorationRef(true)) return false;
-    if (deletedPath) R.ints[tagAt] = V_FD_DELETED;
+    const decoration = decorationRef(true);
+    if (decoration < 0) return false;
+    if (decoration === 1) R.ints[tagAt] = V_FD_DELETED;
     return true;
   }
   if (isIdentStart(c)) {
@@ -547,7 +546,7 @@ function bareTerm(): boolean {
     const next = at(pos);
     if (next === LT) {
       int(V_FD_IDENT);
-      return decorationRef(false);
+      return decorationRef(false) >= 0;
     }
     if (next === LPAREN) {
       pos++;
@@ -754,7 +753,7 @@ function result(bitsAt: number): boolean {
     if (printed) rangeRef(from, pos);
     R.rawLooking = pos - from > 2 && B[from + 1] === 0x78;
     if (at(pos) === LT && plainDecorationAt(pos)) {
-      if (!decorationRef(false)) return false;
+      if (decorationRef(false) < 0) return false;
       bits |= R_RET_PATH;
     }
   }
@@ -818,6 +817,8 @@ function result(bitsAt: number): boolean {
  * Scan B[start, end) (one line, without its newline) as a complete plain call. On success the
  * record holds it: ints [line-relative fields follow in the recorder] `name, bits, args...`, nums
  * `pid?, time?, ret?, duration?`. `record` is reset first. False: the string path decides.
+ * `marks`: a worker's searches of the whole segment (PlainTextMarks); without them the line's
+ * own bytes are searched.
  */
 export function scanPlainBytes(b: Uint8Array, start: number, end: number, record: PlainRecord, marks?: PlainTextMarks): boolean {
   if (marks !== undefined ? !marks.clean(start, end) : !plainText(b, start, end)) return false;
