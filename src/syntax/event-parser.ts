@@ -205,8 +205,8 @@ export class LineReader implements BareReader {
     prefix.time = rec.time;
     prefix.stamp = rec.stamp;
     prefix.stampDigits = rec.stampDigits;
-    prefix.sysno = false;
-    prefix.ip = false;
+    prefix.sysno = rec.sysno;
+    prefix.ip = rec.ip;
     prefix.secontext = false;
     this.evidence.notePrefix(prefix, rec.hasDuration);
     if (rec.evidenceText !== null) this.evidence.noteText(rec.evidenceText);

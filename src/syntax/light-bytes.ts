@@ -50,6 +50,30 @@ function matchAt(b: Uint8Array, at: number, end: number, what: Uint8Array): bool
   return true;
 }
 
+/** After an -n syscall number at i (`[  59] `: spaces first, or 4 digits at most, as the grammar
+ *  tells it from an address) and its space; i when there is none. */
+export function sysnoEnd(b: Uint8Array, i: number, end: number): number {
+  if (b[i] !== 0x5b) return i;
+  let k = i + 1;
+  while (k < end && b[k] === SPACE) k++;
+  const d = k;
+  while (k < end && isDigit(b[k]!)) k++;
+  if (k === d || (d === i + 1 && k - d > 4) || b[k] !== 0x5d || b[k + 1] !== SPACE) return i;
+  return k + 2;
+}
+
+/** After an -i instruction pointer at i (`[00007f98d4506ad7] `: 8 or 16 hex digits, or as many
+ *  `?`s) and its space; i when there is none. */
+export function ipEnd(b: Uint8Array, i: number, end: number): number {
+  if (b[i] !== 0x5b) return i;
+  let k = i + 1;
+  if (b[k] === 0x3f /* ? */) while (k < end && b[k] === 0x3f) k++;
+  else while (k < end && ((b[k]! >= 0x30 && b[k]! <= 0x39) || (b[k]! >= 0x61 && b[k]! <= 0x66))) k++;
+  const n = k - i - 1;
+  if ((n !== 8 && n !== 16) || b[k] !== 0x5d || b[k + 1] !== SPACE) return i;
+  return k + 2;
+}
+
 /** A decimal of `digits` digits from `at` as a double: exact below 2^53 (15 digits). */
 function decimal(b: Uint8Array, at: number, end: number): number {
   let v = 0;
@@ -72,10 +96,10 @@ export function scanLightBytes(
   out.argsNeeded = false;
   let i = start;
   let c = b[i];
-  // `[pid N] ` or a bare pid of 1-7 digits followed by spaces.
+  // `[pid N] ` or a bare pid of 1-7 digits followed by spaces (another `[` may be an -n number).
   let pid: number | null = null;
-  if (c === 0x5b) {
-    if (b[i + 1] !== 0x70 || b[i + 2] !== 0x69 || b[i + 3] !== 0x64 || b[i + 4] !== SPACE) return false;
+  if (c === 0x5b && b[i + 1] === 0x70) {
+    if (b[i + 2] !== 0x69 || b[i + 3] !== 0x64 || b[i + 4] !== SPACE) return false;
     i += 5;
     while (b[i] === SPACE) i++;
     const d = i;
@@ -127,6 +151,8 @@ export function scanLightBytes(
     if (b[i] !== SPACE) return false;
     i++;
   }
+  // -n and -i, in strace's order.
+  i = ipEnd(b, sysnoEnd(b, i, end), end);
   // `name(` or `<... name resumed>`.
   let form: LightScan["form"];
   c = b[i];

@@ -2,16 +2,19 @@
 // (mmap, futex, rt_sigaction... most of a trace) is recognised by one anchored scan of its
 // leader and its end, and becomes an event without arguments; it never reaches the lexer.
 // The forms taken: a complete call, a call cut by ` <unfinished ...>`, its `<... name resumed>`
-// half, and a `+++ ... +++` line. Anything unusual (other leaders, decorated or `?` returns,
-// aux text, INJECTED, a resumed half cut again) is left to the grammar, so the fast path can
-// only ever be less clever, never different: `parse`, `stats` and `--full` always take the grammar.
+// half, and a `+++ ... +++` line, after leaders in strace's own order. Anything unusual (other
+// leaders, decorated or `?` returns, aux text, INJECTED, a resumed half cut again) is left to the
+// grammar, so the fast path can only ever be less clever, never different: `parse`, `stats` and
+// `--full` always take the grammar.
 import { intValue } from "../../grammars/strace-line-parser.js";
 import { clockSeconds } from "./line-prefix.js";
 
-/** `[pid N] ` or a bare pid, an optional -t/-tt clock, -ttt epoch or -r offset, then `name(`,
- *  `<... name resumed>` or `+++ `. */
+/** `[pid N] ` or a bare pid, an optional -t/-tt clock, -ttt epoch or -r offset, an optional -n
+ *  syscall number (`[  59] `, what the grammar reads as one: spaces first, or 4 digits at most)
+ *  and -i instruction pointer (`[00007f98d4506ad7] `, 8 or 16 hex digits or `?`s), then
+ *  `name(`, `<... name resumed>` or `+++ `. */
 const HEAD =
-  /^(?:\[pid +(\d+)\] |(\d{1,7}) +)?(?:(\d\d:\d\d:\d\d(?:\.\d+)?) |(\d+\.\d+) )?(?:([a-z_][a-z0-9_]*)\(|<\.\.\. ([a-z_][a-z0-9_]*) resumed>|\+\+\+ )/;
+  /^(?:\[pid +(\d+)\] |(\d{1,7}) +)?(?:(\d\d:\d\d:\d\d(?:\.\d+)?) |(\d+\.\d+) )?(?:\[(?: +\d+|\d{1,4})\] )?(?:\[(?:[0-9a-f]{8}(?:[0-9a-f]{8})?|\?{8}(?:\?{8})?)\] )?(?:([a-z_][a-z0-9_]*)\(|<\.\.\. ([a-z_][a-z0-9_]*) resumed>|\+\+\+ )/;
 /** `) = 0`, `) = 0x7f…`, `) = -1 EAGAIN (text)`, with an optional -T duration, at the very end. */
 const TAIL = /\) +=\s(-?\d+|0x[0-9a-f]+)(?: (E[A-Z0-9_]+) \([^()]*\))?(?: <(\d+(?:\.\d+)?)>)?$/;
 const UNFINISHED = " <unfinished ...>";

@@ -2,10 +2,10 @@
 // call in the plainest form is read without decoding the line into a string and without
 // building its values, straight into a compact record (PlainRecord) that the main thread turns
 // into the very SyscallEvent the string path would have made (assembler-codec.ts). It takes a
-// strict subset of what plainLine takes: ASCII only, a pid and an absolute clock or epoch for
-// leaders, a complete call or one half of a cut one (not a resumed half cut again), no write to
-// fd 1 or 2 with program output spliced in (`2>&1`). Everything else is left to the string
-// path. Tests hold the two together on every sample line and on random edits; `npm run
+// strict subset of what plainLine takes: ASCII only, a pid, a clock, epoch or -r offset, an -n
+// number and an -i address for leaders (in strace's order), a complete call or one half of a
+// cut one (not a resumed half cut again), no write to fd 1 or 2 with program output spliced in
+// (`2>&1`). Everything else is left to the string path. Tests hold the two together on every sample line and on random edits; `npm run
 // conformance` on the corpora.
 import { isAscii } from "node:buffer";
 import {
@@ -52,6 +52,7 @@ import {
   STAR,
 } from "./char-codes.js";
 import type { Assembler } from "./event-assembler.js";
+import { ipEnd, sysnoEnd } from "./light-bytes.js";
 import { MAX_DEPTH } from "./plain-line.js";
 import type { SyscallEvent, Value } from "./events.js";
 
@@ -119,6 +120,9 @@ export interface PlainRecord {
   bracketedPid: boolean;
   stamp: "t" | "tt" | "ttt" | "r" | null;
   stampDigits: number;
+  /** An -n syscall number and an -i instruction pointer were printed. */
+  sysno: boolean;
+  ip: boolean;
   hasDuration: boolean;
   /** Whether the first argument's fd has a decoration (FlagEvidence.noteDecoration): -1 none,
    *  1 a socket's (-yy), 0 another. */
@@ -155,6 +159,8 @@ export function newPlainRecord(): PlainRecord {
     bracketedPid: false,
     stamp: null,
     stampDigits: 0,
+    sysno: false,
+    ip: false,
     hasDuration: false,
     firstFdSocket: -1,
     evidenceText: null,
@@ -915,11 +921,11 @@ export class PlainTextMarks {
 }
 
 function scanCall(): boolean {
-  // Leaders: a pid (`[pid N]` or 1-7 digits), then a clock or an epoch.
+  // Leaders: a pid (`[pid N]` or 1-7 digits), then a clock or an epoch, then -n and -i.
   let pid: number | null = null;
   let bracketed = false;
   let c = at(pos);
-  if (c === LBRACKET) {
+  if (c === LBRACKET && at(pos + 1) === 0x70 /* p */) {
     if (!startsWith(pos, "[pid ")) return false;
     let i = pos + 5;
     while (at(i) === SPACE) i++;
@@ -977,6 +983,11 @@ function scanCall(): boolean {
     if (at(pos) !== SPACE) return false;
     skipSpaces();
   }
+  const afterSysno = sysnoEnd(B, pos, E);
+  const afterIp = ipEnd(B, afterSysno, E);
+  const sysno = afterSysno !== pos;
+  const ip = afterIp !== afterSysno;
+  pos = afterIp;
   let nameFrom: number;
   let nameTo: number;
   let form: PlainRecord["form"];
@@ -1001,6 +1012,8 @@ function scanCall(): boolean {
   R.bracketedPid = bracketed;
   R.stamp = stamp;
   R.stampDigits = stampDigits;
+  R.sysno = sysno;
+  R.ip = ip;
   rangeRef(nameFrom, nameTo);
   const bitsAt = R.ni;
   int(0);

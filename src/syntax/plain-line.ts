@@ -4,9 +4,9 @@
 // 0 +++`), is read by one left-to-right scan instead of the lexer and the grammar. The scan
 // builds exactly the ParsedLine the grammar would (the same objects, through the grammar
 // module's own value constructors) and gives up, returning null, at the first thing outside
-// that form: comments other than after a term, `-Y` comms, `-i` addresses, mixed operators, floats, odd
-// spacing. A line it gives up on goes to the grammar, so it can only ever be slower, never
-// different. Tests hold it to the grammar on chosen lines, every sample line and randomly edited
+// that form: comments other than after a term, `-Y` comms, unbracketed `-i` addresses, mixed
+// operators, floats, odd spacing. A line it gives up on goes to the grammar, so it can only ever
+// be slower, never different. Tests hold it to the grammar on chosen lines, every sample line and randomly edited
 // ones, and `npm run conformance` on every corpus and flag-matrix line; `--full` turns it off.
 import {
   arrayOf,
@@ -146,6 +146,32 @@ function bracketToken(): number {
   while ((isDigit(text.charCodeAt(j)) || (text.charCodeAt(j) >= 0x61 && text.charCodeAt(j) <= 0x66)) && j - pos <= 17) j++;
   if ((j - pos === 9 || j - pos === 17) && text.charCodeAt(j) === RBRACKET) return -1;
   return 0;
+}
+
+/** The -n syscall number or -i address at pos (`[  59]`, `[00007f98d4506ad7]`, `[????????]`) as
+ *  the grammar reads it, pos moved past it; null for any other bracket. */
+function bracketLeader(): Leader | null {
+  const open = pos;
+  let i = open + 1;
+  while (text.charCodeAt(i) === SPACE) i++;
+  const digits = digitsEnd(i);
+  let close: number;
+  if (digits > i && text.charCodeAt(digits) === RBRACKET) close = digits;
+  else {
+    // BracketHex: 8 or 16 hex digits, or 8 to 16 `?`s.
+    i = open + 1;
+    if (text.charCodeAt(i) === 0x3f) while (text.charCodeAt(i) === 0x3f) i++;
+    else while (isDigit(text.charCodeAt(i)) || (text.charCodeAt(i) >= 0x61 && text.charCodeAt(i) <= 0x66)) i++;
+    const n = i - open - 1;
+    const question = text.charCodeAt(open + 1) === 0x3f;
+    if (text.charCodeAt(i) !== RBRACKET || (question ? n < 8 || n > 16 : n !== 8 && n !== 16)) return null;
+    close = i;
+  }
+  const inner = text.slice(open + 1, close);
+  pos = close + 1;
+  // The grammar's rule: -n prints `[%4u]`; -i 8 or 16 hex digits, which may all be decimal.
+  if (close === digits && (inner.length <= 4 || inner.charCodeAt(0) === SPACE)) return { kind: "sysno", no: +inner };
+  return { kind: "ip", text: inner };
 }
 
 // A term and the comments after it (execve's `0x7ffd… /* 3 vars */`, -X verbose's
@@ -394,12 +420,17 @@ export function plainLine(line: string): ParsedLine | null {
 }
 
 function scanLine(): ParsedLine | null {
-  // Leaders: `[pid N]`, a bare pid, a clock, an epoch or relative float; each followed by space.
+  // Leaders: `[pid N]`, a bare pid, a clock, an epoch or relative float, an -n number, an -i
+  // address; each followed by space.
   let leaders: Leader[] | null = null;
   for (;;) {
     const c = text.charCodeAt(pos);
     let leader: Leader;
-    if (c === LBRACKET) {
+    if (c === LBRACKET && text.charCodeAt(pos + 1) !== 0x70 /* p */) {
+      const l = bracketLeader();
+      if (l === null) return null;
+      leader = l;
+    } else if (c === LBRACKET) {
       if (leaders !== null || !text.startsWith("[pid ", pos)) return null;
       let i = pos + 5;
       while (text.charCodeAt(i) === SPACE) i++;

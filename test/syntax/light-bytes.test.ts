@@ -26,6 +26,16 @@ const TAKEN = [
   "9844       0.000371 brk(NULL)           = 0x55ef8ddea000", // -r
   "0.5 getpid() = 1",
   "[pid 7] 12.000001 futex(0x1, FUTEX_WAKE, 1 <unfinished ...>",
+  // -n syscall numbers and -i addresses
+  "9373  [  12] [00007fbd5df37c47] brk(NULL) = 0x56293d14b000",
+  "9818  22:37:43.712183 [   9] [00007f547c4b8350] mmap(NULL, 8192, PROT_READ, MAP_PRIVATE, -1, 0) = 0x7f00 <0.000010>",
+  "[ 202] futex(0x1, FUTEX_WAKE, 1 <unfinished ...>",
+  "[1234] getpid() = 1",
+  "[00007fbd5df37c47] getpid() = 1",
+  "[0000000000401000] getpid() = 1",
+  "[pid  9642] [ 202] [00007f07868ba38d] <... futex resumed>) = 0",
+  "9867  [ 231] [????????????????] +++ exited with 0 +++",
+  "[????????] +++ exited with 1 +++",
 ];
 
 const LEFT = [
@@ -56,6 +66,12 @@ const LEFT = [
   "[pid 9] <... getpid resumed> = 1",
   "<... getpid resumed>) = ?",
   "getpid() = 1 <0.0000000000000001>",
+  "[12345] getpid() = 1", // 5 digits, no space: an address to the grammar, not 8 or 16 digits
+  "[00007fbd5df37c47] [  39] getpid() = 1", // not in strace's order
+  "[  39]  getpid() = 1",
+  "[ 39] [00007fbd5df37c4] getpid() = 1",
+  "[?????????] getpid() = 1",
+  "[ 3a] getpid() = 1",
 ];
 
 test("the byte scan reads the lines it takes as lightCall does", () => {

@@ -54,6 +54,12 @@ const TAKEN = [
   '0.000123 read(3, "", 1) = 0',
   '9844       0.000371 close(3) = 0 <0.000010>',
   '[pid  9845] 12.5 write(3, "x", 1) = 1',
+  // -n syscall numbers and -i addresses: skipped, and noted as the flag evidence (-n, -i)
+  '9373  [  59] [00007ff0394bead7] execve("./a", ["./a"], 0x7ffd1f43abd8 /* 3 vars */) = 0',
+  '9818  22:37:43.712183 [   1] [00007f547c4b8350] write(3<TCP:[1]>, "x", 1) = 1 <0.000010>',
+  '[   3] close(3) = 0',
+  '[0000000000401000] close(3) = 0',
+  '[pid  9642] [????????] <... read resumed>"x", 1) = 1',
   // hex escapes (-x, -xx): decoded as the grammar does, the line's text read for the evidence
   'read(3, "\\x41", 1) = 1',
   'ioctl(1, TCGETS, {c_iflag=ICRNL|IXON, c_cc="\\x03"}) = 0',
@@ -122,6 +128,10 @@ const LEFT = [
   'read(3, "%", 1) = 1',
   'read(3, "x", 1) = 1 (DELAYED) (INJECTED)', // flags in the other order
   'read(3, "x", 1) = 1 (a) (b)', // two aux texts
+  '[12345] close(3) = 0', // 5 digits, no space: an address to the grammar, not to the scans
+  '[0000000000401000] [  3] close(3) = 0', // not in strace's order
+  '[  3]  close(3) = 0',
+  '[?????????] close(3) = 0',
 ];
 
 test("anything else is left to the string path", () => {

@@ -52,6 +52,14 @@ const TAKEN = [
   'shutdown(3, 0x1 /* SHUT_WR */) = 0', // -X verbose: a comment after a term
   '9836  23:34:02.036549 execve("./a", ["./a"], 0x7ffd9424ddb8 /* 3 vars */) = 0 <0.000180>',
   'f(1 /* a */ /* b */, {x=2 /* c */}, "s" /**/) = 0', // several, in a struct, empty
+  '9373  [  59] [00007ff0394bead7] read(3, "x", 1) = 1', // -n and -i
+  '9818  22:37:43.712183 [   1] [00007f547c4b8350] write(3, "x", 1) = 1',
+  '[00007f0000000000] read(3, "x", 1) = 1',
+  '[0000000000401000] read(3, "x", 1) = 1', // an address all in decimal digits
+  '[12345] read(3, "x", 1) = 1', // more than 4 digits, no space: an address to the grammar
+  '[1234] read(3, "x", 1) = 1',
+  '[????????] close(3) = 0',
+  '9867  [ 231] [????????????????] +++ exited with 0 +++',
 ];
 
 /** Lines outside the plain forms: the scan must leave each to the grammar. */
@@ -65,8 +73,7 @@ const LEFT = [
   'read(3,\t"x", 1) = 1', // a tab
   '[pid 12<comm>] read(3, "x", 1) = 1', // -Y comm
   '12<comm> read(3, "x", 1) = 1',
-  '0x7f00 read(3, "x", 1) = 1', // -i address
-  '[00007f0000000000] read(3, "x", 1) = 1',
+  '0x7f00 read(3, "x", 1) = 1', // an -i address unbracketed
   'read(3</etc/passwd> [system_u:object_r:etc_t:s0], "x", 1) = 1', // `:` in a secontext
   'rt_sigprocmask(SIG_SETMASK [], NULL, 8) = 0', // the grammar reads `[]` as a subscript
   'write(1, "abc" ..., 3) = 3', // a cut string, spaced
@@ -91,6 +98,10 @@ const LEFT = [
   'foo(A  => B) = 0',
   'foo(A |B) = 0',
   'foo(1 - 2) = 0',
+  '[00007f] read(3, "x", 1) = 1', // an -i address is 8 or 16 hex digits
+  '[???????] close(3) = 0',
+  '[ 1a] close(3) = 0',
+  '[unconfined_t] close(3) = 0',
 ];
 
 test("the scan takes the plain forms and reads them as the grammar does", () => {
