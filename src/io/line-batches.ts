@@ -14,6 +14,19 @@ export interface LineBatch {
  * (a binary blob, a `-s 1000000` dump) must not hold the whole input in memory. */
 export const MAX_LINE_CHARS = 16 * 1024 * 1024;
 
+/** A copy of `text` that keeps nothing else alive: a line is a slice of the chunk it was cut
+ *  from, and a slice kept for long (a sample line, a file's first line) keeps the whole chunk
+ *  (an -ff set of 9,200 files held 40 MB of chunks for their first lines alone). */
+export function ownText(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
+}
+
+/** The first line of `lines` with more than blanks in it (ownText: it is kept), or null. */
+export function firstLineOf(lines: readonly string[]): string | null {
+  const line = lines.find((l) => l.trim() !== "");
+  return line === undefined ? null : ownText(line);
+}
+
 export interface LineSplitEvents {
   /** A line was longer than MAX_LINE_CHARS and was cut. */
   onLongLine?(line: number, chars: number): void;

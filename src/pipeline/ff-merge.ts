@@ -29,14 +29,19 @@ interface Lane {
 }
 
 const DAY_SECONDS = 86400;
+const NO_EVENTS: readonly TraceEvent[] = [];
 const BATCH_EVENTS = 4096;
 const FORKING = new Set(["clone", "clone3", "fork", "vfork"]);
 
 async function fill(lane: Lane): Promise<void> {
   while (!lane.done && lane.pos >= lane.queue.length) {
     const r = await lane.it.next();
-    if (r.done) lane.done = true;
-    else {
+    if (r.done) {
+      // Its last batch goes too: every lane of the set stays till the end.
+      lane.done = true;
+      lane.queue = NO_EVENTS;
+      lane.pos = 0;
+    } else {
       lane.queue = r.value;
       lane.pos = 0;
     }

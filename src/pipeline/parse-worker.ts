@@ -2,7 +2,7 @@
 // for the main thread to replay. Each segment is read from the line reader's clean state; the
 // main thread checks that the one before it ended clean too, and reads it itself otherwise.
 import { parentPort } from "node:worker_threads";
-import { LineSplitter, MAX_LINE_CHARS, splitBytes, type LineSplitEvents } from "../io/line-batches.js";
+import { firstLineOf, LineSplitter, MAX_LINE_CHARS, splitBytes, type LineSplitEvents } from "../io/line-batches.js";
 import { OpRecorder, type OpRecord } from "../syntax/assembler-codec.js";
 import { LineReader, ParserStats, type ParserStatsData } from "../syntax/event-parser.js";
 import type { LightCall } from "../syntax/light-call.js";
@@ -60,7 +60,7 @@ export function readSegment(req: SegmentRequest): SegmentReply {
     if (final) batches.push(splitter.end());
     for (const b of batches) {
       if (b === null) continue;
-      firstText ??= b.lines.find((l) => l.trim() !== "") ?? null;
+      firstText ??= firstLineOf(b.lines);
       reader.push(b.lines, b.firstLine);
     }
     return splitter.nextLine;

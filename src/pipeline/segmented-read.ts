@@ -4,7 +4,7 @@
 // sequential). A segment the worker began in the wrong state (the one before it ended inside a
 // cut call or a summary) is read again here, from the right one; so is one a worker failed on,
 // and a line too long for a segment (the segments after it go to the workers again).
-import { LineSplitter, readLineBatches, splitBytes, type LineBatch, type LineSplitEvents } from "../io/line-batches.js";
+import { firstLineOf, LineSplitter, readLineBatches, splitBytes, type LineBatch, type LineSplitEvents } from "../io/line-batches.js";
 import type { ReplayingParser } from "../syntax/event-parser.js";
 import type { TraceEvent } from "../syntax/events.js";
 import { firstOf, QUIET, SEGMENT_READ, STOPPED } from "./first-of.js";
@@ -123,7 +123,7 @@ export async function* segmentedEvents(
 
   const pushHere = (b: LineBatch | null, out: TraceEvent[]) => {
     if (b === null) return;
-    progress.firstText ??= b.lines.find((l) => l.trim() !== "") ?? null;
+    progress.firstText ??= firstLineOf(b.lines);
     parser.push(b.lines, b.firstLine, out);
     base = b.firstLine + b.lines.length - 1;
     progress.lines = base;

@@ -6,7 +6,7 @@ import type { Stats } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { CliIo } from "../cli/command.js";
 import { fileSource, NotTextError, PERMISSION_HINT, streamSource, type ByteSource } from "../io/byte-source.js";
-import { readLineBatches } from "../io/line-batches.js";
+import { firstLineOf, readLineBatches } from "../io/line-batches.js";
 import { describeText } from "../io/sniff.js";
 import { fileHead, MERGE_ARGS, mergeLanes } from "./ff-merge.js";
 import { MAX_IN_FLIGHT } from "../syntax/call-joiner.js";
@@ -353,7 +353,7 @@ async function* fileEvents(
         if (r.done === true) break;
         const batch = r.value;
         lines += batch.lines.length;
-        if (firstText === null) firstText = batch.lines.find((l) => l.trim() !== "") ?? null;
+        if (firstText === null) firstText = firstLineOf(batch.lines);
         const out: TraceEvent[] = [];
         safePush(parser, batch.lines, batch.firstLine, out, file, report);
         yield out;

@@ -123,6 +123,10 @@ export class CallJoiner {
   drain(): PendingCall[] {
     const calls = [...this.inFlight.values()].sort((a, b) => a.line - b.line);
     this.inFlight.clear();
+    // Nothing of the file is kept after its end (an -ff set keeps every file's parser).
+    this.order = [];
+    this.head = 0;
+    this.last = null;
     return calls;
   }
 }

@@ -1,5 +1,6 @@
 // What one event parser saw: physical lines by kind, syscalls by name, pids, the strace flags
 // the text shows evidence of, and samples of the lines it could not read (for `stats`).
+import { ownText } from "../io/line-batches.js";
 import type { LineKind } from "./events.js";
 
 export interface LineSample {
@@ -83,7 +84,10 @@ export class ParserStats {
   }
 
   countSyscall(name: string): void {
-    this.syscalls.set(name, (this.syscalls.get(name) ?? 0) + 1);
+    const n = this.syscalls.get(name);
+    // A name new to the map is kept as a copy: `name` may be a slice of its line's chunk.
+    if (n === undefined) this.syscalls.set(ownText(name), 1);
+    else this.syscalls.set(name, n + 1);
   }
 
   /** The plain data of these stats (structured-cloneable), for a worker to post. */
@@ -121,7 +125,7 @@ export class ParserStats {
   sample(kind: "unrecognized" | "foreign", line: number, text: string, reason?: string): void {
     const list = kind === "unrecognized" ? this.unrecognizedSamples : this.foreignSamples;
     if (list.length >= SAMPLE_LIMIT) return;
-    const short = text.length > SAMPLE_CHARS ? text.slice(0, SAMPLE_CHARS) + "…" : text;
+    const short = ownText(text.length > SAMPLE_CHARS ? text.slice(0, SAMPLE_CHARS) + "…" : text);
     list.push(reason === undefined ? { file: this.file, line, text: short } : { file: this.file, line, text: short, reason });
   }
 }

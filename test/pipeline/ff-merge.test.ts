@@ -8,6 +8,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { firstStamp, mergeLanes } from "../../src/pipeline/ff-merge.js";
 import type { TraceEvent } from "../../src/syntax/events.js";
 
@@ -143,4 +145,36 @@ test("without timestamps, a file is opened when its process starts, in the same 
   assert.deepEqual(lazy.problems, ["SR010"], "the set is still said to have no timestamps");
   assert.equal(eager.most, n);
   assert.ok(lazy.most <= 33, `only the running processes' files are open: ${lazy.most}`);
+});
+
+test("a file read to its end leaves nothing behind while the rest of the set is merged (memory)", async () => {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  // Lane 0 ends early; lane 1 goes on. The events of lane 0's last batch (all of a short file)
+  // must be free to collect while the merge is still reading lane 1.
+  const refs: WeakRef<object>[] = [];
+  const ev = (pid: number, t: number, line: number) => ({ type: "signal", pid, time: t, file: `f.${pid}`, line }) as unknown as TraceEvent;
+  const lanes = () => {
+    const short = (async function* () {
+      const batch = [ev(100, 1, 1), ev(100, 2, 2)];
+      for (const e of batch) refs.push(new WeakRef(e));
+      yield batch;
+    })();
+    const long = (async function* () {
+      for (let k = 0; k < 100; k++) yield [ev(101, 3 + k, k + 1)];
+    })();
+    return [short, long];
+  };
+  const merge = mergeLanes(lanes(), [100, 101], "set", () => {});
+  let seen = 0;
+  while (seen < 50) {
+    const r = await merge.next();
+    assert.ok(r.done !== true);
+    seen += r.value.length;
+  }
+  gc();
+  await new Promise((resolve) => setImmediate(resolve));
+  gc();
+  assert.equal(refs.filter((r) => r.deref() !== undefined).length, 0, "the short file's events are collected");
+  await merge.return(undefined);
 });

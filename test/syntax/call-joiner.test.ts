@@ -2,6 +2,8 @@
 // a million threads that each start a call and never come back must not hold a million.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { CallJoiner, MAX_IN_FLIGHT, type PendingCall } from "../../src/syntax/call-joiner.js";
 import { createEventParser } from "../../src/syntax/event-parser.js";
 import type { TraceEvent } from "../../src/syntax/events.js";
@@ -49,4 +51,29 @@ test("the joiner's bookkeeping stays bounded while it gives calls up (memory, in
   for (let i = 0; i < 200_000; i++) j.start(call(i, i + 1));
   const order = (j as unknown as { order: unknown[] }).order;
   assert.ok(order.length <= 4 * 1000 + 2048, `start-order list holds ${order.length} entries`);
+});
+
+test("at the end of its file the joiner keeps none of the calls it joined (an -ff set keeps every file's parser)", async () => {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  const j = new CallJoiner();
+  const refs: WeakRef<PendingCall>[] = [];
+  const startAndResume = () => {
+    for (let i = 0; i < 100; i++) {
+      const c = call(100 + i, i + 1);
+      refs.push(new WeakRef(c));
+      j.start(c);
+      j.resume(100 + i, "read");
+    }
+    const open = call(999, 200);
+    refs.push(new WeakRef(open));
+    j.start(open);
+  };
+  startAndResume();
+  assert.equal(j.drain().length, 1);
+  // A WeakRef keeps its target through the job that made it.
+  await new Promise((resolve) => setImmediate(resolve));
+  gc();
+  assert.equal(refs.filter((r) => r.deref() !== undefined).length, 0, "every call is free to collect");
+  assert.equal(j.lastStarted(), null);
 });
