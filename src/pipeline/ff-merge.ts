@@ -26,6 +26,8 @@ interface Lane {
   done: boolean;
   lastTime: number | null;
   dayOffset: number;
+  /** The merge key of its next event, while it waits in the LaneHeap. */
+  key: number;
 }
 
 const DAY_SECONDS = 86400;
@@ -81,6 +83,9 @@ export async function fileHead(path: string): Promise<LaneHead> {
   return headOf(await headText(path));
 }
 
+/** Files of a timed set opened ahead of the merge's need of them. */
+export const OPEN_AHEAD = 8;
+
 /** Files peeked at once for their start. */
 const PEEKS_AT_ONCE = 8;
 
@@ -109,6 +114,7 @@ export async function* mergeLanes(
     done: false,
     lastTime: null,
     dayOffset: 0,
+    key: 0,
   }));
   let untimed = 0;
   if (heads !== undefined) {
@@ -202,41 +208,43 @@ async function* byTime(lanes: Lane[]): AsyncGenerator<readonly TraceEvent[], boo
     }
     return t;
   };
-  // Lanes not opened yet, by start (file order on ties); the opened ones with events left, in
-  // file order.
+  // Lanes not opened yet, by start (file order on ties); the opened ones with events left, by
+  // the key of their next event (file order on ties).
   const pending = lanes.filter((l) => !l.opened).sort((a, b) => a.start! - b.start! || a.index - b.index);
   let p = 0;
-  const active = lanes.filter((l) => l.opened && l.pos < l.queue.length);
-  const heads = new Map<Lane, number>();
+  const active = new LaneHeap();
+  /** Files being opened ahead of the merge. */
+  const opening = new Map<Lane, Promise<void>>();
+  const join = (lane: Lane) => {
+    if (lane.pos < lane.queue.length) active.push(lane, keyOf(lane, lane.queue[lane.pos]!));
+  };
+  for (const lane of lanes) if (lane.opened) join(lane);
   let out: TraceEvent[] = [];
   for (;;) {
-    let best: Lane | null = null;
-    let bestKey = Infinity;
-    for (const lane of active) {
-      let k = heads.get(lane);
-      if (k === undefined) {
-        k = keyOf(lane, lane.queue[lane.pos]!);
-        heads.set(lane, k);
-      }
-      if (best === null || k < bestKey) {
-        best = lane;
-        bestKey = k;
-      }
-    }
+    const best = active.top();
+    const bestKey = best === null ? Infinity : best.key;
     // A file starting no later than the next event joins first: it may hold an earlier one.
     if (p < pending.length && (best === null || pending[p]!.start! <= bestKey)) {
-      const lane = pending[p++]!;
-      await open(lane);
-      if (lane.pos < lane.queue.length) {
-        const at = active.findIndex((l) => l.index > lane.index);
-        active.splice(at < 0 ? active.length : at, 0, lane);
+      // The next few files are opened meanwhile: opening and reading a file waits on the disk
+      // (a set of thousands of short files spent a third of its time waiting, one at a time).
+      for (let k = p; k < Math.min(p + OPEN_AHEAD, pending.length); k++) {
+        const ahead = pending[k]!;
+        if (opening.has(ahead)) continue;
+        const opened = open(ahead);
+        // A failure surfaces where the merge awaits it, not as unhandled if the merge stops first.
+        opened.catch(() => {});
+        opening.set(ahead, opened);
       }
+      const lane = pending[p++]!;
+      await opening.get(lane);
+      opening.delete(lane);
+      join(lane);
       continue;
     }
     if (best === null) break;
+    active.pop();
     out.push(best.queue[best.pos]!);
     best.pos++;
-    heads.delete(best);
     if (bestKey !== -Infinity) best.lastTime = bestKey;
     if (best.pos >= best.queue.length) {
       if (out.length > 0) {
@@ -244,14 +252,61 @@ async function* byTime(lanes: Lane[]): AsyncGenerator<readonly TraceEvent[], boo
         out = [];
       }
       await fill(best);
-      if (best.pos >= best.queue.length) active.splice(active.indexOf(best), 1);
-    } else if (out.length >= BATCH_EVENTS) {
-      yield out;
-      out = [];
+      join(best);
+    } else {
+      join(best);
+      if (out.length >= BATCH_EVENTS) {
+        yield out;
+        out = [];
+      }
     }
   }
   if (out.length > 0) yield out;
   return backwards;
+}
+
+/** The lanes with events left, smallest key first (the lower file index on ties): a set of
+ *  thousands of files open at once (a thread per connection) was merged by looking at every
+ *  open lane for every event. */
+class LaneHeap {
+  private readonly items: Lane[] = [];
+
+  top(): Lane | null {
+    return this.items[0] ?? null;
+  }
+
+  push(lane: Lane, key: number): void {
+    lane.key = key;
+    const items = this.items;
+    let i = items.push(lane) - 1;
+    while (i > 0) {
+      const up = (i - 1) >> 1;
+      if (!before(lane, items[up]!)) break;
+      items[i] = items[up]!;
+      i = up;
+    }
+    items[i] = lane;
+  }
+
+  pop(): void {
+    const items = this.items;
+    const last = items.pop()!;
+    if (items.length === 0) return;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= items.length) break;
+      const c = l + 1 < items.length && before(items[l + 1]!, items[l]!) ? l + 1 : l;
+      if (!before(items[c]!, last)) break;
+      items[i] = items[c]!;
+      i = c;
+    }
+    items[i] = last;
+  }
+}
+
+function before(a: Lane, b: Lane): boolean {
+  return a.key < b.key || (a.key === b.key && a.index < b.index);
 }
 
 /** Calls that usually wait for another process: their line (printed at completion in -ff

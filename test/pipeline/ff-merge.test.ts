@@ -10,7 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { firstStamp, mergeLanes } from "../../src/pipeline/ff-merge.js";
+import { firstStamp, mergeLanes, OPEN_AHEAD } from "../../src/pipeline/ff-merge.js";
 import type { TraceEvent } from "../../src/syntax/events.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -68,7 +68,7 @@ test("lanes that start later are opened when the merge reaches them, in the same
   assert.equal(eager.out.length, 300 * 5);
   assert.deepEqual(lazy.out, eager.out, "the same events in the same order");
   assert.equal(eager.most, 300, "without starts every file is open at once");
-  assert.ok(lazy.most <= 4, `with starts only the overlapping ones are: ${lazy.most}`);
+  assert.ok(lazy.most <= 4 + OPEN_AHEAD, `with starts only the overlapping ones are, and the next few: ${lazy.most}`);
 });
 
 test("an -ff set of more files than may be open at once is read whole", () => {
@@ -104,7 +104,7 @@ test("interrupted, the merge ends where it is: one note for the set, its open fi
   assert.deepEqual(problems.map((p) => p.code), ["SR012"], "one note, for the whole set");
   assert.match(problems[0]!.file, /^f\.\d+$/, "at the last event merged");
   assert.equal(l.state.open, 0, "every file opened was closed");
-  assert.ok(l.state.most <= 4);
+  assert.ok(l.state.most <= 4 + OPEN_AHEAD);
 });
 
 test("without timestamps, a file is opened when its process starts, in the same causal order", async () => {
