@@ -198,7 +198,10 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
           file = ev.file;
           fileMax = maxLine.get(file) ?? 0;
         }
-        if (end > fileMax) fileMax = end;
+        if (end > fileMax) {
+          stats.lines += end - fileMax;
+          fileMax = end;
+        }
         switch (ev.type) {
           case "syscall":
             stats.syscalls++;
@@ -228,9 +231,6 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
         }
       }
       if (file !== null) maxLine.set(file, fileMax);
-      let lines = 0;
-      for (const n of maxLine.values()) lines += n;
-      stats.lines = lines;
       return fresh;
     },
     end() {
