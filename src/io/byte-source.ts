@@ -1,8 +1,8 @@
 // Opens one input (a file or stdin) as a stream of byte chunks, unpacking gzip found by its
 // magic bytes (not by the name, and twice-gzipped logs too), and refusing binary formats with
 // a message that names them.
-import { readSync } from "node:fs";
-import { open, stat } from "node:fs/promises";
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { once } from "node:events";
 import { constants as zlibConstants, createGunzip, gunzipSync } from "node:zlib";
 import { threadedPipe } from "./pipe-reader.js";
@@ -59,29 +59,56 @@ const READS_PER_TURN = 8;
  *  (each read into a fresh buffer: consumers may keep pieces); a FIFO on a thread of its own
  *  (pipe-reader.ts); anything else (a character device) through a read stream. */
 async function* fileChunks(path: string): AsyncGenerator<Buffer> {
-  const handle = await open(path, "r");
+  const file = openRegular(path);
+  if (file === null) {
+    yield* otherChunks(path);
+    return;
+  }
   try {
-    const stat = await handle.stat();
-    if (!stat.isFile()) {
-      const pipe = stat.isFIFO() ? threadedPipe(handle.fd) : null;
-      try {
-        yield* pipe ?? (handle.createReadStream({ highWaterMark: CHUNK_BYTES, autoClose: false }) as AsyncIterable<Buffer>);
-      } finally {
-        pipe?.close();
-      }
-      return;
-    }
     // A small file gets a buffer of its size (an -ff set may hold thousands of them, and as
     // many 256 KiB buffers kept the garbage collector busy); after a short read, most likely the
     // end, a small one asks whether the file has grown.
-    let want = Math.min(FILE_READ_BYTES, stat.size + 1);
+    let want = Math.min(FILE_READ_BYTES, file.size + 1);
     for (let reads = 1; ; reads++) {
       const buf = Buffer.allocUnsafe(want);
-      const n = readSync(handle.fd, buf, 0, want, null);
+      const n = readSync(file.fd, buf, 0, want, null);
       if (n === 0) return;
       for (let at = 0; at < n; at += CHUNK_BYTES) yield buf.subarray(at, Math.min(n, at + CHUNK_BYTES));
       want = n === want ? FILE_READ_BYTES : END_PROBE_BYTES;
       if (reads % READS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    closeSync(file.fd);
+  }
+}
+
+/** A regular file opened and sized on this thread (each step through the thread pool cost a set
+ *  of thousands of short -ff files a third of its run); null for anything else, which is not
+ *  opened here: opening a FIFO, even to close it at once, would let a writer waiting in its
+ *  open (strace -o FIFO) go on and write to no reader. */
+function openRegular(path: string): { fd: number; size: number } | null {
+  if (!statSync(path).isFile()) return null;
+  const fd = openSync(path, "r");
+  let size = -1;
+  try {
+    const st = fstatSync(fd);
+    if (st.isFile()) size = st.size;
+  } finally {
+    if (size < 0) closeSync(fd);
+  }
+  return size < 0 ? null : { fd, size };
+}
+
+/** A FIFO on a thread of its own; a character device through a read stream. */
+async function* otherChunks(path: string): AsyncGenerator<Buffer> {
+  const handle = await open(path, "r");
+  try {
+    const stat = await handle.stat();
+    const pipe = stat.isFIFO() ? threadedPipe(handle.fd) : null;
+    try {
+      yield* pipe ?? (handle.createReadStream({ highWaterMark: CHUNK_BYTES, autoClose: false }) as AsyncIterable<Buffer>);
+    } finally {
+      pipe?.close();
     }
   } finally {
     await handle.close();
@@ -100,13 +127,13 @@ export async function headText(path: string): Promise<string | null> {
   let buf: Buffer;
   try {
     // Only a regular file can be read twice: a FIFO would lose what the peek took (or block).
-    if (!(await stat(path)).isFile()) return null;
-    const handle = await open(path, "r");
+    const file = openRegular(path);
+    if (file === null) return null;
     try {
-      const { bytesRead, buffer } = await handle.read(Buffer.alloc(HEAD_BYTES), 0, HEAD_BYTES, 0);
-      buf = buffer.subarray(0, bytesRead);
+      const head = Buffer.alloc(HEAD_BYTES);
+      buf = head.subarray(0, readSync(file.fd, head, 0, HEAD_BYTES, 0));
     } finally {
-      await handle.close();
+      closeSync(file.fd);
     }
   } catch {
     return null;
