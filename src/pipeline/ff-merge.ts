@@ -12,7 +12,8 @@ import type { InputProblem } from "./trace-input.js";
 type Batches = AsyncGenerator<readonly TraceEvent[]>;
 
 interface Lane {
-  readonly it: Batches;
+  /** Its file's events; FINISHED once read (a finished reader still holds all it used). */
+  it: Batches;
   readonly pid: number;
   /** Its place in the set (file name order): of two events at the same time, the earlier
    *  lane's goes first. */
@@ -32,6 +33,7 @@ interface Lane {
 
 const DAY_SECONDS = 86400;
 const NO_EVENTS: readonly TraceEvent[] = [];
+const FINISHED: Batches = (async function* () {})();
 const BATCH_EVENTS = 4096;
 const FORKING = new Set(["clone", "clone3", "fork", "vfork"]);
 
@@ -39,10 +41,11 @@ async function fill(lane: Lane): Promise<void> {
   while (!lane.done && lane.pos >= lane.queue.length) {
     const r = await lane.it.next();
     if (r.done) {
-      // Its last batch goes too: every lane of the set stays till the end.
+      // Its last batch and its reader go too: every lane of the set stays till the end.
       lane.done = true;
       lane.queue = NO_EVENTS;
       lane.pos = 0;
+      lane.it = FINISHED;
     } else {
       lane.queue = r.value;
       lane.pos = 0;
@@ -95,7 +98,7 @@ const PEEKS_AT_ONCE = 8;
  *  more than a process may hold. In a set without timestamps a file is opened when its process
  *  starts (the causal merge reaches its parent's clone). Without `heads`, or for files whose
  *  start is unknown, every file is opened at once. */
-export async function* mergeLanes(
+export function mergeLanes(
   files: readonly Batches[],
   pids: readonly number[],
   name: string,
@@ -103,6 +106,7 @@ export async function* mergeLanes(
   heads?: (index: number) => Promise<LaneHead>,
   stopped: () => boolean = () => false,
 ): Batches {
+  // Only the lanes hold the files' readers: each lets its reader go once its file is read.
   const lanes: Lane[] = files.map((it, i) => ({
     it,
     pid: pids[i]!,
@@ -116,6 +120,16 @@ export async function* mergeLanes(
     dayOffset: 0,
     key: 0,
   }));
+  return mergeSet(lanes, name, report, heads, stopped);
+}
+
+async function* mergeSet(
+  lanes: Lane[],
+  name: string,
+  report: (p: InputProblem) => void,
+  heads: ((index: number) => Promise<LaneHead>) | undefined,
+  stopped: () => boolean,
+): Batches {
   let untimed = 0;
   if (heads !== undefined) {
     let next = 0;

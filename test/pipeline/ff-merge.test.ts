@@ -151,7 +151,8 @@ test("a file read to its end leaves nothing behind while the rest of the set is 
   setFlagsFromString("--expose-gc");
   const gc = runInNewContext("gc") as () => void;
   // Lane 0 ends early; lane 1 goes on. The events of lane 0's last batch (all of a short file)
-  // must be free to collect while the merge is still reading lane 1.
+  // and its reader (with all it used) must be free to collect while the merge is still reading
+  // lane 1.
   const refs: WeakRef<object>[] = [];
   const ev = (pid: number, t: number, line: number) => ({ type: "signal", pid, time: t, file: `f.${pid}`, line }) as unknown as TraceEvent;
   const lanes = () => {
@@ -160,6 +161,7 @@ test("a file read to its end leaves nothing behind while the rest of the set is 
       for (const e of batch) refs.push(new WeakRef(e));
       yield batch;
     })();
+    refs.push(new WeakRef(short));
     const long = (async function* () {
       for (let k = 0; k < 100; k++) yield [ev(101, 3 + k, k + 1)];
     })();
@@ -175,6 +177,6 @@ test("a file read to its end leaves nothing behind while the rest of the set is 
   gc();
   await new Promise((resolve) => setImmediate(resolve));
   gc();
-  assert.equal(refs.filter((r) => r.deref() !== undefined).length, 0, "the short file's events are collected");
+  assert.equal(refs.filter((r) => r.deref() !== undefined).length, 0, "the short file's events and reader are collected");
   await merge.return(undefined);
 });
