@@ -26,7 +26,7 @@ export function startProgress(
   const started = Date.now();
   let shown = false;
   const draw = () => {
-    const read = reading.sources().reduce((n, s) => n + s.bytesRead(), 0);
+    const read = reading.bytesRead();
     const seconds = (Date.now() - started) / 1000;
     if (seconds < 1) return;
     const mb = read / 1048576;

@@ -204,10 +204,13 @@ function openProblem(path: string, err: unknown): InputProblem {
 
 export interface TraceReading {
   readonly batches: AsyncIterable<readonly TraceEvent[]>;
-  /** One parser per file of the group (for `stats`); complete once `batches` is drained. */
+  /** One parser per file of the group read so far, in file order (for `stats`); complete once
+   *  `batches` is drained. Empty under `keepParsers: false`. */
   parsers(): readonly EventParser[];
-  /** Sources of the group, for progress (bytes read of total). */
-  sources(): readonly ByteSource[];
+  /** The strace options the group's files show evidence of (ParserStats.flags), so far. */
+  flags(): ReadonlySet<string>;
+  /** Bytes read of the group's files so far, for progress. */
+  bytesRead(): number;
 }
 
 export interface ReadOptions {
@@ -223,6 +226,9 @@ export interface ReadOptions {
   /** Read regular files at least this big on the parse workers too (segmented-read.ts); absent:
    *  every file is read on this thread. */
   parallel?: ParallelOptions;
+  /** Keep each file's parser for `parsers()` (default); false keeps only what `flags()` needs,
+   *  so an -ff set of many thousand files is read in flat memory. */
+  keepParsers?: boolean;
 }
 
 export interface ParallelOptions {
@@ -250,17 +256,25 @@ export function readTraceEvents(
   opts: ReadOptions = {},
 ): TraceReading {
   const report = opts.onProblem ?? (() => {});
+  const keep = opts.keepParsers !== false;
+  /** Each file's parser by its place in the group (kept ones), and those being read. */
   const parsers: EventParser[] = [];
-  const sources: ByteSource[] = [];
+  const reading = new Set<{ readonly parser: EventParser; readonly source: ByteSource }>();
+  /** What the files read to their end left: their flags and their bytes. */
+  const flags = new Set<string>();
+  let bytesDone = 0;
   // The causal merge of an -ff set without timestamps reads some calls' arguments too.
   const names = opts.argsNeeded === undefined || !group.ff ? opts.argsNeeded : new Set([...opts.argsNeeded, ...MERGE_ARGS]);
   const needsArgs = names === undefined ? undefined : (name: string) => names.has(name);
-  const perFile = group.files.map((file) => {
+  // A file's parser and source are made when the merge opens it, and only its flags and byte
+  // count stay once it is read (with the parser under keepParsers).
+  const perFile = group.files.map(async function* (file, index): AsyncGenerator<readonly TraceEvent[]> {
     const pid = group.ff ? Number(FF_NAME.exec(basename(file))?.[2]) : null;
     const parser = createEventParser({ file: file === "-" ? group.name : file, pid, needsArgs, plainScan: opts.plainScan });
-    parsers.push(parser);
+    if (keep) parsers[index] = parser;
     const source = file === "-" ? streamSource(group.name, io.stdin) : fileSource(file, null);
-    sources.push(source);
+    const entry = { parser, source };
+    reading.add(entry);
     // A pipe or FIFO can go quiet mid-trace (strace still running): only those need idle flushes.
     const live = group.bytes === null;
     const par = opts.parallel;
@@ -269,13 +283,32 @@ export function readTraceEvents(
       par !== undefined && (live ? poolSize() > 0 : group.bytes! / group.files.length >= par.minBytes)
         ? { segmentBytes: par.segmentBytes, pid, argsNeeded: names === undefined ? null : [...names], plainScan: opts.plainScan === true, liveMinBytes: live ? Math.min(par.minBytes, LIVE_POOL_BYTES) : null }
         : null;
-    // Ctrl-C stops files (stdin too when it is one); a pipe is read until strace, interrupted
-    // too, closes it. SIGTERM stops all.
-    return fileEvents(source, parser, report, live ? io.terminate : io.signal, opts.strict === true, live, split);
+    try {
+      // Ctrl-C stops files (stdin too when it is one); a pipe is read until strace, interrupted
+      // too, closes it. SIGTERM stops all.
+      yield* fileEvents(source, parser, report, live ? io.terminate : io.signal, opts.strict === true, live, split);
+    } finally {
+      reading.delete(entry);
+      for (const f of parser.stats.flags) flags.add(f);
+      bytesDone += source.bytesRead();
+    }
   });
   const pids = group.files.map((f) => Number(FF_NAME.exec(basename(f))?.[2] ?? NaN));
   const batches = perFile.length === 1 ? perFile[0]! : mergeLanes(perFile, pids, group.name, report, (i) => fileHead(group.files[i]!), () => io.signal?.aborted === true);
-  return { batches, parsers: () => parsers, sources: () => sources };
+  return {
+    batches,
+    parsers: () => parsers.filter((p) => p !== undefined),
+    flags: () => {
+      const all = new Set(flags);
+      for (const r of reading) for (const f of r.parser.stats.flags) all.add(f);
+      return all;
+    },
+    bytesRead: () => {
+      let n = bytesDone;
+      for (const r of reading) n += r.source.bytesRead();
+      return n;
+    },
+  };
 }
 
 /** One file's events, batch by batch, with its problems reported. */

@@ -268,6 +268,7 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
       argsNeeded: s.full ? undefined : ARGS_NEEDED,
       plainScan: !s.full,
       parallel: PARALLEL_DEFAULTS,
+      keepParsers: false,
     });
     progress = startProgress(io, reading, group.bytes, () => errors + warnings);
     try {
@@ -288,7 +289,7 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
       progress.stop();
       progress = null;
     }
-    for (const p of reading.parsers()) for (const f of p.stats.flags) flags.add(f);
+    for (const f of reading.flags()) flags.add(f);
     const st = analyzer.stats;
     totals.lines += st.lines;
     totals.syscalls += st.syscalls;
