@@ -152,7 +152,7 @@ export function scanLightBytes(
     i++;
   }
   // -n and -i, in strace's order.
-  i = ipEnd(b, sysnoEnd(b, i, end), end);
+  if (b[i] === 0x5b) i = ipEnd(b, sysnoEnd(b, i, end), end);
   // `name(` or `<... name resumed>`.
   let form: LightScan["form"];
   c = b[i];

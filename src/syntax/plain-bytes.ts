@@ -983,11 +983,15 @@ function scanCall(): boolean {
     if (at(pos) !== SPACE) return false;
     skipSpaces();
   }
-  const afterSysno = sysnoEnd(B, pos, E);
-  const afterIp = ipEnd(B, afterSysno, E);
-  const sysno = afterSysno !== pos;
-  const ip = afterIp !== afterSysno;
-  pos = afterIp;
+  let sysno = false;
+  let ip = false;
+  if (at(pos) === LBRACKET) {
+    const afterSysno = sysnoEnd(B, pos, E);
+    const afterIp = ipEnd(B, afterSysno, E);
+    sysno = afterSysno !== pos;
+    ip = afterIp !== afterSysno;
+    pos = afterIp;
+  }
   let nameFrom: number;
   let nameTo: number;
   let form: PlainRecord["form"];
