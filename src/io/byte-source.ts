@@ -39,8 +39,10 @@ export class NotTextError extends Error {
   }
 }
 
-export function fileSource(path: string, size: number | null, display = path): ByteSource {
-  return makeSource(display, size, () => fileChunks(path));
+/** `readBytes`: what a regular file is read (and handed on) at a time; smaller keeps less of
+ *  it in memory at once (the files of an -ff set read side by side). */
+export function fileSource(path: string, size: number | null, display = path, readBytes = FILE_READ_BYTES): ByteSource {
+  return makeSource(display, size, () => fileChunks(path, readBytes));
 }
 
 export function streamSource(name: string, stream: AsyncIterable<Buffer | string>): ByteSource {
@@ -58,7 +60,7 @@ const READS_PER_TURN = 8;
 /** A regular file read directly, FILE_READ_BYTES at a time and handed on in CHUNK_BYTES pieces
  *  (each read into a fresh buffer: consumers may keep pieces); a FIFO on a thread of its own
  *  (pipe-reader.ts); anything else (a character device) through a read stream. */
-async function* fileChunks(path: string): AsyncGenerator<Buffer> {
+async function* fileChunks(path: string, readBytes: number): AsyncGenerator<Buffer> {
   const file = openRegular(path);
   if (file === null) {
     yield* otherChunks(path);
@@ -68,13 +70,13 @@ async function* fileChunks(path: string): AsyncGenerator<Buffer> {
     // A small file gets a buffer of its size (an -ff set may hold thousands of them, and as
     // many 256 KiB buffers kept the garbage collector busy); after a short read, most likely the
     // end, a small one asks whether the file has grown.
-    let want = Math.min(FILE_READ_BYTES, file.size + 1);
+    let want = Math.min(readBytes, file.size + 1);
     for (let reads = 1; ; reads++) {
       const buf = Buffer.allocUnsafe(want);
       const n = readSync(file.fd, buf, 0, want, null);
       if (n === 0) return;
       for (let at = 0; at < n; at += CHUNK_BYTES) yield buf.subarray(at, Math.min(n, at + CHUNK_BYTES));
-      want = n === want ? FILE_READ_BYTES : END_PROBE_BYTES;
+      want = n === want ? readBytes : Math.min(readBytes, END_PROBE_BYTES);
       if (reads % READS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
     }
   } finally {
@@ -268,9 +270,13 @@ async function peek(
   const first = await it.next();
   if (first.done) return [null, source, close];
   const head = first.value;
+  /** The first chunk, until it is handed on: not kept while the rest is read. */
+  let held: Buffer | null = head;
   const all = (async function* () {
     try {
-      yield head;
+      const h = held!;
+      held = null;
+      yield h;
       for (;;) {
         const r = await it.next();
         if (r.done) return;
