@@ -248,9 +248,9 @@ export const LIVE_POOL_BYTES = 1024 * 1024;
 
 /** What a file of an -ff set is read at a time: each file open holds about this much text and
  *  its events until the merge has taken them. A set of 500 threads alive together (1 MB of
- *  trace each) peaked at 1.5 GB read 64 KiB at a time, 450 MB at 16 KiB, 210 MB at 4 KiB (and
- *  ran 15% faster: less to collect). */
-export const LANE_READ_BYTES = 4 * 1024;
+ *  trace each) peaked at 1.47 GB read 64 KiB at a time, 450 MB at 16 KiB, 210-223 MB at 4 KiB
+ *  and 160 MB at 1 KiB, no slower (`npm run bench -- --only ff`). */
+export const LANE_READ_BYTES = 1024;
 
 /** The segments of a file of an -ff set: smaller the more files there are, as each file open
  *  holds a segment's events until the merge has taken them. 40 files of 12 MB read side by
