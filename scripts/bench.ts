@@ -5,12 +5,12 @@
 // lines/s, peak RSS and the ratios. Then the live stage: analyze reading a pipe fed at a fixed
 // rate, and whether it kept up.
 import { spawnSync } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { poolSize } from "../src/pipeline/parse-pool.js";
-import { liveRun, longLineSource, shortLineSource } from "./trace-feed.js";
+import { liveRun, longLineSource, shortLineSource, threadSet } from "./trace-feed.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const bin = join(root, "bin", "strace-race.js");
@@ -28,6 +28,9 @@ interface Options {
   liveShort: number;
   liveLong: number;
   liveSeconds: number;
+  /** -ff stage: threads alive together, and MB of trace each. */
+  ffFiles: number;
+  ffMb: number;
 }
 
 const USAGE = `usage: npm run bench -- [options]
@@ -35,19 +38,22 @@ const USAGE = `usage: npm run bench -- [options]
   --rounds N          rounds of the alternating measures; the best of each is shown (default 2)
   --file PATH         measure this trace instead of generating one
   --keep              reuse bench-data/bench-<N>mb.strace when it is there
-  --only a,b          only these measures: floor, split, scan, parse, analyze, live (floor always
-                      runs); scan is the parse workers' share of analyze alone, on one thread
+  --only a,b          only these measures: floor, split, scan, parse, analyze, live, ff (floor
+                      always runs); scan is the parse workers' share of analyze alone, on one
+                      thread; ff is analyze of an strace -ff set of many threads alive together
   --live-short MBps   rate of the live stage's short-line stream (default 8)
   --live-long MBps    rate of the live stage's long-line stream (default 50)
-  --live-seconds N    how long each live stream runs (default 10)`;
+  --live-seconds N    how long each live stream runs (default 10)
+  --ff-files N        threads of the -ff stage's set, alive together (default 500)
+  --ff-mb N           MB of trace per thread in that set (default 1)`;
 
-const MEASURES = new Set(["floor", "split", "scan", "parse", "analyze", "live"]);
+const MEASURES = new Set(["floor", "split", "scan", "parse", "analyze", "live", "ff"]);
 
 class UsageError extends Error {}
 
 /** The options, or a UsageError saying what is wrong with them. */
 function parseOptions(argv: string[]): Options | "help" {
-  const o: Options = { mb: 1024, rounds: 2, file: null, keep: false, only: null, liveShort: 8, liveLong: 50, liveSeconds: 10 };
+  const o: Options = { mb: 1024, rounds: 2, file: null, keep: false, only: null, liveShort: 8, liveLong: 50, liveSeconds: 10, ffFiles: 500, ffMb: 1 };
   const value = (i: number): string => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith("--")) throw new UsageError(`${argv[i]} needs a value`);
@@ -72,6 +78,8 @@ function parseOptions(argv: string[]): Options | "help" {
     } else if (a === "--live-short") o.liveShort = positive(i++);
     else if (a === "--live-long") o.liveLong = positive(i++);
     else if (a === "--live-seconds") o.liveSeconds = positive(i++);
+    else if (a === "--ff-files") o.ffFiles = Math.ceil(positive(i++));
+    else if (a === "--ff-mb") o.ffMb = positive(i++);
     else throw new UsageError(`unknown option ${a}`);
   }
   return o;
@@ -184,6 +192,26 @@ async function main(): Promise<void> {
   }
   if (best.analyze) {
     console.log(`analyze/floor throughput ratio: ${(best.floor!.seconds / best.analyze.seconds).toFixed(3)}`);
+  }
+  if (!o.only || o.only.has("ff")) {
+    // An -ff set of a thread-per-connection server: every file open at once, merged by time.
+    const dir = join(root, "bench-data", `ff-${o.ffFiles}x${o.ffMb}mb`);
+    const done = `${dir}.done`;
+    if (!(o.keep && existsSync(done))) {
+      process.stderr.write(`bench: generating an -ff set of ${o.ffFiles} files of ${o.ffMb} MB at ${dir} ...\n`);
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+      for (const f of threadSet(o.ffFiles, o.ffMb * 1024 * 1024)) writeFileSync(join(dir, f.name), f.text());
+      writeFileSync(done, "");
+    }
+    let ff: Measure | null = null;
+    for (let round = 0; round < o.rounds; round++) {
+      const m = measure([bin, "analyze", "--format", "json", "--fail-on", "never", dir], false);
+      process.stderr.write(`bench: round ${round + 1} ff: ${m.seconds.toFixed(2)} s\n`);
+      if (ff === null || m.seconds < ff.seconds) ff = m;
+    }
+    const setMb = o.ffFiles * o.ffMb;
+    console.log(`ff set (${o.ffFiles} files of ${fmt(o.ffMb)} MB, all alive together; analyze): ${fmt(ff!.seconds, 2)} s, ${fmt(setMb / ff!.seconds)} MB/s, peak RSS ${fmt(ff!.rssBytes / 1048576)} MB`);
   }
   if (live) {
     // A live pipe: short lines at what strace -f of a busy multi-threaded program printed here

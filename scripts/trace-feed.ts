@@ -65,6 +65,39 @@ export function longLineSource(): () => Buffer {
   };
 }
 
+/** The files of an `strace -ff -tt -T -yy` set of `files` threads alive together (a thread
+ *  per connection), `bytesEach` of trace each: each thread reads a request, writes its response
+ *  and waits, over the same stretch of time as the others, then closes its socket and exits. */
+export function threadSet(files: number, bytesEach: number): Iterable<{ name: string; text: () => string }> {
+  return {
+    *[Symbol.iterator]() {
+      for (let i = 0; i < files; i++) {
+        yield {
+          name: `trace.${30000 + i}`,
+          text: () => {
+            const fd = `5<TCP:[10.0.0.1:80->10.0.0.2:${20000 + i}]>`;
+            const lines: string[] = [];
+            let bytes = 0;
+            for (let k = 0; bytes < bytesEach; k++) {
+              const us = 36000 * 1e6 + k * 1100 + i;
+              const t = `${String(Math.floor(us / 3.6e9)).padStart(2, "0")}:${String(Math.floor(us / 6e7) % 60).padStart(2, "0")}:${String(Math.floor(us / 1e6) % 60).padStart(2, "0")}.${String(us % 1e6).padStart(6, "0")}`;
+              const block =
+                `${t} read(${fd}, "GET /index.html HTTP/1.1\\r\\nHost: example\\r\\n\\r\\n", 4096) = 43 <0.000010>\n` +
+                `${t} write(${fd}, "HTTP/1.1 200 OK\\r\\nContent-Length: 5\\r\\n\\r\\nhello", 43) = 43 <0.000012>\n` +
+                `${t} futex(0x7f00a0, FUTEX_WAIT_PRIVATE, 2, NULL) = 0 <0.000100>\n`;
+              lines.push(block);
+              bytes += block.length;
+            }
+            const end = "11:00:00.000000";
+            lines.push(`${end} close(${fd}) = 0 <0.000009>\n${end} exit(0) = ?\n${end} +++ exited with 0 +++\n`);
+            return lines.join("");
+          },
+        };
+      }
+    },
+  };
+}
+
 export interface FeedResult {
   /** Bytes written to the consumer. */
   readonly bytes: number;
