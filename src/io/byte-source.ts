@@ -57,9 +57,9 @@ const END_PROBE_BYTES = 4096;
 /** Reads between two turns of the event loop (signals, timers, workers' messages). */
 const READS_PER_TURN = 8;
 
-/** A regular file read directly, FILE_READ_BYTES at a time and handed on in CHUNK_BYTES pieces
- *  (each read into a fresh buffer: consumers may keep pieces); a FIFO on a thread of its own
- *  (pipe-reader.ts); anything else (a character device) through a read stream. */
+/** A regular file read directly, `readBytes` at a time and handed on in CHUNK_BYTES pieces at
+ *  most (each read into a fresh buffer: consumers may keep pieces); anything else as
+ *  otherChunks reads it. */
 async function* fileChunks(path: string, readBytes: number): AsyncGenerator<Buffer> {
   const file = openRegular(path);
   if (file === null) {

@@ -25,6 +25,10 @@ export const RBRACE = 0x7d;
 export function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
+/** A hex digit as strace prints them (lower case). */
+export function isLowerHex(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66);
+}
 export function isIdentStart(c: number): boolean {
   return ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || c === 0x5f;
 }

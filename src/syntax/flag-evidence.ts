@@ -3,6 +3,7 @@
 // values are printed (-x/-xx, -X verbose, -y/-yy, the -s string limit).
 import { strLength, type ParsedLine } from "../../grammars/strace-line-parser.js";
 import { SYSCALL_ROLES } from "../../grammars/syscall-roles.js";
+import { isLowerHex } from "./char-codes.js";
 import type { LinePrefix } from "./line-prefix.js";
 import type { ParserStats } from "./parser-stats.js";
 
@@ -115,7 +116,7 @@ function hasMixedHexString(text: string): boolean {
         continue;
       }
       const e = text.charCodeAt(j + 1);
-      if (e === 0x78 /* x */ && isHex(text.charCodeAt(j + 2)) && isHex(text.charCodeAt(j + 3))) {
+      if (e === 0x78 /* x */ && isLowerHex(text.charCodeAt(j + 2)) && isLowerHex(text.charCodeAt(j + 3))) {
         hex = true;
         j += 3;
       } else if (e >= 0x30 && e <= 0x37) {
@@ -135,10 +136,6 @@ function hasMixedHexString(text: string): boolean {
     i = text.indexOf('"', j + 1);
   }
   return false;
-}
-
-function isHex(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66);
 }
 
 const STAMP_CODES: Record<NonNullable<LinePrefix["stamp"]>, number> = { t: 1, tt: 2, ttt: 3, "unix-s": 4, r: 5, "t-r": 6 };

@@ -4,7 +4,7 @@
 // of exit lines only `+++ exited with N +++`) and gives exactly lightCall's result for it;
 // anything else is left to the string path, where lightCall and the grammar decide. A test
 // holds the two scans together.
-import { isDigit, POW10, SPACE } from "./char-codes.js";
+import { isDigit, isLowerHex, POW10, SPACE } from "./char-codes.js";
 
 /** A light call read from bytes: one object, refilled for every line (no allocation). */
 export interface LightScan {
@@ -68,7 +68,7 @@ export function ipEnd(b: Uint8Array, i: number, end: number): number {
   if (b[i] !== 0x5b) return i;
   let k = i + 1;
   if (b[k] === 0x3f /* ? */) while (k < end && b[k] === 0x3f) k++;
-  else while (k < end && ((b[k]! >= 0x30 && b[k]! <= 0x39) || (b[k]! >= 0x61 && b[k]! <= 0x66))) k++;
+  else while (k < end && isLowerHex(b[k]!)) k++;
   const n = k - i - 1;
   if ((n !== 8 && n !== 16) || b[k] !== 0x5d || b[k + 1] !== SPACE) return i;
   return k + 2;
@@ -226,7 +226,7 @@ export function scanLightBytes(
   }
   // `) = ret`: ret is -?\d+ or 0x[0-9a-f]+.
   let k = e - 1;
-  while (k > headEnd && ((b[k]! >= 0x30 && b[k]! <= 0x39) || (b[k]! >= 0x61 && b[k]! <= 0x66) || b[k] === 0x78)) k--;
+  while (k > headEnd && (isLowerHex(b[k]!) || b[k] === 0x78)) k--;
   const retStart = k + 1;
   let neg = false;
   if (b[k] === 0x2d) {

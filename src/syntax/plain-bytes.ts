@@ -5,8 +5,8 @@
 // strict subset of what plainLine takes: ASCII only, a pid, a clock, epoch or -r offset, an -n
 // number and an -i address for leaders (in strace's order), a complete call or one half of a
 // cut one (not a resumed half cut again), no write to fd 1 or 2 with program output spliced in
-// (`2>&1`). Everything else is left to the string path. Tests hold the two together on every sample line and on random edits; `npm run
-// conformance` on the corpora.
+// (`2>&1`). Everything else is left to the string path. Tests hold the two together on every
+// sample line and on random edits; `npm run conformance` on the corpora.
 import { isAscii } from "node:buffer";
 import {
   arrayOf,
@@ -35,6 +35,7 @@ import {
   GT,
   isDigit,
   isIdentStart,
+  isLowerHex,
   isWord,
   LBRACE,
   LBRACKET,
@@ -462,7 +463,7 @@ function bracketToken(): number {
   if (startsWith(pos + 1, "pid ")) return -1;
   let j = pos + 1;
   if (at(j) === 0x3f) return -1;
-  while ((isDigit(at(j)) || (at(j) >= 0x61 && at(j) <= 0x66)) && j - pos <= 17) j++;
+  while (isLowerHex(at(j)) && j - pos <= 17) j++;
   if ((j - pos === 9 || j - pos === 17) && at(j) === RBRACKET) return -1;
   return 0;
 }
@@ -1093,16 +1094,7 @@ function inspect(listAt: number, nameFrom: number, nameTo: number): boolean {
         if (fd === -1 || ((fd === 1 || fd === 2) && splicedLook(listAt))) return false;
       }
     }
-    if (k === 1 && count > 0) {
-      if (tag === V_STR_CUT) {
-        const ref = ints[q + 1]!;
-        const text = R.strings.text[ref];
-        R.secondCutBytes = text != null ? text.length : R.strings.to[ref]! - R.strings.from[ref]!;
-      } else if (tag === V_STR_LAZY && ints[q + 2] === 1) {
-        const ref = ints[q + 1]!;
-        R.secondCutBytes = decodedLength(R.strings.from[ref]!, R.strings.to[ref]!);
-      }
-    }
+    if (k === 1 && count > 0 && (tag === V_STR_CUT || (tag === V_STR_LAZY && ints[q + 2] === 1))) R.secondCutBytes = strLengthAt(q);
     for (let v = 0; v < count; v++) p = skipValue(p);
   }
   R.rawLooking = R.rawLooking && allInts;
@@ -1131,15 +1123,17 @@ function splicedLook(listAt: number): boolean {
   const count = bare(ints, p + 1);
   const tag = tokens === 1 ? ints[count]! : 0;
   if (str < 0 || (tag !== V_INT_SMALL && tag !== V_INT && tag !== V_INT_TEXT)) return false;
-  let length: number;
+  if (ints[str] !== V_STR && !(ints[str] === V_STR_LAZY && ints[str + 2] === 0)) return false;
+  return stringAt(count + 1) !== String(strLengthAt(str));
+}
+
+/** The decoded length of the string value at p (V_STR, V_STR_CUT or V_STR_LAZY). */
+function strLengthAt(p: number): number {
   const st = R.strings;
-  const ref = ints[str + 1]!;
-  if (ints[str] === V_STR) {
-    const text = st.text[ref];
-    length = text != null ? text.length : st.to[ref]! - st.from[ref]!;
-  } else if (ints[str] === V_STR_LAZY && ints[str + 2] === 0) length = decodedLength(st.from[ref]!, st.to[ref]!);
-  else return false;
-  return stringAt(count + 1) !== String(length);
+  const ref = R.ints[p + 1]!;
+  if (R.ints[p] === V_STR_LAZY) return decodedLength(st.from[ref]!, st.to[ref]!);
+  const text = st.text[ref];
+  return text != null ? text.length : st.to[ref]! - st.from[ref]!;
 }
 
 function stringAt(i: number): string {

@@ -40,6 +40,7 @@ import {
   GT,
   isDigit,
   isIdentStart,
+  isLowerHex,
   isWord,
   LBRACE,
   LBRACKET,
@@ -144,7 +145,7 @@ function bracketToken(): number {
   let j = pos + 1;
   const c = text.charCodeAt(j);
   if (c === 0x3f /* ? */) return -1;
-  while ((isDigit(text.charCodeAt(j)) || (text.charCodeAt(j) >= 0x61 && text.charCodeAt(j) <= 0x66)) && j - pos <= 17) j++;
+  while (isLowerHex(text.charCodeAt(j)) && j - pos <= 17) j++;
   if ((j - pos === 9 || j - pos === 17) && text.charCodeAt(j) === RBRACKET) return -1;
   return 0;
 }
@@ -162,7 +163,7 @@ function bracketLeader(): Leader | null {
     // BracketHex: 8 or 16 hex digits, or 8 to 16 `?`s.
     i = open + 1;
     if (text.charCodeAt(i) === 0x3f) while (text.charCodeAt(i) === 0x3f) i++;
-    else while (isDigit(text.charCodeAt(i)) || (text.charCodeAt(i) >= 0x61 && text.charCodeAt(i) <= 0x66)) i++;
+    else while (isLowerHex(text.charCodeAt(i))) i++;
     const n = i - open - 1;
     const question = text.charCodeAt(open + 1) === 0x3f;
     if (text.charCodeAt(i) !== RBRACKET || (question ? n < 8 || n > 16 : n !== 8 && n !== 16)) return null;
