@@ -246,11 +246,16 @@ export const PARALLEL_DEFAULTS: ParallelOptions = { minBytes: 8 * 1024 * 1024, s
  *  never starts them, a busy strace has them within a fraction of a second. */
 export const LIVE_POOL_BYTES = 1024 * 1024;
 
-/** What a file of an -ff set is read at a time: each file open holds about this much text and
- *  its events until the merge has taken them. A set of 500 threads alive together (1 MB of
- *  trace each) peaked at 1.47 GB read 64 KiB at a time, 450 MB at 16 KiB, 210-223 MB at 4 KiB
- *  and 160 MB at 1 KiB, no slower (`npm run bench -- --only ff`). */
-export const LANE_READ_BYTES = 1024;
+/** What a file of an -ff set is read at a time, and how many of its lines are parsed at once:
+ *  each file open holds its unparsed text and the events of those lines until the merge takes
+ *  them, and a file's lines are parsed only as the merge reaches them. A set of 500 threads alive
+ *  together (1 MB of trace each, `npm run bench -- --only ff`) read 64 KiB at a time held 1.47 GB,
+ *  4 KiB 210-223 MB, 1 KiB 160 MB, each read parsed whole. Read 2 KiB at a time and parsed 8
+ *  lines at a time instead: 100 files of that set 7.2-7.6 s -> 6.4-6.6 s, a set of 9,200 with up
+ *  to 4,000 open at once 16.4-17.6 s -> 13.6-14.8 s, for 5-20 MB more (4 KiB reads: as fast,
+ *  more memory; 16 lines at a time: slower). */
+export const LANE_READ_BYTES = 2048;
+export const LANE_LINES = 8;
 
 /** The segments of a file of an -ff set: smaller the more files there are, as each file open
  *  holds a segment's events until the merge has taken them. 40 files of 12 MB read side by
@@ -304,7 +309,7 @@ export function readTraceEvents(
     try {
       // Ctrl-C stops files (stdin too when it is one); a pipe is read until strace, interrupted
       // too, closes it. SIGTERM stops all.
-      yield* fileEvents(source, parser, report, live ? io.terminate : io.signal, opts.strict === true, live, split);
+      yield* fileEvents(source, parser, report, live ? io.terminate : io.signal, opts.strict === true, live, split, group.files.length === 1 ? 0 : LANE_LINES);
     } finally {
       reading.delete(entry);
       for (const f of parser.stats.flags) flags.add(f);
@@ -329,7 +334,8 @@ export function readTraceEvents(
   };
 }
 
-/** One file's events, batch by batch, with its problems reported. */
+/** One file's events, batch by batch, with its problems reported. `laneLines` (a file of a set
+ *  read on this thread): its lines are parsed that many at a time, as the merge asks. */
 async function* fileEvents(
   source: ByteSource,
   parser: ReplayingParser,
@@ -338,6 +344,7 @@ async function* fileEvents(
   strict = false,
   live = false,
   split: Split | null = null,
+  laneLines = 0,
 ): AsyncGenerator<readonly TraceEvent[]> {
   const file = source.name;
   let interrupted = false;
@@ -403,15 +410,21 @@ async function* fileEvents(
         }
         if (r.done === true) break;
         const batch = r.value;
-        lines += batch.lines.length;
         if (firstText === null) firstText = firstLineOf(batch.lines);
-        const out: TraceEvent[] = [];
-        safePush(parser, batch.lines, batch.firstLine, out, file, report);
-        yield out;
-        if (signal?.aborted) {
-          interrupted = true;
-          break;
+        const all = batch.lines;
+        const step = laneLines > 0 ? laneLines : all.length;
+        for (let at = 0; at < all.length; at += step) {
+          const part = step >= all.length ? all : all.slice(at, at + step);
+          const out: TraceEvent[] = [];
+          safePush(parser, part, batch.firstLine + at, out, file, report);
+          lines += part.length;
+          yield out;
+          if (signal?.aborted) {
+            interrupted = true;
+            break;
+          }
         }
+        if (interrupted) break;
       }
     } finally {
       // Stopped early (interrupted, or the consumer left): close the source, as `for await` did.

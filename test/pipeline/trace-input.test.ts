@@ -3,13 +3,14 @@
 // until the next line; frames written together with their call still reach it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { IDLE_FLUSH_MS, readTraceEvents } from "../../src/pipeline/trace-input.js";
+import { IDLE_FLUSH_MS, LANE_LINES, LANE_READ_BYTES, readTraceEvents } from "../../src/pipeline/trace-input.js";
 import type { TraceEvent } from "../../src/syntax/events.js";
 import { quietIo } from "../helpers/quiet-io.js";
 
@@ -86,4 +87,48 @@ test("a live input read with a stop signal keeps no batch alive (memory flat how
   const grown = process.memoryUsage().heapUsed - early;
   assert.ok(batches > 500, `read in ${batches} batches`);
   assert.ok(grown < 15e6, `the heap grew ${(grown / 1e6).toFixed(1)} MB over 30 MB of input`);
+});
+
+test("the files of an -ff set are parsed as the merge reaches them, a few lines at a time, with the same events", async () => {
+  // Two threads taking turns: each read of a file holds many lines, but the merge needs only
+  // the next few of each, so only those are parsed (their events wait for the merge; the
+  // rest waits as text). A call cut by a signal straddles the lines parsed together.
+  const dir = mkdtempSync(join(tmpdir(), "sr-fflanes-"));
+  const clock = (k: number) => `10:00:00.${String(k).padStart(6, "0")}`;
+  const thread = (pid: number, first: number) => {
+    let text = "";
+    for (let k = 0; k < 200; k++) {
+      const t = clock(first + 2 * k);
+      if (k === LANE_LINES - 1) text += `${t} read(3<TCP:[1.2.3.4:80->5.6.7.8:${pid}]>,  <unfinished ...>\n${t} --- SIGCHLD {si_signo=SIGCHLD} ---\n${t} <... read resumed>"GET / HTTP/1.1\\r\\n", 4096) = 16\n`;
+      else text += `${t} write(3<TCP:[1.2.3.4:80->5.6.7.8:${pid}]>, "ok", 2) = 2\n`;
+    }
+    writeFileSync(join(dir, `trace.${pid}`), text);
+    return text;
+  };
+  const a = thread(7001, 0);
+  thread(7002, 1);
+  const perRead = Math.floor(LANE_READ_BYTES / (a.indexOf("\n") + 1));
+  assert.ok(perRead > 3 * LANE_LINES, `a read holds several parses' lines: ${perRead}`);
+  const group = { name: join(dir, "trace"), files: [join(dir, "trace.7001"), join(dir, "trace.7002")], ff: true, bytes: 0 };
+  const reading = readTraceEvents(group, quietIo());
+  const parsed: number[] = [];
+  const seen: string[] = [];
+  for await (const batch of reading.batches) {
+    for (const ev of batch) seen.push(`${ev.pid}:${ev.line}:${ev.type === "syscall" ? `${ev.name}=${ev.ret}` : ev.type}`);
+    parsed.push(...reading.parsers().map((p) => p.stats.totalLines));
+    if (parsed.length === 2) break;
+  }
+  assert.ok(Math.max(...parsed) <= 2 * LANE_LINES + 2, `lines parsed before the merge's first events: ${parsed.join(", ")}`);
+  // The whole set, against each file read alone.
+  const all = readTraceEvents(group, quietIo());
+  const merged: string[] = [];
+  for await (const batch of all.batches) for (const ev of batch) merged.push(`${ev.pid}:${ev.line}:${ev.type === "syscall" ? `${ev.name}=${ev.ret}` : ev.type}`);
+  for (const pid of [7001, 7002]) {
+    const alone = readTraceEvents({ name: "x", files: [join(dir, `trace.${pid}`)], ff: false, bytes: 0 }, quietIo());
+    const own: string[] = [];
+    for await (const batch of alone.batches) for (const ev of batch) own.push(`${pid}:${ev.line}:${ev.type === "syscall" ? `${ev.name}=${ev.ret}` : ev.type}`);
+    assert.deepEqual(merged.filter((e) => e.startsWith(`${pid}:`)), own);
+  }
+  assert.ok(merged.includes(`7001:${LANE_LINES}:read=16`), "the cut call joined across the lines parsed together");
+  assert.equal(merged.length, 2 * 201);
 });
