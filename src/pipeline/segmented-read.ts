@@ -21,6 +21,9 @@ export interface SegmentOptions {
   readonly plainScan: boolean;
   /** A pipe or FIFO (null: a file). */
   readonly live?: LiveSegments | null;
+  /** A file of an -ff set: a segment's reading is replayed about this many lines at a time,
+   *  as the merge asks (absent: a segment at a time). */
+  readonly stepLines?: number;
 }
 
 /** How a live input (a pipe or FIFO, strace maybe still writing) is read in segments. Its size
@@ -99,27 +102,39 @@ export async function* segmentedEvents(
   /** Segments in flight before the oldest must be replayed: none while they are read here. */
   const inFlight = () => (workers() === null ? 1 : opts.inFlight);
 
-  /** Replay (or read here) the oldest segment in flight. */
-  const apply = async (): Promise<TraceEvent[]> => {
+  /** Replay (or read here) the oldest segment in flight: a batch of events, or (stepLines)
+   *  several. */
+  async function* apply(): AsyncGenerator<TraceEvent[]> {
     const p = queue.shift()!;
-    const out: TraceEvent[] = [];
     const o = p.outcome === null ? null : await p.outcome;
     if (o !== null && "failed" in o) {
       progress.failures++;
       progress.firstFailure ??= o.failed;
     }
     if (o === null || "failed" in o || o.dirty || !parser.clean()) {
+      const out: TraceEvent[] = [];
       readHere(p.bytes, p.final, out);
-      return out;
+      yield out;
+      return;
     }
-    parser.replay(o.record, o.stats, base, out);
+    if (opts.stepLines === undefined) {
+      const out: TraceEvent[] = [];
+      parser.replay(o.record, o.stats, base, out);
+      yield out;
+    } else {
+      const step = parser.replaySteps(o.record, o.stats, base);
+      for (let done = false; !done; ) {
+        const out: TraceEvent[] = [];
+        done = step(out, opts.stepLines);
+        yield out;
+      }
+    }
     for (const [line, chars] of o.longLines) events.onLongLine?.(base + line, chars);
     if (o.unterminated !== null) events.onUnterminated?.(base + o.unterminated.line, o.unterminated.text);
     progress.firstText ??= o.firstText;
     base += o.lines;
     progress.lines = base;
-    return out;
-  };
+  }
 
   const pushHere = (b: LineBatch | null, out: TraceEvent[]) => {
     if (b === null) return;
@@ -164,7 +179,7 @@ export async function* segmentedEvents(
       if (stop()) return;
     }
     if (partBytes > 0) submit(held(), true);
-    while (queue.length > 0) yield await apply();
+    while (queue.length > 0) yield* apply();
   }
 
   /** One more chunk: the whole lines it completes go on in segments of about segmentBytes. */
@@ -175,7 +190,7 @@ export async function* segmentedEvents(
     if (partBytes > MAX_SEGMENT_LINE && chunk.indexOf(10) < 0) {
       // No line ends in the last MAX_SEGMENT_LINE bytes: read that line here, as the
       // single-threaded reader does, then go on cutting segments after it.
-      while (queue.length > 0) yield await apply();
+      while (queue.length > 0) yield* apply();
       const out: TraceEvent[] = [];
       const after = await readLongLine(out);
       yield out;
@@ -201,7 +216,7 @@ export async function* segmentedEvents(
       submit(buf.subarray(from, end + 1), false);
       from = end + 1;
       while (queue.length >= inFlight()) {
-        yield await apply();
+        yield* apply();
         if (stop()) return;
       }
     }
@@ -221,7 +236,7 @@ export async function* segmentedEvents(
       const ms = heldSince >= 0 ? Math.max(0, heldSince + LIVE_SEGMENT_MS - Date.now()) : head === null && !flushed ? l.idleMs : -1;
       const w = await firstOf(reading, head, ms, l.signal);
       if (w === STOPPED) return STOPPED;
-      if (w === SEGMENT_READ) yield await apply();
+      if (w === SEGMENT_READ) yield* apply();
       else if (w === QUIET && heldSince >= 0) yield* cut();
       else if (w === QUIET) {
         const out: TraceEvent[] = [];

@@ -258,14 +258,23 @@ export const LANE_READ_BYTES = 2048;
 export const LANE_LINES = 8;
 
 /** The segments of a file of an -ff set: smaller the more files there are, as each file open
- *  holds a segment's events until the merge has taken them. 40 files of 12 MB read side by
- *  side: 128 KiB segments 18-27 s and 430-510 MB, 32 KiB 16.8 s and 231 MB, 16 KiB 17.4 s and
- *  211 MB. A lone file keeps the whole size. */
+ *  holds its segments in flight until the merge has taken them. 40 files of 12 MB read side by
+ *  side, each segment's events made at once: 128 KiB segments 18-27 s and 430-510 MB, 32 KiB
+ *  16.8 s and 231 MB, 16 KiB 17.4 s and 211 MB. A lone file keeps the whole size. */
 function setSegmentBytes(segmentBytes: number, files: number): number {
   return Math.max(SET_SEGMENT_MIN, Math.min(segmentBytes, Math.floor((segmentBytes * 4) / files)));
 }
 
-const SET_SEGMENT_MIN = 16 * 1024;
+const SET_SEGMENT_MIN = 8 * 1024;
+
+/** Files of a set this big on average are read on the workers (a lone file: minBytes), each
+ *  segment replayed LANE_LINES lines at a time as the merge reaches them, so that an open file
+ *  holds its segments in flight (as records) and the events of a few lines. Sets of 500 threads
+ *  alive together, 1 MB each: 38-42 s on this thread, 25-30 s so (8 KiB segments; 16 KiB: 25-28
+ *  s but 280 MB), for 230 MB instead of 165 MB peak RSS. Sets of many short files gain nothing
+ *  from the workers: a file's next segment is awaited as the merge reaches it (9,200 files of 21
+ *  KB on average, 113 of them above 256 KiB, up to 4,000 open at once: 10% slower). */
+const SET_WORKER_BYTES = 256 * 1024;
 
 /** Unrecognised lines reported one by one under `--strict`, per file. */
 export const STRICT_LINES_SHOWN = 20;
@@ -297,9 +306,18 @@ export function readTraceEvents(
     const live = group.bytes === null;
     const par = opts.parallel;
     // A pipe is read in segments too (its size unknown: the workers start once it is big).
+    const inSet = group.files.length > 1;
     const split: Split | null =
-      par !== undefined && (live ? poolSize() > 0 : group.bytes! / group.files.length >= par.minBytes)
-        ? { segmentBytes: setSegmentBytes(par.segmentBytes, group.files.length), pid, argsNeeded: names === undefined ? null : [...names], plainScan: opts.plainScan === true, liveMinBytes: live ? Math.min(par.minBytes, LIVE_POOL_BYTES) : null, files: group.files.length }
+      par !== undefined && (live ? poolSize() > 0 : group.bytes! / group.files.length >= (inSet ? Math.min(par.minBytes, SET_WORKER_BYTES) : par.minBytes))
+        ? {
+            segmentBytes: setSegmentBytes(par.segmentBytes, group.files.length),
+            pid,
+            argsNeeded: names === undefined ? null : [...names],
+            plainScan: opts.plainScan === true,
+            liveMinBytes: live ? Math.min(par.minBytes, LIVE_POOL_BYTES) : null,
+            files: group.files.length,
+            ...(inSet ? { stepLines: LANE_LINES } : {}),
+          }
         : null;
     // The files of a set are read side by side, each in small pieces (in segments: a segment's).
     const readBytes = group.files.length === 1 ? undefined : split === null ? LANE_READ_BYTES : split.segmentBytes;
@@ -457,6 +475,7 @@ async function* fileEvents(
           file: parser.stats.file,
           inFlight: Math.max(2, Math.ceil((8 * (pool?.size ?? poolSize())) / split!.files)),
           live: liveSegments,
+          ...(split!.stepLines !== undefined ? { stepLines: split!.stepLines } : {}),
         },
         splitEvents,
         progress,

@@ -378,7 +378,14 @@ function sameBytes(s: string, b: Uint8Array, from: number, to: number): boolean 
 /** Replays a record into `asm`; `base` is the number of lines before the segment, `file` the
  *  name events carry. */
 export function replayOps(record: OpRecord, base: number, asm: Assembler, file: string): void {
-  new OpReader(record, base, file).replay(asm);
+  new OpReader(record, base, file).replay(asm, Infinity);
+}
+
+/** A record replayed a few operations (about as many lines) at a time: `step` replays the next
+ *  `ops` into `asm` and says whether the record is done. */
+export function opSteps(record: OpRecord, base: number, file: string): (asm: Assembler, ops: number) => boolean {
+  const reader = new OpReader(record, base, file);
+  return (asm, ops) => reader.replay(asm, ops);
 }
 
 type Builder = (r: OpReader) => unknown;
@@ -408,9 +415,10 @@ class OpReader implements PlainCursor {
     return this.strings[id]!;
   }
 
-  replay(asm: Assembler): void {
+  /** Replay up to `ops` operations; whether the record is done. */
+  replay(asm: Assembler, ops: number): boolean {
     const ints = this.ints;
-    while (this.pi < this.intCount) {
+    for (let left = ops; left > 0 && this.pi < this.intCount; left--) {
       const op = ints[this.pi++];
       switch (op) {
         case OP_EMIT:
@@ -476,6 +484,7 @@ class OpReader implements PlainCursor {
           throw new Error(`corrupt op record (op ${op} at ${this.pi - 1})`);
       }
     }
+    return this.pi >= this.intCount;
   }
 
   private lightPid: number | null = null;

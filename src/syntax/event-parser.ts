@@ -20,7 +20,7 @@ import { lightCall, type LightCall } from "./light-call.js";
 import type { PlainRecord } from "./plain-bytes.js";
 import { plainLine } from "./plain-line.js";
 import { ParserStats, type ParserStatsData } from "./parser-stats.js";
-import { replayOps, type OpRecord } from "./assembler-codec.js";
+import { opSteps, replayOps, type OpRecord } from "./assembler-codec.js";
 import { FlagEvidence } from "./flag-evidence.js";
 import { cleanArgs, FUZZY_MAX_LINE, gluedStraceLine, nestsTooDeep, plausibleResume } from "./guessed-cut.js";
 import { findWriteSplice, maybeSplicedWrite, type ProgramOutput, type WriteSplice } from "./write-splice.js";
@@ -62,6 +62,9 @@ export interface ReplayingParser extends EventParser {
   clean(): boolean;
   /** Take a worker's reading of the lines after line `base`. */
   replay(record: OpRecord, stats: ParserStatsData, base: number, out: TraceEvent[]): void;
+  /** The same, a few lines at a time: each call of the step takes about `lines` more (their
+   *  events to `out`) and says whether the record is done. No other input may come between. */
+  replaySteps(record: OpRecord, stats: ParserStatsData, base: number): (out: TraceEvent[], lines: number) => boolean;
 }
 
 export function createEventParser(opts: EventParserOptions): ReplayingParser {
@@ -96,6 +99,16 @@ class StraceEventParser implements ReplayingParser {
   replay(record: OpRecord, stats: ParserStatsData, base: number, out: TraceEvent[]): void {
     this.stats.merge(stats, base);
     this.into(out, () => replayOps(record, base, this.assembler, this.stats.file));
+  }
+
+  replaySteps(record: OpRecord, stats: ParserStatsData, base: number): (out: TraceEvent[], lines: number) => boolean {
+    this.stats.merge(stats, base);
+    const step = opSteps(record, base, this.stats.file);
+    return (out, lines) => {
+      let done = false;
+      this.into(out, () => (done = step(this.assembler, lines)));
+      return done;
+    };
   }
 
   end(out: TraceEvent[]): void {

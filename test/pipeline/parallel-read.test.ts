@@ -110,6 +110,24 @@ function replaysAsRead(lines: readonly string[], fast: boolean): void {
   assert.equal(viaRecord.map((e) => stringifyJson(e)).join("\n"), inThread.map((e) => stringifyJson(e)).join("\n"));
   assert.deepEqual(viaRecord, inThread);
   assert.deepEqual(replayed.stats, direct.stats);
+  // A few lines at a time (an -ff set's file, as the merge reaches it): the same events, each
+  // step giving those of about as many lines.
+  for (const step of [1, 2, 3]) {
+    const stepped = createEventParser({ file: "t", plainScan: true, needsArgs });
+    const next = stepped.replaySteps(reply.record, reply.stats, 0);
+    const viaSteps: TraceEvent[] = [];
+    let steps = 0;
+    for (let done = false; !done; steps++) {
+      const out: TraceEvent[] = [];
+      done = next(out, step);
+      assert.ok(out.length <= step + 1, `a step of ${step} gave ${out.length} events`);
+      viaSteps.push(...out);
+    }
+    stepped.end(viaSteps);
+    assert.deepEqual(viaSteps, inThread, `in steps of ${step}`);
+    assert.deepEqual(stepped.stats, direct.stats);
+    assert.ok(steps >= Math.ceil(lines.length / step), `${steps} steps for ${lines.length} lines`);
+  }
   // Line numbers are the segment's own until the replay adds those before it.
   const later: TraceEvent[] = [];
   createEventParser({ file: "t", plainScan: true, needsArgs }).replay(reply.record, reply.stats, 1000, later);

@@ -10,7 +10,9 @@ import { PassThrough, Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { IDLE_FLUSH_MS, LANE_LINES, LANE_READ_BYTES, readTraceEvents } from "../../src/pipeline/trace-input.js";
+import { IDLE_FLUSH_MS, LANE_LINES, LANE_READ_BYTES, PARALLEL_DEFAULTS, readTraceEvents, type ReadOptions, type TraceGroup } from "../../src/pipeline/trace-input.js";
+import { ARGS_NEEDED } from "../../src/model/args-needed.js";
+import { acquirePool, poolSize, releasePool } from "../../src/pipeline/parse-pool.js";
 import type { TraceEvent } from "../../src/syntax/events.js";
 import { quietIo } from "../helpers/quiet-io.js";
 
@@ -131,4 +133,49 @@ test("the files of an -ff set are parsed as the merge reaches them, a few lines 
   }
   assert.ok(merged.includes(`7001:${LANE_LINES}:read=16`), "the cut call joined across the lines parsed together");
   assert.equal(merged.length, 2 * 201);
+});
+
+/** The events of a reading, as `pid:line:what`, and the largest batch. */
+async function eventsOf(group: TraceGroup, opts: ReadOptions) {
+  const reading = readTraceEvents(group, quietIo(), opts);
+  const seen: string[] = [];
+  let largest = 0;
+  for await (const batch of reading.batches) {
+    largest = Math.max(largest, batch.length);
+    for (const ev of batch) seen.push(`${ev.pid}:${ev.line}:${ev.type === "syscall" ? `${ev.name}=${ev.ret}` : ev.type}`);
+  }
+  return { seen, largest };
+}
+
+test("big files of an -ff set are read on the workers, their segments replayed a few lines at a time", { skip: poolSize() === 0 && "a single core: no workers" }, async () => {
+  // Two threads of 300 KB each, taking turns: each file's segments are read by a worker, and a
+  // segment (thousands of lines) is made into events only a few lines ahead of the merge.
+  const dir = mkdtempSync(join(tmpdir(), "sr-ffworkers-"));
+  const clock = (k: number) => `10:00:${String(Math.floor(k / 1e6)).padStart(2, "0")}.${String(k % 1e6).padStart(6, "0")}`;
+  for (const [pid, first] of [[7101, 0], [7102, 1]] as const) {
+    let text = "";
+    for (let k = 0; k < 4000; k++) {
+      const t = clock(first + 2 * k);
+      if (k % 1000 === 500) text += `${t} read(3<TCP:[1.2.3.4:80->5.6.7.8:${pid}]>,  <unfinished ...>\n${t} --- SIGCHLD {si_signo=SIGCHLD} ---\n${t} <... read resumed>"GET / HTTP/1.1\\r\\n", 4096) = 16\n`;
+      else text += `${t} write(3<TCP:[1.2.3.4:80->5.6.7.8:${pid}]>, "ok", 2) = 2\n`;
+    }
+    writeFileSync(join(dir, `trace.${pid}`), text);
+  }
+  const files = [join(dir, "trace.7101"), join(dir, "trace.7102")];
+  const bytes = files.reduce((n, f) => n + readFileSync(f).length, 0);
+  assert.ok(bytes / 2 >= 256 * 1024 && bytes < PARALLEL_DEFAULTS.minBytes, `${bytes} bytes: a set the workers read only as a set`);
+  const group: TraceGroup = { name: join(dir, "trace"), files, ff: true, bytes };
+  const fast: ReadOptions = { argsNeeded: ARGS_NEEDED, plainScan: true };
+  const here = await eventsOf(group, fast);
+  // The workers' pool, held for the test: the reading shares it.
+  const pool = acquirePool()!;
+  const before = pool.submitted;
+  const workers = await eventsOf(group, { ...fast, parallel: PARALLEL_DEFAULTS });
+  const segments = pool.submitted - before;
+  releasePool(pool);
+  assert.ok(segments >= 4, `${segments} segments read on the workers`);
+  assert.equal(here.seen.length, 2 * (4000 + 4), "each cut call and its signal in place of a write");
+  assert.deepEqual(workers.seen, here.seen, "the same events in the same order");
+  // The merge hands on a batch whenever one file's events run out: a step's worth from each.
+  assert.ok(workers.largest <= 2 * (LANE_LINES + 2), `largest batch ${workers.largest} events`);
 });
