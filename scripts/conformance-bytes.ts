@@ -7,7 +7,7 @@
 // use the same comparisons.
 import { isDeepStrictEqual } from "node:util";
 import { ARGS_NEEDED } from "../src/model/args-needed.js";
-import { OpRecorder, replayOps } from "../src/syntax/assembler-codec.js";
+import { OpRecorder, opSteps } from "../src/syntax/assembler-codec.js";
 import { EventAssembler } from "../src/syntax/event-assembler.js";
 import { LineReader, ParserStats } from "../src/syntax/event-parser.js";
 import type { TraceEvent } from "../src/syntax/events.js";
@@ -99,7 +99,7 @@ export function plainByBytes(line: string, via: "direct" | "record"): LineReadin
   else {
     const recorder = new OpRecorder();
     new LineReader("t", null, needsArgs, true, stats, recorder).plainRead(rec, 7);
-    replayOps(recorder.take(), 0, asm, "t");
+    opSteps(recorder.take(), 0, "t")(asm, Infinity);
   }
   return finish(stats, asm, out);
 }

@@ -3,7 +3,8 @@
 // parser's assembler in file order (the joining of calls and everything after it stays
 // sequential). A segment the worker began in the wrong state (the one before it ended inside a
 // cut call or a summary) is read again here, from the right one; so is one a worker failed on,
-// and a line too long for a segment (the segments after it go to the workers again).
+// and a line too long for a segment (the segments after it go to the workers again). A file of
+// an -ff set has its records replayed a few lines at a time, as the merge reaches it.
 import { firstLineOf, LineSplitter, readLineBatches, splitBytes, type LineBatch, type LineSplitEvents } from "../io/line-batches.js";
 import type { ReplayingParser } from "../syntax/event-parser.js";
 import type { TraceEvent } from "../syntax/events.js";

@@ -270,7 +270,7 @@ const SET_SEGMENT_MIN = 8 * 1024;
 /** Files of a set this big on average are read on the workers (a lone file: minBytes), each
  *  segment replayed LANE_LINES lines at a time as the merge reaches them, so that an open file
  *  holds its segments in flight (as records) and the events of a few lines. Sets of 500 threads
- *  alive together, 1 MB each: 38-42 s on this thread, 25-30 s so (8 KiB segments; 16 KiB: 25-28
+ *  alive together, 1 MB each: 38-42 s on this thread, 25-36 s so (8 KiB segments; 16 KiB: 25-28
  *  s but 280 MB), for 230 MB instead of 165 MB peak RSS. Sets of many short files gain nothing
  *  from the workers: a file's next segment is awaited as the merge reaches it (9,200 files of 21
  *  KB on average, 113 of them above 256 KiB, up to 4,000 open at once: 10% slower). */
@@ -327,7 +327,7 @@ export function readTraceEvents(
     try {
       // Ctrl-C stops files (stdin too when it is one); a pipe is read until strace, interrupted
       // too, closes it. SIGTERM stops all.
-      yield* fileEvents(source, parser, report, live ? io.terminate : io.signal, opts.strict === true, live, split, group.files.length === 1 ? 0 : LANE_LINES);
+      yield* fileEvents(source, parser, report, live ? io.terminate : io.signal, opts.strict === true, live, split, inSet ? LANE_LINES : 0);
     } finally {
       reading.delete(entry);
       for (const f of parser.stats.flags) flags.add(f);

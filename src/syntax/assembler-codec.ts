@@ -375,14 +375,9 @@ function sameBytes(s: string, b: Uint8Array, from: number, to: number): boolean 
   return true;
 }
 
-/** Replays a record into `asm`; `base` is the number of lines before the segment, `file` the
- *  name events carry. */
-export function replayOps(record: OpRecord, base: number, asm: Assembler, file: string): void {
-  new OpReader(record, base, file).replay(asm, Infinity);
-}
-
-/** A record replayed a few operations (about as many lines) at a time: `step` replays the next
- *  `ops` into `asm` and says whether the record is done. */
+/** Replays a record into `asm` a few operations (about as many lines) at a time, or all at
+ *  once (Infinity): each call replays the next `ops` and says whether the record is done.
+ *  `base` is the number of lines before the segment, `file` the name events carry. */
 export function opSteps(record: OpRecord, base: number, file: string): (asm: Assembler, ops: number) => boolean {
   const reader = new OpReader(record, base, file);
   return (asm, ops) => reader.replay(asm, ops);

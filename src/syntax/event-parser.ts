@@ -20,7 +20,7 @@ import { lightCall, type LightCall } from "./light-call.js";
 import type { PlainRecord } from "./plain-bytes.js";
 import { plainLine } from "./plain-line.js";
 import { ParserStats, type ParserStatsData } from "./parser-stats.js";
-import { opSteps, replayOps, type OpRecord } from "./assembler-codec.js";
+import { opSteps, type OpRecord } from "./assembler-codec.js";
 import { FlagEvidence } from "./flag-evidence.js";
 import { cleanArgs, FUZZY_MAX_LINE, gluedStraceLine, nestsTooDeep, plausibleResume } from "./guessed-cut.js";
 import { findWriteSplice, maybeSplicedWrite, type ProgramOutput, type WriteSplice } from "./write-splice.js";
@@ -97,8 +97,7 @@ class StraceEventParser implements ReplayingParser {
   }
 
   replay(record: OpRecord, stats: ParserStatsData, base: number, out: TraceEvent[]): void {
-    this.stats.merge(stats, base);
-    this.into(out, () => replayOps(record, base, this.assembler, this.stats.file));
+    this.replaySteps(record, stats, base)(out, Infinity);
   }
 
   replaySteps(record: OpRecord, stats: ParserStatsData, base: number): (out: TraceEvent[], lines: number) => boolean {
