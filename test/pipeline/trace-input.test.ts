@@ -91,80 +91,70 @@ test("a live input read with a stop signal keeps no batch alive (memory flat how
   assert.ok(grown < 15e6, `the heap grew ${(grown / 1e6).toFixed(1)} MB over 30 MB of input`);
 });
 
-test("the files of an -ff set are parsed as the merge reaches them, a few lines at a time, with the same events", async () => {
-  // Two threads taking turns: each read of a file holds many lines, but the merge needs only
-  // the next few of each, so only those are parsed (their events wait for the merge; the
-  // rest waits as text). A call cut by a signal straddles the lines parsed together.
-  const dir = mkdtempSync(join(tmpdir(), "sr-fflanes-"));
-  const clock = (k: number) => `10:00:00.${String(k).padStart(6, "0")}`;
-  const thread = (pid: number, first: number) => {
+/** A pid, line and what an event is, to compare readings by. */
+const keyOf = (ev: TraceEvent, pid = ev.pid): string => `${pid}:${ev.line}:${ev.type === "syscall" ? `${ev.name}=${ev.ret}` : ev.type}`;
+
+/** An -ff set of threads taking turns, a line each 1 µs apart, `lines` lines each: writes, but
+ *  where `cut(k)` a read cut by a signal (three lines: unfinished, signal, resumed). */
+function writeSet(prefix: string, pids: readonly number[], lines: number, cut: (k: number) => boolean): TraceGroup {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const clock = (us: number) => `10:00:${String(Math.floor(us / 1e6)).padStart(2, "0")}.${String(us % 1e6).padStart(6, "0")}`;
+  const files = pids.map((pid, i) => {
+    const fd = `3<TCP:[1.2.3.4:80->5.6.7.8:${pid}]>`;
     let text = "";
-    for (let k = 0; k < 200; k++) {
-      const t = clock(first + 2 * k);
-      if (k === LANE_LINES - 1) text += `${t} read(3<TCP:[1.2.3.4:80->5.6.7.8:${pid}]>,  <unfinished ...>\n${t} --- SIGCHLD {si_signo=SIGCHLD} ---\n${t} <... read resumed>"GET / HTTP/1.1\\r\\n", 4096) = 16\n`;
-      else text += `${t} write(3<TCP:[1.2.3.4:80->5.6.7.8:${pid}]>, "ok", 2) = 2\n`;
+    for (let k = 0; k < lines; k++) {
+      const t = clock(i + pids.length * k);
+      if (cut(k)) text += `${t} read(${fd},  <unfinished ...>\n${t} --- SIGCHLD {si_signo=SIGCHLD} ---\n${t} <... read resumed>"GET / HTTP/1.1\\r\\n", 4096) = 16\n`;
+      else text += `${t} write(${fd}, "ok", 2) = 2\n`;
     }
     writeFileSync(join(dir, `trace.${pid}`), text);
-    return text;
-  };
-  const a = thread(7001, 0);
-  thread(7002, 1);
-  const perRead = Math.floor(LANE_READ_BYTES / (a.indexOf("\n") + 1));
-  assert.ok(perRead > 3 * LANE_LINES, `a read holds several parses' lines: ${perRead}`);
-  const group = { name: join(dir, "trace"), files: [join(dir, "trace.7001"), join(dir, "trace.7002")], ff: true, bytes: 0 };
-  const reading = readTraceEvents(group, quietIo());
-  const parsed: number[] = [];
-  const seen: string[] = [];
-  for await (const batch of reading.batches) {
-    for (const ev of batch) seen.push(`${ev.pid}:${ev.line}:${ev.type === "syscall" ? `${ev.name}=${ev.ret}` : ev.type}`);
-    parsed.push(...reading.parsers().map((p) => p.stats.totalLines));
-    if (parsed.length === 2) break;
-  }
-  assert.ok(Math.max(...parsed) <= 2 * LANE_LINES + 2, `lines parsed before the merge's first events: ${parsed.join(", ")}`);
-  // The whole set, against each file read alone.
-  const all = readTraceEvents(group, quietIo());
-  const merged: string[] = [];
-  for await (const batch of all.batches) for (const ev of batch) merged.push(`${ev.pid}:${ev.line}:${ev.type === "syscall" ? `${ev.name}=${ev.ret}` : ev.type}`);
-  for (const pid of [7001, 7002]) {
-    const alone = readTraceEvents({ name: "x", files: [join(dir, `trace.${pid}`)], ff: false, bytes: 0 }, quietIo());
-    const own: string[] = [];
-    for await (const batch of alone.batches) for (const ev of batch) own.push(`${pid}:${ev.line}:${ev.type === "syscall" ? `${ev.name}=${ev.ret}` : ev.type}`);
-    assert.deepEqual(merged.filter((e) => e.startsWith(`${pid}:`)), own);
-  }
-  assert.ok(merged.includes(`7001:${LANE_LINES}:read=16`), "the cut call joined across the lines parsed together");
-  assert.equal(merged.length, 2 * 201);
-});
+    return join(dir, `trace.${pid}`);
+  });
+  return { name: join(dir, "trace"), files, ff: true, bytes: files.reduce((n, f) => n + readFileSync(f).length, 0) };
+}
 
-/** The events of a reading, as `pid:line:what`, and the largest batch. */
-async function eventsOf(group: TraceGroup, opts: ReadOptions) {
+/** The events of a reading (keyOf), and its largest batch. */
+async function eventsOf(group: TraceGroup, opts: ReadOptions = {}, pid?: number) {
   const reading = readTraceEvents(group, quietIo(), opts);
   const seen: string[] = [];
   let largest = 0;
   for await (const batch of reading.batches) {
     largest = Math.max(largest, batch.length);
-    for (const ev of batch) seen.push(`${ev.pid}:${ev.line}:${ev.type === "syscall" ? `${ev.name}=${ev.ret}` : ev.type}`);
+    for (const ev of batch) seen.push(keyOf(ev, pid));
   }
   return { seen, largest };
 }
 
+test("the files of an -ff set are parsed as the merge reaches them, a few lines at a time, with the same events", async () => {
+  // Two threads taking turns: each read of a file holds many lines, but the merge needs only
+  // the next few of each, so only those are parsed (their events wait for the merge; the
+  // rest waits as text). A call cut by a signal straddles the lines parsed together.
+  const group = writeSet("sr-fflanes-", [7001, 7002], 200, (k) => k === LANE_LINES - 1);
+  const perRead = Math.floor(LANE_READ_BYTES / (readFileSync(group.files[0]!, "latin1").indexOf("\n") + 1));
+  assert.ok(perRead > 3 * LANE_LINES, `a read holds several parses' lines: ${perRead}`);
+  const reading = readTraceEvents(group, quietIo());
+  let parsed: number[] = [];
+  for await (const batch of reading.batches) {
+    if (batch.length === 0) continue;
+    parsed = reading.parsers().map((p) => p.stats.totalLines);
+    break;
+  }
+  assert.ok(parsed.length === 2 && Math.max(...parsed) <= 2 * LANE_LINES + 2, `lines parsed before the merge's first events: ${parsed.join(", ")}`);
+  // The whole set, against each file read alone.
+  const merged = (await eventsOf(group)).seen;
+  for (const [i, pid] of [7001, 7002].entries()) {
+    const own = await eventsOf({ name: "x", files: [group.files[i]!], ff: false, bytes: 0 }, {}, pid);
+    assert.deepEqual(merged.filter((e) => e.startsWith(`${pid}:`)), own.seen);
+  }
+  assert.ok(merged.includes(`7001:${LANE_LINES}:read=16`), "the cut call joined across the lines parsed together");
+  assert.equal(merged.length, 2 * 201);
+});
+
 test("big files of an -ff set are read on the workers, their segments replayed a few lines at a time", { skip: poolSize() === 0 && "a single core: no workers" }, async () => {
   // Two threads of 300 KB each, taking turns: each file's segments are read by a worker, and a
   // segment (thousands of lines) is made into events only a few lines ahead of the merge.
-  const dir = mkdtempSync(join(tmpdir(), "sr-ffworkers-"));
-  const clock = (k: number) => `10:00:${String(Math.floor(k / 1e6)).padStart(2, "0")}.${String(k % 1e6).padStart(6, "0")}`;
-  for (const [pid, first] of [[7101, 0], [7102, 1]] as const) {
-    let text = "";
-    for (let k = 0; k < 4000; k++) {
-      const t = clock(first + 2 * k);
-      if (k % 1000 === 500) text += `${t} read(3<TCP:[1.2.3.4:80->5.6.7.8:${pid}]>,  <unfinished ...>\n${t} --- SIGCHLD {si_signo=SIGCHLD} ---\n${t} <... read resumed>"GET / HTTP/1.1\\r\\n", 4096) = 16\n`;
-      else text += `${t} write(3<TCP:[1.2.3.4:80->5.6.7.8:${pid}]>, "ok", 2) = 2\n`;
-    }
-    writeFileSync(join(dir, `trace.${pid}`), text);
-  }
-  const files = [join(dir, "trace.7101"), join(dir, "trace.7102")];
-  const bytes = files.reduce((n, f) => n + readFileSync(f).length, 0);
-  assert.ok(bytes / 2 >= 256 * 1024 && bytes < PARALLEL_DEFAULTS.minBytes, `${bytes} bytes: a set the workers read only as a set`);
-  const group: TraceGroup = { name: join(dir, "trace"), files, ff: true, bytes };
+  const group = writeSet("sr-ffworkers-", [7101, 7102], 4000, (k) => k % 1000 === 500);
+  assert.ok(group.bytes! / 2 >= 256 * 1024 && group.bytes! < PARALLEL_DEFAULTS.minBytes, `${group.bytes} bytes: a set the workers read only as a set`);
   const fast: ReadOptions = { argsNeeded: ARGS_NEEDED, plainScan: true };
   const here = await eventsOf(group, fast);
   // The workers' pool, held for the test: the reading shares it.
