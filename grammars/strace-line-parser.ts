@@ -4,7 +4,8 @@
 //
 //   line     ::= prefix body DurationMark?
 //   prefix   ::= PidPrefix? leader*
-//   leader   ::= Int Decoration? | Clock | Float | HexInt | RelStamp | BracketNum | BracketHex
+//   leader   ::= Int (Decoration | DurationMark | UnavailableMark)? | Clock | Float | HexInt
+//              | RelStamp | BracketNum | BracketHex
 //              | Comment | "[" argList "]"
 //   body     ::= syscall | resumed | signal | exit
 //   syscall  ::= (Ident | "???") "(" argList callEnd
@@ -423,6 +424,7 @@ export class StraceLineParser extends EmbeddedActionsParser {
   // The OR alternatives of the hot rules are built once (HyperFormula does the same): they
   // capture nothing but `this`, so one array serves every line.
   private leaderAlts: IOrAlt<Leader>[] | undefined;
+  private commAlts: IOrAlt<IToken>[] | undefined;
   private bodyAlts: IOrAlt<ParsedBody>[] | undefined;
   private nameAlts: IOrAlt<IToken>[] | undefined;
   private callEndAlts: IOrAlt<{ end: CallEnd; argsEnd: number; result: ParsedResult | null }>[] | undefined;
@@ -436,7 +438,15 @@ export class StraceLineParser extends EmbeddedActionsParser {
         ALT: () => {
           const tok = this.CONSUME(T.Int);
           let comm: string | undefined;
-          this.OPTION(() => (comm = this.CONSUME(T.Decoration).image.slice(1, -1)));
+          // A -Y comm; one of digits (`<123>`) or `<unavailable>` lexes as a mark.
+          this.OPTION(() => {
+            const c = this.OR1((this.commAlts ??= [
+              { ALT: () => this.CONSUME(T.Decoration) },
+              { ALT: () => this.CONSUME(T.DurationMark) },
+              { ALT: () => this.CONSUME(T.UnavailableMark) },
+            ]));
+            this.ACTION(() => (comm = c.image.slice(1, -1)));
+          });
           return comm === undefined ? { kind: "int", text: tok.image } : { kind: "int", text: tok.image, comm };
         },
       },

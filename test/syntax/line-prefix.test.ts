@@ -41,6 +41,18 @@ test("-t, -tt, -ttt with ns, -r, -t -r, -n, -i, -Y and [pid N]", () => {
   assert.deepEqual([bracket.pid, bracket.bracketedPid], [9642, true]);
 });
 
+test("-Y comms that the lexer reads as its marks are comms after a pid all the same", () => {
+  // A program named `123` (strace -f -Y: `6756<123> brk(NULL) = ...`), or `unavailable`.
+  for (const comm of ["123", "1.5", "unavailable", "sh"]) {
+    const bare = prefixOf(`6756<${comm}> brk(NULL)                     = 0x556fe49aa000`);
+    assert.deepEqual([bare.pid, bare.comm, bare.time], [6756, comm, null], comm);
+    const timed = prefixOf(`6756<${comm}> 02:06:16.962905 brk(NULL) = 0x556fe49aa000`);
+    assert.deepEqual([timed.pid, timed.comm, timed.stamp], [6756, comm, "tt"], comm);
+    const bracketed = prefixOf(`[pid  6757<${comm}>] brk(NULL) = 0x556fe49aa000`);
+    assert.deepEqual([bracketed.pid, bracketed.comm, bracketed.bracketedPid], [6757, comm, true], comm);
+  }
+});
+
 test("a clock's seconds are exactly what converting its fraction as text gives, at every precision", () => {
   const two = (n: number) => String(n).padStart(2, "0");
   fc.assert(
