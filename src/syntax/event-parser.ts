@@ -213,7 +213,8 @@ export class LineReader implements BareReader {
     const prefix = this.prefix;
     prefix.pid = rec.pid;
     prefix.bracketedPid = rec.bracketedPid;
-    prefix.comm = null;
+    // Only whether there is one is read (flag evidence, -Y).
+    prefix.comm = rec.comm ? "" : null;
     prefix.time = rec.time;
     prefix.stamp = rec.stamp;
     prefix.stampDigits = rec.stampDigits;

@@ -4,7 +4,7 @@
 // of exit lines only `+++ exited with N +++`) and gives exactly lightCall's result for it;
 // anything else is left to the string path, where lightCall and the grammar decide. A test
 // holds the two scans together.
-import { isDigit, isLowerHex, POW10, SPACE } from "./char-codes.js";
+import { BACKSLASH, DOT, GT, isDigit, isLowerHex, LT, MINUS, POW10, QUOTE, RBRACKET, SPACE } from "./char-codes.js";
 
 /** A light call read from bytes: one object, refilled for every line (no allocation). */
 export interface LightScan {
@@ -49,6 +49,29 @@ function matchAt(b: Uint8Array, at: number, end: number, what: Uint8Array): bool
   for (let i = 0; i < what.length; i++) if (b[at + i] !== what[i]) return false;
   return true;
 }
+
+/** After a -Y comm at i (`<nginx>` after a pid), or -1 when there is none or it is one the scans
+ *  leave to the grammar: printable ASCII but `"`, `<`, `>`, `\\` and `]`, no `->` or `...`,
+ *  not starting with a digit or a dot and not `unavailable` (the lexer's marks, `<12>`,
+ *  `<unavailable>`, `<... x resumed>`, `<detached ...>`, would take those). The same as COMM in
+ *  light-call.ts. */
+export function commEnd(b: Uint8Array, i: number, end: number): number {
+  const first = b[i + 1]!;
+  if (b[i] !== LT || isDigit(first) || first === DOT) return -1;
+  for (let k = i + 1; k < end; k++) {
+    const c = b[k]!;
+    if (c === GT) {
+      if (k === i + 12 && matchAt(b, i + 1, k, UNAVAILABLE)) return -1;
+      return k + 1;
+    }
+    if (c < SPACE || c > 0x7e || c === QUOTE || c === LT || c === BACKSLASH || c === RBRACKET) return -1;
+    if (c === MINUS && b[k + 1] === GT) return -1;
+    if (c === DOT && b[k + 1] === DOT && b[k + 2] === DOT) return -1;
+  }
+  return -1;
+}
+
+const UNAVAILABLE = Buffer.from("unavailable", "latin1");
 
 /** After an -n syscall number at i (`[  59] `: spaces first, or 4 digits at most, as the grammar
  *  tells it from an address) and its space; i when there is none. */
@@ -104,14 +127,17 @@ export function scanLightBytes(
     while (b[i] === SPACE) i++;
     const d = i;
     while (i < end && isDigit(b[i]!)) i++;
-    if (i === d || i - d > 15 || b[i] !== 0x5d || b[i + 1] !== SPACE) return false;
+    if (i === d || i - d > 15) return false;
     pid = decimal(b, d, i);
+    if (b[i] === LT && (i = commEnd(b, i, end)) < 0) return false;
+    if (b[i] !== 0x5d || b[i + 1] !== SPACE) return false;
     i += 2;
   } else if (isDigit(c!) && !(b[i + 2] === 0x3a && isDigit(b[i + 1]!))) {
     const d = i;
     while (i < end && isDigit(b[i]!)) i++;
-    if (i - d <= 7 && b[i] === SPACE) {
+    if (i - d <= 7 && (b[i] === SPACE || b[i] === LT)) {
       pid = decimal(b, d, i);
+      if (b[i] === LT && ((i = commEnd(b, i, end)) < 0 || b[i] !== SPACE)) return false;
       while (b[i] === SPACE) i++;
     } else i = d; // not a pid: an epoch, perhaps
   }

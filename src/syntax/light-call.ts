@@ -9,12 +9,18 @@
 import { intValue } from "../../grammars/strace-line-parser.js";
 import { clockSeconds } from "./line-prefix.js";
 
-/** `[pid N] ` or a bare pid, an optional -t/-tt clock, -ttt epoch or -r offset, an optional -n
- *  syscall number (`[  59] `, what the grammar reads as one: spaces first, or 4 digits at most)
- *  and -i instruction pointer (`[00007f98d4506ad7] `, 8 or 16 hex digits or `?`s), then
- *  `name(`, `<... name resumed>` or `+++ `. */
-const HEAD =
-  /^(?:\[pid +(\d+)\] |(\d{1,7}) +)?(?:(\d\d:\d\d:\d\d(?:\.\d+)?) |(\d+\.\d+) )?(?:\[(?: +\d+|\d{1,4})\] )?(?:\[(?:[0-9a-f]{8}(?:[0-9a-f]{8})?|\?{8}(?:\?{8})?)\] )?(?:([a-z_][a-z0-9_]*)\(|<\.\.\. ([a-z_][a-z0-9_]*) resumed>|\+\+\+ )/;
+/** A -Y comm after a pid (`<nginx>`), of the forms the scans take (commEnd in light-bytes.ts):
+ *  printable ASCII but `"`, `<`, `>`, `\\` and `]`, no `->` or `...`, not starting with a digit
+ *  or a dot and not `unavailable`, which the lexer could read as its marks. */
+export const COMM = /<(?![\d.])(?!unavailable>)(?:(?!->|\.\.\.)[ !#-;=?-[^-~])*>/;
+
+/** `[pid N] ` or a bare pid (either with a -Y comm), an optional -t/-tt clock, -ttt epoch or -r
+ *  offset, an optional -n syscall number (`[  59] `, what the grammar reads as one: spaces
+ *  first, or 4 digits at most) and -i instruction pointer (`[00007f98d4506ad7] `, 8 or 16 hex
+ *  digits or `?`s), then `name(`, `<... name resumed>` or `+++ `. */
+const HEAD = new RegExp(
+  String.raw`^(?:\[pid +(\d+)(?:${COMM.source})?\] |(\d{1,7})(?:${COMM.source})? +)?(?:(\d\d:\d\d:\d\d(?:\.\d+)?) |(\d+\.\d+) )?(?:\[(?: +\d+|\d{1,4})\] )?(?:\[(?:[0-9a-f]{8}(?:[0-9a-f]{8})?|\?{8}(?:\?{8})?)\] )?(?:([a-z_][a-z0-9_]*)\(|<\.\.\. ([a-z_][a-z0-9_]*) resumed>|\+\+\+ )`,
+);
 /** `) = 0`, `) = 0x7f…`, `) = -1 EAGAIN (text)`, with an optional -T duration, at the very end. */
 const TAIL = /\) +=\s(-?\d+|0x[0-9a-f]+)(?: (E[A-Z0-9_]+) \([^()]*\))?(?: <(\d+(?:\.\d+)?)>)?$/;
 const UNFINISHED = " <unfinished ...>";

@@ -53,7 +53,7 @@ import {
   STAR,
 } from "./char-codes.js";
 import type { Assembler } from "./event-assembler.js";
-import { ipEnd, sysnoEnd } from "./light-bytes.js";
+import { commEnd, ipEnd, sysnoEnd } from "./light-bytes.js";
 import { MAX_DEPTH } from "./plain-line.js";
 import type { SyscallEvent, Value } from "./events.js";
 
@@ -121,7 +121,8 @@ export interface PlainRecord {
   bracketedPid: boolean;
   stamp: "t" | "tt" | "ttt" | "r" | null;
   stampDigits: number;
-  /** An -n syscall number and an -i instruction pointer were printed. */
+  /** A -Y comm, an -n syscall number and an -i instruction pointer were printed. */
+  comm: boolean;
   sysno: boolean;
   ip: boolean;
   hasDuration: boolean;
@@ -160,6 +161,7 @@ export function newPlainRecord(): PlainRecord {
     bracketedPid: false,
     stamp: null,
     stampDigits: 0,
+    comm: false,
     sysno: false,
     ip: false,
     hasDuration: false,
@@ -925,22 +927,32 @@ function scanCall(): boolean {
   // Leaders: a pid (`[pid N]` or 1-7 digits), then a clock or an epoch, then -n and -i.
   let pid: number | null = null;
   let bracketed = false;
+  let comm = false;
   let c = at(pos);
   if (c === LBRACKET && at(pos + 1) === 0x70 /* p */) {
     if (!startsWith(pos, "[pid ")) return false;
     let i = pos + 5;
     while (at(i) === SPACE) i++;
-    const d = digitsEnd(i);
-    if (d === i || d - i > 15 || at(d) !== RBRACKET) return false;
+    let d = digitsEnd(i);
+    if (d === i || d - i > 15) return false;
     pid = decimal(i, d);
+    if (at(d) === LT) {
+      comm = true;
+      if ((d = commEnd(B, d, E)) < 0) return false;
+    }
+    if (at(d) !== RBRACKET) return false;
     bracketed = true;
     pos = d + 1;
     if (at(pos) !== SPACE) return false;
     skipSpaces();
   } else if (isDigit(c) && !clockAt(pos)) {
-    const d = digitsEnd(pos);
-    if (at(d) === SPACE && d - pos <= 7 && !(c === 0x30 && at(pos + 1) === 0x78)) {
+    let d = digitsEnd(pos);
+    if ((at(d) === SPACE || at(d) === LT) && d - pos <= 7 && !(c === 0x30 && at(pos + 1) === 0x78)) {
       pid = decimal(pos, d);
+      if (at(d) === LT) {
+        comm = true;
+        if ((d = commEnd(B, d, E)) < 0 || at(d) !== SPACE) return false;
+      }
       pos = d;
       skipSpaces();
     }
@@ -1017,6 +1029,7 @@ function scanCall(): boolean {
   R.bracketedPid = bracketed;
   R.stamp = stamp;
   R.stampDigits = stampDigits;
+  R.comm = comm;
   R.sysno = sysno;
   R.ip = ip;
   rangeRef(nameFrom, nameTo);

@@ -55,6 +55,7 @@ import {
   SPACE,
 } from "./char-codes.js";
 import type { Value } from "./events.js";
+import { COMM } from "./light-call.js";
 
 let text = "";
 let pos = 0;
@@ -175,6 +176,17 @@ function bracketLeader(): Leader | null {
   if (close === digits && (inner.length <= 4 || inner.charCodeAt(0) === SPACE)) return { kind: "sysno", no: +inner };
   return { kind: "ip", text: inner };
 }
+
+/** The -Y comm at `at` (`<nginx>`, its text without the brackets), null when no `<` is there,
+ *  undefined for a comm the scans leave to the grammar (COMM). */
+function commAt(at: number): string | null | undefined {
+  if (text.charCodeAt(at) !== LT) return null;
+  COMM_AT.lastIndex = at;
+  const m = COMM_AT.exec(text);
+  return m === null ? undefined : m[0].slice(1, -1);
+}
+
+const COMM_AT = new RegExp(COMM.source, "y");
 
 // A term and the comments after it (execve's `0x7ffd… /* 3 vars */`, -X verbose's
 // `0x1 /* SHUT_WR */`), each a single space after what it follows: the last one is the value's
@@ -437,9 +449,13 @@ function scanLine(): ParsedLine | null {
       let i = pos + 5;
       while (text.charCodeAt(i) === SPACE) i++;
       const end = digitsEnd(i);
-      if (end === i || text.charCodeAt(end) !== 0x5d /* ] */) return null;
-      leader = { kind: "pid", pid: +text.slice(i, end), bracketed: true };
-      pos = end + 1;
+      if (end === i) return null;
+      const comm = commAt(end);
+      if (comm === undefined) return null;
+      const close = comm === null ? end : end + comm.length + 2;
+      if (text.charCodeAt(close) !== 0x5d /* ] */) return null;
+      leader = comm === null ? { kind: "pid", pid: +text.slice(i, end), bracketed: true } : { kind: "pid", pid: +text.slice(i, end), comm, bracketed: true };
+      pos = close + 1;
     } else if (isDigit(c)) {
       const start = pos;
       if (clockAt(pos)) {
@@ -457,8 +473,10 @@ function scanLine(): ParsedLine | null {
           leader = { kind: "float", text: text.slice(start, fracEnd) };
           pos = fracEnd;
         } else {
-          leader = { kind: "int", text: text.slice(start, end) };
-          pos = end;
+          const comm = commAt(end);
+          if (comm === undefined) return null;
+          leader = comm === null ? { kind: "int", text: text.slice(start, end) } : { kind: "int", text: text.slice(start, end), comm };
+          pos = comm === null ? end : end + comm.length + 2;
         }
       }
     } else break;

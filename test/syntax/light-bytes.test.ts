@@ -36,7 +36,17 @@ const TAKEN = [
   "[pid  9642] [ 202] [00007f07868ba38d] <... futex resumed>) = 0",
   "9867  [ 231] [????????????????] +++ exited with 0 +++",
   "[????????] +++ exited with 1 +++",
+  // -Y comms after the pid
+  "4860<sh> 02:06:16.962905 brk(NULL)      = 0x562dfda4f000",
+  "[pid  4876<sh>] 02:06:16.988301 set_robust_list(0x7f4f1ab98a20, 24) = 0",
+  "12<Web Content> getpid() = 1",
+  "12<a-b> futex(0x1, FUTEX_WAKE, 1 <unfinished ...>",
+  "12<> getpid() = 1",
+  "12<kworker/0:1> +++ exited with 0 +++",
 ];
+
+/** -Y comms the scans leave to the grammar (its marks, `->`, quotes, no space after). */
+const COMMS_LEFT = ["12<123> getpid() = 1", "12<a-> getpid() = 1", "12<.x> getpid() = 1", "12<a->b> getpid() = 1", "12<a...> getpid() = 1", "12<unavailable> getpid() = 1", '12<a"b> getpid() = 1', "12<x>getpid() = 1", "[pid 12<a]b>] getpid() = 1", "12<\u00e9> getpid() = 1"];
 
 const LEFT = [
   "read(3, \"abc\", 4096) = 3", // its arguments are needed
@@ -82,6 +92,10 @@ test("the byte scan reads the lines it takes as lightCall does", () => {
   }
   for (const line of LEFT) assert.equal(lightBytesDisagreement(line), null, line);
   for (const line of [...LEFT.slice(0, 4), ...LEFT.filter((l) => l.startsWith("+++"))]) assert.equal(lightByBytes(line), null, line);
+  for (const line of COMMS_LEFT) {
+    assert.equal(lightByBytes(line), null, line);
+    assert.equal(lightByString(line), null, line);
+  }
 });
 
 test("every sample line the byte scan takes reads as lightCall reads it, and nearly every light line is taken", () => {

@@ -56,6 +56,10 @@ const TAKEN = [
   '[pid  9845] 12.5 write(3, "x", 1) = 1',
   // -n syscall numbers and -i addresses: skipped, and noted as the flag evidence (-n, -i)
   '9373  [  59] [00007ff0394bead7] execve("./a", ["./a"], 0x7ffd1f43abd8 /* 3 vars */) = 0',
+  // -Y comms: skipped, and noted as the flag evidence (-Y)
+  '4860<sh> 02:06:16.963361 openat(AT_FDCWD</tmp>, "/etc/ld.so.cache", O_RDONLY|O_CLOEXEC) = 3</etc/ld.so.cache>',
+  '[pid  4876<Web Content>] write(3<TCP:[1]>, "x", 1) = 1',
+  '12<a-b> read(3,  <unfinished ...>',
   '9818  22:37:43.712183 [   1] [00007f547c4b8350] write(3<TCP:[1]>, "x", 1) = 1 <0.000010>',
   '[   3] close(3) = 0',
   '[0000000000401000] close(3) = 0',
@@ -132,6 +136,12 @@ const LEFT = [
   '[0000000000401000] [  3] close(3) = 0', // not in strace's order
   '[  3]  close(3) = 0',
   '[?????????] close(3) = 0',
+  '12<123> close(3) = 0', // -Y comms the scans leave to the grammar
+  '12<a->b> close(3) = 0',
+  '12<a-> close(3) = 0',
+  '12<unavailable> close(3) = 0',
+  '[pid 12<a"b>] close(3) = 0',
+  '12<x>close(3) = 0',
 ];
 
 test("anything else is left to the string path", () => {

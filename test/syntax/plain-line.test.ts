@@ -60,6 +60,11 @@ const TAKEN = [
   '[1234] read(3, "x", 1) = 1',
   '[????????] close(3) = 0',
   '9867  [ 231] [????????????????] +++ exited with 0 +++',
+  '[pid 12<comm>] read(3, "x", 1) = 1', // -Y comms
+  '12<comm> read(3, "x", 1) = 1',
+  '4860<sh> 02:06:16.963361 openat(AT_FDCWD</tmp>, "/etc/ld.so.cache", O_RDONLY|O_CLOEXEC) = 3</etc/ld.so.cache>',
+  '[pid  4876<Web Content>] 02:06:16.988301 write(3, "x", 1) = 1',
+  '12<> read(3, "x", 1) = 1',
 ];
 
 /** Lines outside the plain forms: the scan must leave each to the grammar. */
@@ -71,8 +76,12 @@ const LEFT = [
   'ioctl(1, TCGETS, {c_cc[VMIN]=1}) = 0', // subscripted field
   'openat(AT_FDCWD, "x", O_RDONLY) = 3</x> <0.000012> extra', // trailing text
   'read(3,\t"x", 1) = 1', // a tab
-  '[pid 12<comm>] read(3, "x", 1) = 1', // -Y comm
-  '12<comm> read(3, "x", 1) = 1',
+  '12<123> read(3, "x", 1) = 1', // -Y comms the lexer may read as its marks, or that hold `->`
+  '12<unavailable> read(3, "x", 1) = 1',
+  '12<a->b> read(3, "x", 1) = 1',
+  '12<a...> read(3, "x", 1) = 1',
+  '[pid 12<a"b>] read(3, "x", 1) = 1',
+  '12<x>read(3, "x", 1) = 1',
   '0x7f00 read(3, "x", 1) = 1', // an -i address unbracketed
   'read(3</etc/passwd> [system_u:object_r:etc_t:s0], "x", 1) = 1', // `:` in a secontext
   'rt_sigprocmask(SIG_SETMASK [], NULL, 8) = 0', // the grammar reads `[]` as a subscript
