@@ -2,9 +2,9 @@
 // scan takes must give exactly lightCall's reading (and every line it refuses for its name be
 // one lightCall refuses too); every line the plain scan takes must give the string path's event
 // (keys and their order included) and stats; and a worker's search of a whole segment for what
-// the plain scan refuses, and for what the flag evidence reads, must answer as the per-line check. Run over the
-// corpora and the flag matrix by `npm run conformance` (a disagreement fails it); the unit tests
-// use the same comparisons.
+// the plain scan refuses, and for what the flag evidence reads, must answer as the per-line
+// check. Run over the corpora and the flag matrix by `npm run conformance` (a disagreement fails
+// it); the unit tests use the same comparisons.
 import { isDeepStrictEqual } from "node:util";
 import { ARGS_NEEDED } from "../src/model/args-needed.js";
 import { OpRecorder, opSteps } from "../src/syntax/assembler-codec.js";

@@ -46,6 +46,12 @@ export function shortLineSource(root: string): () => Buffer {
   };
 }
 
+/** A -tt clock (`HH:MM:SS.uuuuuu`) of `us` microseconds after midnight. */
+function clock(us: number): string {
+  const two = (v: number) => String(v).padStart(2, "0");
+  return `${two(Math.floor(us / 3.6e9))}:${two(Math.floor(us / 6e7) % 60)}:${two(Math.floor(us / 1e6) % 60)}.${String(us % 1e6).padStart(6, "0")}`;
+}
+
 /** Endless `-s 65536` connections: a socket accepted, 64 KiB writes of an HTTP response
  *  (`\r\n` escapes every line), a short write, then a shutdown with bytes unsent. */
 export function longLineSource(): () => Buffer {
@@ -54,7 +60,7 @@ export function longLineSource(): () => Buffer {
   return () => {
     const pid = 4000 + (n % 50);
     const fd = 5 + (n % 100);
-    const t = (k: number) => `${String(10 + Math.floor(n / 3600) % 10).padStart(2, "0")}:${String(Math.floor(n / 60) % 60).padStart(2, "0")}:${String(n % 60).padStart(2, "0")}.${String(k * 1000 + (n % 1000)).padStart(6, "0")}`;
+    const t = (k: number) => clock(((10 + (Math.floor(n / 3600) % 10)) * 3600 + (n % 3600)) * 1e6 + k * 1000 + (n % 1000));
     const lines = [`${pid}  ${t(1)} accept4(3, NULL, NULL, SOCK_CLOEXEC|SOCK_NONBLOCK) = ${fd} <0.000010>`];
     for (let i = 0; i < 8; i++) lines.push(`${pid}  ${t(2 + i)} write(${fd}, "${body}"..., 65536) = 65536 <0.000050>`);
     lines.push(`${pid}  ${t(20)} write(${fd}, "${body}"..., 65536) = 16384 <0.000040>`);
@@ -79,8 +85,7 @@ export function threadSet(files: number, bytesEach: number): Iterable<{ name: st
             const lines: string[] = [];
             let bytes = 0;
             for (let k = 0; bytes < bytesEach; k++) {
-              const us = 36000 * 1e6 + k * 1100 + i;
-              const t = `${String(Math.floor(us / 3.6e9)).padStart(2, "0")}:${String(Math.floor(us / 6e7) % 60).padStart(2, "0")}:${String(Math.floor(us / 1e6) % 60).padStart(2, "0")}.${String(us % 1e6).padStart(6, "0")}`;
+              const t = clock(36000 * 1e6 + k * 1100 + i);
               const block =
                 `${t} read(${fd}, "GET /index.html HTTP/1.1\\r\\nHost: example\\r\\n\\r\\n", 4096) = 43 <0.000010>\n` +
                 `${t} write(${fd}, "HTTP/1.1 200 OK\\r\\nContent-Length: 5\\r\\n\\r\\nhello", 43) = 43 <0.000012>\n` +

@@ -256,23 +256,24 @@ async function* byTime(lanes: Lane[]): AsyncGenerator<readonly TraceEvent[], boo
       continue;
     }
     if (best === null) break;
-    active.pop();
     out.push(best.queue[best.pos]!);
     best.pos++;
     if (bestKey !== -Infinity) best.lastTime = bestKey;
-    if (best.pos >= best.queue.length) {
+    if (best.pos < best.queue.length) {
+      // Its next event's key, and down the heap from the top: one sift, not a pop and a push.
+      active.rekeyTop(keyOf(best, best.queue[best.pos]!));
+      if (out.length >= BATCH_EVENTS) {
+        yield out;
+        out = [];
+      }
+    } else {
+      active.pop();
       if (out.length > 0) {
         yield out;
         out = [];
       }
       await fill(best);
       join(best);
-    } else {
-      join(best);
-      if (out.length >= BATCH_EVENTS) {
-        yield out;
-        out = [];
-      }
     }
   }
   if (out.length > 0) yield out;
@@ -303,19 +304,30 @@ class LaneHeap {
   }
 
   pop(): void {
+    const last = this.items.pop()!;
+    if (this.items.length > 0) this.siftDown(last);
+  }
+
+  /** The top lane's key is now `key`: it moves down to its place. */
+  rekeyTop(key: number): void {
+    const top = this.items[0]!;
+    top.key = key;
+    this.siftDown(top);
+  }
+
+  /** Put `lane` at the top's place and move it down past every lane that goes before it. */
+  private siftDown(lane: Lane): void {
     const items = this.items;
-    const last = items.pop()!;
-    if (items.length === 0) return;
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= items.length) break;
       const c = l + 1 < items.length && before(items[l + 1]!, items[l]!) ? l + 1 : l;
-      if (!before(items[c]!, last)) break;
+      if (!before(items[c]!, lane)) break;
       items[i] = items[c]!;
       i = c;
     }
-    items[i] = last;
+    items[i] = lane;
   }
 }
 

@@ -316,11 +316,10 @@ export function readTraceEvents(
             plainScan: opts.plainScan === true,
             liveMinBytes: live ? Math.min(par.minBytes, LIVE_POOL_BYTES) : null,
             files: group.files.length,
-            ...(inSet ? { stepLines: LANE_LINES } : {}),
           }
         : null;
     // The files of a set are read side by side, each in small pieces (in segments: a segment's).
-    const readBytes = group.files.length === 1 ? undefined : split === null ? LANE_READ_BYTES : split.segmentBytes;
+    const readBytes = !inSet ? undefined : split === null ? LANE_READ_BYTES : split.segmentBytes;
     const source = file === "-" ? streamSource(group.name, io.stdin) : fileSource(file, null, file, readBytes);
     const entry = { parser, source };
     reading.add(entry);
@@ -352,8 +351,9 @@ export function readTraceEvents(
   };
 }
 
-/** One file's events, batch by batch, with its problems reported. `laneLines` (a file of a set
- *  read on this thread): its lines are parsed that many at a time, as the merge asks. */
+/** One file's events, batch by batch, with its problems reported. `stepLines` (a file of a
+ *  set): its lines are parsed, or a worker's reading of them replayed, that many at a time as
+ *  the merge asks; 0: a batch or segment at a time. */
 async function* fileEvents(
   source: ByteSource,
   parser: ReplayingParser,
@@ -362,7 +362,7 @@ async function* fileEvents(
   strict = false,
   live = false,
   split: Split | null = null,
-  laneLines = 0,
+  stepLines = 0,
 ): AsyncGenerator<readonly TraceEvent[]> {
   const file = source.name;
   let interrupted = false;
@@ -430,7 +430,7 @@ async function* fileEvents(
         const batch = r.value;
         if (firstText === null) firstText = firstLineOf(batch.lines);
         const all = batch.lines;
-        const step = laneLines > 0 ? laneLines : all.length;
+        const step = stepLines > 0 ? stepLines : all.length;
         for (let at = 0; at < all.length; at += step) {
           const part = step >= all.length ? all : all.slice(at, at + step);
           const out: TraceEvent[] = [];
@@ -475,7 +475,7 @@ async function* fileEvents(
           file: parser.stats.file,
           inFlight: Math.max(2, Math.ceil((8 * (pool?.size ?? poolSize())) / split!.files)),
           live: liveSegments,
-          ...(split!.stepLines !== undefined ? { stepLines: split!.stepLines } : {}),
+          ...(stepLines > 0 ? { stepLines } : {}),
         },
         splitEvents,
         progress,
@@ -611,7 +611,7 @@ async function* fileEvents(
 }
 
 /** How a file is cut into segments for the parse workers (ReadOptions.parallel). */
-type Split = Omit<SegmentOptions, "file" | "inFlight" | "live"> & {
+type Split = Omit<SegmentOptions, "file" | "inFlight" | "live" | "stepLines"> & {
   /** A live input: bytes read on this thread before the workers start (null: a file). */
   readonly liveMinBytes: number | null;
   /** The files of the set read side by side (they share the workers' read-ahead). */

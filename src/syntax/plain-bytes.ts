@@ -1133,11 +1133,11 @@ function splicedLook(listAt: number): boolean {
   for (let v = ints[p++]!; v > 0; v--) p = skipValue(p);
   const tokens = ints[p]!;
   if (tokens > 1) return true;
-  const count = bare(ints, p + 1);
-  const tag = tokens === 1 ? ints[count]! : 0;
+  const countAt = bare(ints, p + 1);
+  const tag = tokens === 1 ? ints[countAt]! : 0;
   if (str < 0 || (tag !== V_INT_SMALL && tag !== V_INT && tag !== V_INT_TEXT)) return false;
   if (ints[str] !== V_STR && !(ints[str] === V_STR_LAZY && ints[str + 2] === 0)) return false;
-  return stringAt(count + 1) !== String(strLengthAt(str));
+  return stringAt(countAt + 1) !== String(strLengthAt(str));
 }
 
 /** The decoded length of the string value at p (V_STR, V_STR_CUT or V_STR_LAZY). */

@@ -4,8 +4,8 @@
 // 0 +++`), is read by one left-to-right scan instead of the lexer and the grammar. The scan
 // builds exactly the ParsedLine the grammar would (the same objects, through the grammar
 // module's own value constructors) and gives up, returning null, at the first thing outside
-// that form: comments other than after a term, `-Y` comms, unbracketed `-i` addresses, mixed
-// operators, floats, odd spacing. A line it gives up on goes to the grammar, so it can only ever
+// that form: comments other than after a term, `-Y` comms the lexer could read as its marks,
+// unbracketed `-i` addresses, mixed operators, floats, odd spacing. A line it gives up on goes to the grammar, so it can only ever
 // be slower, never different. Tests hold it to the grammar on chosen lines, every sample line
 // and randomly edited ones, and `npm run conformance` on every corpus and flag-matrix line;
 // `--full` turns it off.
