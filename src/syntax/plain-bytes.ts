@@ -632,14 +632,13 @@ function decodedLength(from: number, to: number): number {
 }
 
 /** A term; terms joined by `|`; or `before => after`. Written as V_FLAGS / V_CHANGED, whose
- *  head is reserved before the first term and filled in once its shape is known. */
+ *  head goes in before the first term once its shape is known (most values are one term and
+ *  need none: reserving a head and dropping it again cost a copy per value). */
 function value(): boolean {
-  const head = R.ni;
-  int(0);
-  int(0);
   const first = R.ni;
   if (!term()) return false;
   if (at(pos) === PIPE) {
+    insertHead(first, 2);
     let parts = 1;
     while (at(pos) === PIPE) {
       pos++;
@@ -647,25 +646,27 @@ function value(): boolean {
       parts++;
     }
     if (opFollows()) return false;
-    R.ints[head] = V_FLAGS;
-    R.ints[head + 1] = parts;
+    R.ints[first] = V_FLAGS;
+    R.ints[first + 1] = parts;
     return true;
   }
   if (at(pos) === SPACE && startsWith(pos + 1, "=> ")) {
     pos += 4;
-    if (!term() || opFollows()) return false;
     // `before => after`: one tag, no count.
-    R.ints[head] = V_CHANGED;
-    R.ints.copyWithin(head + 1, head + 2, R.ni);
-    shiftRefs(first, -1);
-    R.ni--;
+    insertHead(first, 1);
+    R.ints[first] = V_CHANGED;
+    if (!term() || opFollows()) return false;
     return true;
   }
-  // A single term: drop the reserved head.
-  R.ints.copyWithin(head, first, R.ni);
-  shiftRefs(first, -2);
-  R.ni -= 2;
   return true;
+}
+
+/** Make room for `n` ints at `at`: what was recorded from there moves up. */
+function insertHead(at: number, n: number): void {
+  if (R.ni + n > MAX_INTS) throw FULL;
+  R.ints.copyWithin(at + n, at, R.ni);
+  R.ni += n;
+  shiftRefs(at, n);
 }
 
 /** String references at or after `from` move by `by` (their ints moved). */
