@@ -24,10 +24,21 @@ export interface LightScan {
   /** Set when the scan was refused because the call's arguments are needed: lightCall would
    *  refuse the decoded line too (its leader reads the same; the name decides). */
   argsNeeded: boolean;
+  /** When argsNeeded: the leaders as read, for the plain scan to go on from the name
+   *  (plain-bytes.ts) rather than read them again. `nameAt` is where the name (or `<...`)
+   *  begins; -1 when the plain scan would read these leaders otherwise (then it starts over). */
+  nameAt: number;
+  bracketedPid: boolean;
+  comm: boolean;
+  stamp: "t" | "tt" | "ttt" | "r" | null;
+  stampDigits: number;
+  sysno: boolean;
+  ip: boolean;
 }
 
 export function newLightScan(): LightScan {
-  return { form: "complete", pid: null, time: null, nameStart: 0, nameEnd: 0, ret: 0, errnoStart: -1, errnoEnd: -1, durationUs: -1, argsNeeded: false };
+  return { form: "complete", pid: null, time: null, nameStart: 0, nameEnd: 0, ret: 0, errnoStart: -1, errnoEnd: -1, durationUs: -1, argsNeeded: false,
+    nameAt: -1, bracketedPid: false, comm: false, stamp: null, stampDigits: 0, sysno: false, ip: false };
 }
 
 const UNFINISHED = Buffer.from(" <unfinished ...>", "latin1");
@@ -121,6 +132,8 @@ export function scanLightBytes(
   let c = b[i];
   // `[pid N] ` or a bare pid of 1-7 digits followed by spaces (another `[` may be an -n number).
   let pid: number | null = null;
+  let bracketed = false;
+  let comm = false;
   if (c === 0x5b && b[i + 1] === 0x70) {
     if (b[i + 2] !== 0x69 || b[i + 3] !== 0x64 || b[i + 4] !== SPACE) return false;
     i += 5;
@@ -129,20 +142,27 @@ export function scanLightBytes(
     while (i < end && isDigit(b[i]!)) i++;
     if (i === d || i - d > 15) return false;
     pid = decimal(b, d, i);
-    if (b[i] === LT && (i = commEnd(b, i, end)) < 0) return false;
+    comm = b[i] === LT;
+    if (comm && (i = commEnd(b, i, end)) < 0) return false;
     if (b[i] !== 0x5d || b[i + 1] !== SPACE) return false;
     i += 2;
+    bracketed = true;
   } else if (isDigit(c!) && !(b[i + 2] === 0x3a && isDigit(b[i + 1]!))) {
     const d = i;
     while (i < end && isDigit(b[i]!)) i++;
     if (i - d <= 7 && (b[i] === SPACE || b[i] === LT)) {
       pid = decimal(b, d, i);
-      if (b[i] === LT && ((i = commEnd(b, i, end)) < 0 || b[i] !== SPACE)) return false;
+      comm = b[i] === LT;
+      if (comm && ((i = commEnd(b, i, end)) < 0 || b[i] !== SPACE)) return false;
       while (b[i] === SPACE) i++;
     } else i = d; // not a pid: an epoch, perhaps
   }
   // An optional `HH:MM:SS[.frac] ` clock, or a `-ttt` epoch or `-r` offset (`\d+\.\d+ `).
   let time: number | null = null;
+  let stamp: LightScan["stamp"] = null;
+  let stampDigits = 0;
+  /** The plain scan leaves an epoch below 1e8 to the string path. */
+  let plainLeads = true;
   c = b[i];
   if (isDigit(c!)) {
     if (
@@ -159,6 +179,10 @@ export function scanLightBytes(
       const scaled = decimal(b, d, dot) * POW10[fracDigits]! + decimal(b, dot + 1, i);
       if (!Number.isSafeInteger(scaled) || i - d - 1 > 16) return false;
       time = scaled / POW10[fracDigits]!;
+      // An epoch (-ttt) has 9 digits or more before the dot, else an offset (-r).
+      stamp = dot - d >= 9 ? "ttt" : "r";
+      stampDigits = fracDigits;
+      plainLeads = stamp === "r" || time >= 1e8;
       i++;
       c = -1;
     }
@@ -173,12 +197,26 @@ export function scanLightBytes(
       // clockSeconds' own arithmetic: the fraction's digits over a power of ten, both exact.
       if (digits < 1 || digits > 15) return false;
       time = whole + decimal(b, d, i) / POW10[digits]!;
-    } else time = whole;
+      stamp = "tt";
+      stampDigits = digits;
+    } else {
+      time = whole;
+      stamp = "t";
+    }
     if (b[i] !== SPACE) return false;
     i++;
   }
   // -n and -i, in strace's order.
-  if (b[i] === 0x5b) i = ipEnd(b, sysnoEnd(b, i, end), end);
+  let sysno = false;
+  let ip = false;
+  if (b[i] === 0x5b) {
+    const afterSysno = sysnoEnd(b, i, end);
+    const afterIp = ipEnd(b, afterSysno, end);
+    sysno = afterSysno !== i;
+    ip = afterIp !== afterSysno;
+    i = afterIp;
+  }
+  const nameAt = i;
   // `name(` or `<... name resumed>`.
   let form: LightScan["form"];
   c = b[i];
@@ -204,6 +242,15 @@ export function scanLightBytes(
   const headEnd = i;
   if (!isLight(b, nameStart, nameEnd)) {
     out.argsNeeded = true;
+    out.pid = pid;
+    out.time = time;
+    out.nameAt = plainLeads ? nameAt : -1;
+    out.bracketedPid = bracketed;
+    out.comm = comm;
+    out.stamp = stamp;
+    out.stampDigits = stampDigits;
+    out.sysno = sysno;
+    out.ip = ip;
     return false;
   }
 

@@ -53,7 +53,7 @@ import {
   STAR,
 } from "./char-codes.js";
 import type { Assembler } from "./event-assembler.js";
-import { commEnd, ipEnd, sysnoEnd } from "./light-bytes.js";
+import { commEnd, ipEnd, sysnoEnd, type LightScan } from "./light-bytes.js";
 import { MAX_DEPTH } from "./plain-line.js";
 import type { SyscallEvent, Value } from "./events.js";
 
@@ -828,9 +828,10 @@ function result(bitsAt: number): boolean {
  * record holds it: ints [line-relative fields follow in the recorder] `name, bits, args...`, nums
  * `pid?, time?, ret?, duration?`. `record` is reset first. False: the string path decides.
  * `marks`: a worker's searches of the whole segment (PlainTextMarks); without them the line's
- * own bytes are searched.
+ * own bytes are searched. `lead`: the light scan of this same line, refused for its name
+ * (argsNeeded): its leaders are taken as read, and the scan goes on from the name.
  */
-export function scanPlainBytes(b: Uint8Array, start: number, end: number, record: PlainRecord, marks?: PlainTextMarks): boolean {
+export function scanPlainBytes(b: Uint8Array, start: number, end: number, record: PlainRecord, marks?: PlainTextMarks, lead?: LightScan): boolean {
   if (marks !== undefined ? !marks.clean(start, end) : !plainText(b, start, end)) return false;
   B = b;
   S = start;
@@ -849,7 +850,10 @@ export function scanPlainBytes(b: Uint8Array, start: number, end: number, record
   R.delayed = false;
   R.rawLooking = false;
   try {
-    if (!scanCall()) return false;
+    if (lead !== undefined && lead.argsNeeded && lead.nameAt >= 0) {
+      pos = lead.nameAt;
+      if (!callFrom(lead.pid, lead.bracketedPid, lead.comm, lead.time, lead.stamp, lead.stampDigits, lead.sysno, lead.ip)) return false;
+    } else if (!scanCall()) return false;
     // The -x/-xx and -X verbose evidence reads the line's first characters (FlagEvidence.noteText).
     const noted = marks !== undefined ? marks.noted(start, end) : notedIn(b, start, end);
     R.evidenceText = noted ? latin1(start, Math.min(end, start + EVIDENCE_CHARS)) : null;
@@ -1006,6 +1010,20 @@ function scanCall(): boolean {
     ip = afterIp !== afterSysno;
     pos = afterIp;
   }
+  return callFrom(pid, bracketed, comm, time, stamp, stampDigits, sysno, ip);
+}
+
+/** The call from its name (at pos) on, after the leaders given. */
+function callFrom(
+  pid: number | null,
+  bracketed: boolean,
+  comm: boolean,
+  time: number | null,
+  stamp: PlainRecord["stamp"],
+  stampDigits: number,
+  sysno: boolean,
+  ip: boolean,
+): boolean {
   let nameFrom: number;
   let nameTo: number;
   let form: PlainRecord["form"];
