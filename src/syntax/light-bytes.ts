@@ -4,7 +4,7 @@
 // of exit lines only `+++ exited with N +++`) and gives exactly lightCall's result for it;
 // anything else is left to the string path, where lightCall and the grammar decide. A test
 // holds the two scans together.
-import { BACKSLASH, DOT, GT, isDigit, isLowerHex, LT, MINUS, POW10, QUOTE, RBRACKET, SPACE } from "./char-codes.js";
+import { BACKSLASH, DOT, GT, isDigit, isLowerHex, latin1, LT, MINUS, POW10, QUOTE, RBRACKET, SPACE } from "./char-codes.js";
 
 /** A light call read from bytes: one object, refilled for every line (no allocation). */
 export interface LightScan {
@@ -405,7 +405,7 @@ export class WordTable {
       }
       slot = (slot + 1) & (WORD_SLOTS - 1);
     }
-    const word = Buffer.from(b.buffer, b.byteOffset + from, to - from).toString("latin1");
+    const word = latin1(b, from, to);
     if (this.ids[slot] === -1 && this.words.length < WORD_SLOTS / 2) {
       this.ids[slot] = this.words.length;
       this.hashes[slot] = h;

@@ -37,6 +37,7 @@ import {
   isIdentStart,
   isLowerHex,
   isWord,
+  latin1 as latin1Of,
   LBRACE,
   LBRACKET,
   LPAREN,
@@ -184,7 +185,7 @@ var pos = 0;
 var depth = 0;
 var R: PlainRecord = newPlainRecord();
 /** Decoded bytes of a string with escapes. */
-var scratch = new Uint8Array(4096);
+var scratch = Buffer.allocUnsafe(4096);
 
 /** The byte at i, or -1 past the line. */
 function at(i: number): number {
@@ -204,17 +205,27 @@ function startsWith(i: number, word: string): boolean {
   return true;
 }
 
+// The loops below read the line through locals (a module variable is loaded again at every
+// step, and so is a typed array's length for its bounds check).
 function skipSpaces(): void {
-  while (at(pos) === SPACE) pos++;
+  const b = B;
+  const e = E;
+  let i = pos;
+  while (i < e && b[i] === SPACE) i++;
+  pos = i;
 }
 function digitsEnd(from: number): number {
+  const b = B;
+  const e = E;
   let i = from;
-  while (isDigit(at(i))) i++;
+  while (i < e && b[i]! >= 0x30 && b[i]! <= 0x39) i++;
   return i;
 }
 function wordEnd(from: number): number {
+  const b = B;
+  const e = E;
   let i = from;
-  while (isWord(at(i))) i++;
+  while (i < e && isWord(b[i]!)) i++;
   return i;
 }
 function clockAt(i: number): boolean {
@@ -264,7 +275,7 @@ function textRef(text: string): void {
 
 /** The latin1 string of B[from, to) (ASCII here). */
 function latin1(from: number, to: number): string {
-  return Buffer.from(B.buffer, B.byteOffset + from, to - from).toString("latin1");
+  return latin1Of(B, from, to);
 }
 
 /** decodeCString over B[from, to): the bytes as latin1 characters; -1 in `decodedLength`
@@ -272,7 +283,7 @@ function latin1(from: number, to: number): string {
  *  very end is fine: it stands for nothing). Returns the decoded string. */
 function decodeBody(from: number, to: number): string {
   const len = to - from;
-  if (scratch.length < len) scratch = new Uint8Array(Math.max(len, scratch.length * 2));
+  if (scratch.length < len) scratch = Buffer.allocUnsafe(Math.max(len, scratch.length * 2));
   let n = 0;
   for (let i = from; i < to; i++) {
     const c = B[i]!;
@@ -306,20 +317,32 @@ function decodeBody(from: number, to: number): string {
       i = j - 1;
     } else scratch[n++] = e;
   }
-  return Buffer.from(scratch.buffer, 0, n).toString("latin1");
+  return scratch.toString("latin1", 0, n);
 }
 
 // ---- the scan (plain-line.ts, on bytes) -------------------------------------------------------
 
-/** The quote closing the string that opens at `from` (stringEnd). */
+/** The quote closing the string that opens at `from` (stringEnd); whether the string holds a
+ *  backslash is left in `escapes`. */
 function stringEnd(from: number): number {
-  for (let i = from + 1; i < E; i++) {
-    const c = B[i]!;
-    if (c === BACKSLASH) i++;
-    else if (c === QUOTE) return i;
+  const b = B;
+  const e = E;
+  let escaped = false;
+  for (let i = from + 1; i < e; i++) {
+    const c = b[i]!;
+    if (c === BACKSLASH) {
+      escaped = true;
+      i++;
+    } else if (c === QUOTE) {
+      escapes = escaped;
+      return i;
+    }
   }
   return -1;
 }
+
+/** What stringEnd found last. */
+var escapes = false;
 
 /** The `>` closing the decoration at `from` (decorationEnd). */
 function decorationEnd(from: number): number {
@@ -517,7 +540,7 @@ function bareTerm(): boolean {
       pos += 3;
     }
     const len = close - from;
-    const escaped = hasBackslash(from, close);
+    const escaped = escapes;
     if (len > LAZY_STRING_CHARS && escaped) {
       int(V_STR_LAZY);
       rangeRef(from, close);
@@ -1380,7 +1403,7 @@ export function recordString(rec: PlainRecord, ref: number): string {
   const text = rec.strings.text[ref];
   if (text != null) return text;
   const from = rec.strings.from[ref]!;
-  return Buffer.from(rec.bytes.buffer, rec.bytes.byteOffset + from, rec.strings.to[ref]! - from).toString("latin1");
+  return latin1Of(rec.bytes, from, rec.strings.to[ref]!);
 }
 
 /** A record read in this thread (no worker between), handed to `asm`. */
