@@ -10,6 +10,7 @@
 // numbers are written relative to the segment: the worker does not know how many lines came
 // before it, the main thread does by the time it replays.
 import { CUT_BEFORE, ELLIPSIS } from "../../grammars/strace-line-parser.js";
+import { latin1 } from "./char-codes.js";
 import type { SyscallEvent, TraceEvent } from "./events.js";
 import type { PendingCall } from "./call-joiner.js";
 import { NO_ARGS, type Assembler, type ResumedHalf } from "./event-assembler.js";
@@ -184,6 +185,7 @@ export class OpRecorder implements Assembler {
     this.shapes = [];
     this.shapeRoot = newShapeNode(null, null);
     this.rangeIds.fill(-1);
+    this.rangeSource = null;
   }
 
   /** Which of a pid and a time there are (R_PID, R_TIME), then those there are. */
@@ -215,10 +217,15 @@ export class OpRecorder implements Assembler {
     this.ints = grown;
   }
 
-  /** The id of b[from, to) as a latin1 string, interned by a hash of its bytes. */
+  /** The id of b[from, to) as a latin1 string, interned by a hash of its bytes. A string met
+   *  again is compared with its first occurrence's bytes (faster than with the string). */
   private rangeId(b: Uint8Array, from: number, to: number): number {
     const len = to - from;
     if (len > INTERN_CHARS) return this.strings.push(latin1(b, from, to)) - 1;
+    if (b !== this.rangeSource) {
+      this.rangeIds.fill(-1);
+      this.rangeSource = b;
+    }
     let h = 0x811c9dc5 ^ len;
     for (let i = from; i < to; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
     let slot = h & RANGE_MASK;
@@ -228,9 +235,10 @@ export class OpRecorder implements Assembler {
         const created = this.strings.push(latin1(b, from, to)) - 1;
         this.rangeIds[slot] = created;
         this.rangeHashes[slot] = h;
+        this.rangeFrom[slot] = from;
         return created;
       }
-      if (this.rangeHashes[slot] === h && sameBytes(this.strings[id]!, b, from, to)) return id;
+      if (this.rangeHashes[slot] === h && this.strings[id]!.length === len && sameRange(b, this.rangeFrom[slot]!, from, len)) return id;
       slot = (slot + 1) & RANGE_MASK;
     }
     return this.strings.push(latin1(b, from, to)) - 1;
@@ -238,6 +246,10 @@ export class OpRecorder implements Assembler {
 
   private rangeIds = new Int32Array(RANGE_MASK + 1).fill(-1);
   private rangeHashes = new Int32Array(RANGE_MASK + 1);
+  /** Where in `rangeSource` each slot's string was first met. */
+  private rangeFrom = new Int32Array(RANGE_MASK + 1);
+  /** The bytes the slots' strings were met in (a segment); other bytes start the table over. */
+  private rangeSource: Uint8Array | null = null;
 
   private int(v: number): void {
     if (this.ni === this.ints.length) {
@@ -365,13 +377,9 @@ const FORMS: readonly LightCall["form"][] = ["complete", "unfinished", "resumed"
 /** Slots of the recorder's table of byte-range strings (a power of two, minus one). */
 const RANGE_MASK = 4095;
 
-function latin1(b: Uint8Array, from: number, to: number): string {
-  return Buffer.from(b.buffer, b.byteOffset + from, to - from).toString("latin1");
-}
-
-function sameBytes(s: string, b: Uint8Array, from: number, to: number): boolean {
-  if (s.length !== to - from) return false;
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) !== b[from + i]) return false;
+/** b[a, a + len) and b[c, c + len) hold the same bytes. */
+function sameRange(b: Uint8Array, a: number, c: number, len: number): boolean {
+  for (let i = 0; i < len; i++) if (b[a + i] !== b[c + i]) return false;
   return true;
 }
 
