@@ -37,8 +37,25 @@ export interface LightScan {
 }
 
 export function newLightScan(): LightScan {
-  return { form: "complete", pid: null, time: null, nameStart: 0, nameEnd: 0, ret: 0, errnoStart: -1, errnoEnd: -1, durationUs: -1, argsNeeded: false,
-    nameAt: -1, bracketedPid: false, comm: false, stamp: null, stampDigits: 0, sysno: false, ip: false };
+  return {
+    form: "complete",
+    pid: null,
+    time: null,
+    nameStart: 0,
+    nameEnd: 0,
+    ret: 0,
+    errnoStart: -1,
+    errnoEnd: -1,
+    durationUs: -1,
+    argsNeeded: false,
+    nameAt: -1,
+    bracketedPid: false,
+    comm: false,
+    stamp: null,
+    stampDigits: 0,
+    sysno: false,
+    ip: false,
+  };
 }
 
 const UNFINISHED = Buffer.from(" <unfinished ...>", "latin1");

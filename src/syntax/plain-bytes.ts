@@ -186,6 +186,8 @@ var depth = 0;
 var R: PlainRecord = newPlainRecord();
 /** Decoded bytes of a string with escapes. */
 var scratch = Buffer.allocUnsafe(4096);
+/** Whether the string stringEnd found last holds a backslash. */
+var escapes = false;
 
 /** The byte at i, or -1 past the line. */
 function at(i: number): number {
@@ -322,8 +324,8 @@ function decodeBody(from: number, to: number): string {
 
 // ---- the scan (plain-line.ts, on bytes) -------------------------------------------------------
 
-/** The quote closing the string that opens at `from` (stringEnd); whether the string holds a
- *  backslash is left in `escapes`. */
+/** The quote closing the string that opens at `from` (stringEnd); `escapes` says whether the
+ *  string holds a backslash. */
 function stringEnd(from: number): number {
   const b = B;
   const e = E;
@@ -340,9 +342,6 @@ function stringEnd(from: number): number {
   }
   return -1;
 }
-
-/** What stringEnd found last. */
-var escapes = false;
 
 /** The `>` closing the decoration at `from` (decorationEnd). */
 function decorationEnd(from: number): number {
@@ -514,12 +513,10 @@ function term(): boolean {
 function commented(start: number, comment: string): void {
   const st = R.strings;
   if (st.count >= MAX_STRINGS || R.nr >= MAX_STRINGS) throw FULL;
-  int(0);
-  int(0);
-  R.ints.copyWithin(start + 2, start, R.ni - 2);
-  // The references inside the value move up by two, and the comment's goes before them.
+  insertHead(start, 2);
+  // The comment's reference goes before those inside the value (moved up by two).
   let k = R.nr++;
-  for (; k > 0 && R.refs[k - 1]! >= start; k--) R.refs[k] = R.refs[k - 1]! + 2;
+  for (; k > 0 && R.refs[k - 1]! > start + 1; k--) R.refs[k] = R.refs[k - 1]!;
   R.refs[k] = start + 1;
   R.ints[start] = V_COMMENTED;
   R.ints[start + 1] = st.count;
