@@ -89,11 +89,10 @@ function finish(stats: ParserStats, asm: EventAssembler, out: TraceEvent[]): Lin
 
 /** The line as a worker reads it through the plain byte scan, directly or through the op
  *  record the main thread replays; null when the scan leaves it to the string path. */
-export function plainByBytes(line: string, via: "direct" | "record", lead = true): LineReading | null {
+export function plainByBytes(line: string, via: "direct" | "record"): LineReading | null {
   const { bytes, start, end } = segmentOf(line);
   if (scanLightBytes(bytes, start, end, table.isLight, scan) || !scan.argsNeeded) return null;
-  // As a worker does, from the light scan's leaders; or from the line's start.
-  if (!scanPlainBytes(bytes, start, end, rec, undefined, lead ? scan : undefined)) return null;
+  if (!scanPlainBytes(bytes, start, end, rec, scan)) return null;
   rec.name = table.last;
   const { stats, asm, r, out } = reader();
   if (via === "direct") r.plainRead(rec, 7);
@@ -115,16 +114,12 @@ export function plainByString(line: string): LineReading {
 /** null when the plain scan leaves the line or agrees with the string path, else what differs. */
 export function plainBytesDisagreement(line: string): string | null {
   let want: LineReading | null = null;
-  let taken: boolean | null = null;
-  for (const [via, lead] of [["direct", true], ["record", true], ["direct", false]] as const) {
-    const got = plainByBytes(line, via, lead);
-    const how = `${via}${lead ? "" : ", from the line's start"}`;
-    if (taken !== null && taken !== (got !== null)) return `${how}: ${got === null ? "left" : "taken"}, but ${taken ? "taken" : "left"} from the light scan's leaders`;
-    taken = got !== null;
-    if (got === null) continue;
+  for (const via of ["direct", "record"] as const) {
+    const got = plainByBytes(line, via);
+    if (got === null) return null;
     want ??= plainByString(line);
-    if (got.json !== want.json || !isDeepStrictEqual(got.events, want.events)) return `${how}: events ${got.json}, the string path ${want.json}`;
-    if (!isDeepStrictEqual(got.stats, want.stats)) return `${how}: stats ${JSON.stringify(got.stats)}, the string path ${JSON.stringify(want.stats)}`;
+    if (got.json !== want.json || !isDeepStrictEqual(got.events, want.events)) return `${via}: events ${got.json}, the string path ${want.json}`;
+    if (!isDeepStrictEqual(got.stats, want.stats)) return `${via}: stats ${JSON.stringify(got.stats)}, the string path ${JSON.stringify(want.stats)}`;
   }
   return null;
 }

@@ -88,7 +88,7 @@ export function readSegment(req: SegmentRequest): SegmentReply {
         firstText ??= bytes.toString("utf8", s, e);
         if (scan.form === "exit") reader.exitedRead(scan.pid, scan.time, scan.ret, lineNo);
         else reader.lightRead(lightCallOf(scan, names.table, bytes), lineNo);
-      } else if (scan.argsNeeded && req.plainScan && reader.clean() && scanPlainBytes(bytes, s, e, plain, marks, scan)) {
+      } else if (scan.argsNeeded && req.plainScan && reader.clean() && scanPlainBytes(bytes, s, e, plain, scan, marks)) {
         // A call whose arguments are needed, in plain form: read from its bytes too.
         firstText ??= bytes.toString("utf8", s, e);
         plain.name = names!.table.last;

@@ -25,8 +25,8 @@ export interface LightScan {
    *  refuse the decoded line too (its leader reads the same; the name decides). */
   argsNeeded: boolean;
   /** When argsNeeded: the leaders as read, for the plain scan to go on from the name
-   *  (plain-bytes.ts) rather than read them again. `nameAt` is where the name (or `<...`)
-   *  begins; -1 when the plain scan would read these leaders otherwise (then it starts over). */
+   *  (plain-bytes.ts). `nameAt` is where the name (or `<...`) begins; -1 for leaders the plain
+   *  scan leaves to the string path (an epoch below 1e8). */
   nameAt: number;
   bracketedPid: boolean;
   comm: boolean;
@@ -83,7 +83,7 @@ function matchAt(b: Uint8Array, at: number, end: number, what: Uint8Array): bool
  *  not starting with a digit or a dot and not `unavailable` (the lexer's marks, `<12>`,
  *  `<unavailable>`, `<... x resumed>`, `<detached ...>`, would take those). The same as COMM in
  *  light-call.ts. */
-export function commEnd(b: Uint8Array, i: number, end: number): number {
+function commEnd(b: Uint8Array, i: number, end: number): number {
   const first = b[i + 1]!;
   if (b[i] !== LT || isDigit(first) || first === DOT) return -1;
   for (let k = i + 1; k < end; k++) {
@@ -103,7 +103,7 @@ const UNAVAILABLE = Buffer.from("unavailable", "latin1");
 
 /** After an -n syscall number at i (`[  59] `: spaces first, or 4 digits at most, as the grammar
  *  tells it from an address) and its space; i when there is none. */
-export function sysnoEnd(b: Uint8Array, i: number, end: number): number {
+function sysnoEnd(b: Uint8Array, i: number, end: number): number {
   if (b[i] !== 0x5b) return i;
   let k = i + 1;
   while (k < end && b[k] === SPACE) k++;
@@ -115,7 +115,7 @@ export function sysnoEnd(b: Uint8Array, i: number, end: number): number {
 
 /** After an -i instruction pointer at i (`[00007f98d4506ad7] `: 8 or 16 hex digits, or as many
  *  `?`s) and its space; i when there is none. */
-export function ipEnd(b: Uint8Array, i: number, end: number): number {
+function ipEnd(b: Uint8Array, i: number, end: number): number {
   if (b[i] !== 0x5b) return i;
   let k = i + 1;
   if (b[k] === 0x3f /* ? */) while (k < end && b[k] === 0x3f) k++;

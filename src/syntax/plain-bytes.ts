@@ -1,12 +1,13 @@
 // The plain-call scan (plain-line.ts) over the bytes of a line, for a parse worker: a complete
 // call in the plainest form is read without decoding the line into a string and without
 // building its values, straight into a compact record (PlainRecord) that the main thread turns
-// into the very SyscallEvent the string path would have made (assembler-codec.ts). It takes a
-// strict subset of what plainLine takes: ASCII only, a pid, a clock, epoch or -r offset, an -n
-// number and an -i address for leaders (in strace's order), a complete call or one half of a
-// cut one (not a resumed half cut again), no write to fd 1 or 2 with program output spliced in
-// (`2>&1`). Everything else is left to the string path. Tests hold the two together on every
-// sample line and on random edits; `npm run conformance` on the corpora.
+// into the very SyscallEvent the string path would have made (assembler-codec.ts). It goes on
+// from where the light scan (light-bytes.ts) stopped, at the name of a call whose arguments are
+// needed, with the leaders it read (a pid, a -Y comm, a clock, epoch or -r offset, an -n number,
+// an -i address). It takes a strict subset of what plainLine takes: ASCII only, a complete call
+// or one half of a cut one (not a resumed half cut again), no write to fd 1 or 2 with program
+// output spliced in (`2>&1`). Everything else is left to the string path. Tests hold the two
+// together on every sample line and on random edits; `npm run conformance` on the corpora.
 import { isAscii } from "node:buffer";
 import {
   arrayOf,
@@ -54,7 +55,7 @@ import {
   STAR,
 } from "./char-codes.js";
 import type { Assembler } from "./event-assembler.js";
-import { commEnd, ipEnd, sysnoEnd, type LightScan } from "./light-bytes.js";
+import type { LightScan } from "./light-bytes.js";
 import { MAX_DEPTH } from "./plain-line.js";
 import type { SyscallEvent, Value } from "./events.js";
 
@@ -847,16 +848,18 @@ function result(bitsAt: number): boolean {
  * Scan B[start, end) (one line, without its newline) as a complete plain call. On success the
  * record holds it: ints [line-relative fields follow in the recorder] `name, bits, args...`, nums
  * `pid?, time?, ret?, duration?`. `record` is reset first. False: the string path decides.
- * `marks`: a worker's searches of the whole segment (PlainTextMarks); without them the line's
- * own bytes are searched. `lead`: the light scan of this same line, refused for its name
- * (argsNeeded): its leaders are taken as read, and the scan goes on from the name.
+ * `lead`: the light scan of this same line (light-bytes.ts), refused for its name (argsNeeded):
+ * its leaders are taken as it read them, and the scan goes on from the name. `marks`: a
+ * worker's searches of the whole segment (PlainTextMarks); without them the line's own bytes
+ * are searched.
  */
-export function scanPlainBytes(b: Uint8Array, start: number, end: number, record: PlainRecord, marks?: PlainTextMarks, lead?: LightScan): boolean {
+export function scanPlainBytes(b: Uint8Array, start: number, end: number, record: PlainRecord, lead: LightScan, marks?: PlainTextMarks): boolean {
+  if (!lead.argsNeeded || lead.nameAt < 0) return false;
   if (marks !== undefined ? !marks.clean(start, end) : !plainText(b, start, end)) return false;
   B = b;
   S = start;
   E = end;
-  pos = start;
+  pos = lead.nameAt;
   depth = 0;
   R = record;
   R.bytes = b;
@@ -870,10 +873,7 @@ export function scanPlainBytes(b: Uint8Array, start: number, end: number, record
   R.delayed = false;
   R.rawLooking = false;
   try {
-    if (lead !== undefined && lead.argsNeeded && lead.nameAt >= 0) {
-      pos = lead.nameAt;
-      if (!callFrom(lead.pid, lead.bracketedPid, lead.comm, lead.time, lead.stamp, lead.stampDigits, lead.sysno, lead.ip)) return false;
-    } else if (!scanCall()) return false;
+    if (!scanCall(lead)) return false;
     // The -x/-xx and -X verbose evidence reads the line's first characters (FlagEvidence.noteText).
     const noted = marks !== undefined ? marks.noted(start, end) : notedIn(b, start, end);
     R.evidenceText = noted ? latin1(start, Math.min(end, start + EVIDENCE_CHARS)) : null;
@@ -948,102 +948,8 @@ export class PlainTextMarks {
   }
 }
 
-function scanCall(): boolean {
-  // Leaders: a pid (`[pid N]` or 1-7 digits), then a clock or an epoch, then -n and -i.
-  let pid: number | null = null;
-  let bracketed = false;
-  let comm = false;
-  let c = at(pos);
-  if (c === LBRACKET && at(pos + 1) === 0x70 /* p */) {
-    if (!startsWith(pos, "[pid ")) return false;
-    let i = pos + 5;
-    while (at(i) === SPACE) i++;
-    let d = digitsEnd(i);
-    if (d === i || d - i > 15) return false;
-    pid = decimal(i, d);
-    if (at(d) === LT) {
-      comm = true;
-      if ((d = commEnd(B, d, E)) < 0) return false;
-    }
-    if (at(d) !== RBRACKET) return false;
-    bracketed = true;
-    pos = d + 1;
-    if (at(pos) !== SPACE) return false;
-    skipSpaces();
-  } else if (isDigit(c) && !clockAt(pos)) {
-    let d = digitsEnd(pos);
-    if ((at(d) === SPACE || at(d) === LT) && d - pos <= 7 && !(c === 0x30 && at(pos + 1) === 0x78)) {
-      pid = decimal(pos, d);
-      if (at(d) === LT) {
-        comm = true;
-        if ((d = commEnd(B, d, E)) < 0 || at(d) !== SPACE) return false;
-      }
-      pos = d;
-      skipSpaces();
-    }
-  }
-  let time: number | null = null;
-  let stamp: PlainRecord["stamp"] = null;
-  let stampDigits = 0;
-  c = at(pos);
-  if (isDigit(c)) {
-    if (clockAt(pos)) {
-      const whole = ((B[pos]! - 48) * 10 + B[pos + 1]! - 48) * 3600 + ((B[pos + 3]! - 48) * 10 + B[pos + 4]! - 48) * 60 + (B[pos + 6]! - 48) * 10 + B[pos + 7]! - 48;
-      let i = pos + 8;
-      if (at(i) === DOT && isDigit(at(i + 1))) {
-        const d = digitsEnd(i + 1);
-        stampDigits = d - i - 1;
-        if (stampDigits > 15) return false;
-        time = whole + decimal(i + 1, d) / POW10[stampDigits]!;
-        i = d;
-        stamp = "tt";
-      } else {
-        time = whole;
-        stamp = "t";
-      }
-      pos = i;
-    } else {
-      // `S.F`: an epoch if S has 9 digits or more (-ttt), else an offset (-r), as readPrefix
-      // tells them apart (an epoch below 1e8 is left to it); ints (unix,s) are left.
-      const d = digitsEnd(pos);
-      if (at(d) !== DOT || !isDigit(at(d + 1))) return false;
-      const f = digitsEnd(d + 1);
-      if (at(f) === 0x65) return false;
-      time = exactDecimal(pos, d, f);
-      if (time !== time) return false;
-      if (d - pos >= 9) {
-        if (time < 1e8) return false;
-        stamp = "ttt";
-      } else stamp = "r";
-      stampDigits = f - d - 1;
-      pos = f;
-    }
-    if (at(pos) !== SPACE) return false;
-    skipSpaces();
-  }
-  let sysno = false;
-  let ip = false;
-  if (at(pos) === LBRACKET) {
-    const afterSysno = sysnoEnd(B, pos, E);
-    const afterIp = ipEnd(B, afterSysno, E);
-    sysno = afterSysno !== pos;
-    ip = afterIp !== afterSysno;
-    pos = afterIp;
-  }
-  return callFrom(pid, bracketed, comm, time, stamp, stampDigits, sysno, ip);
-}
-
-/** The call from its name (at pos) on, after the leaders given. */
-function callFrom(
-  pid: number | null,
-  bracketed: boolean,
-  comm: boolean,
-  time: number | null,
-  stamp: PlainRecord["stamp"],
-  stampDigits: number,
-  sysno: boolean,
-  ip: boolean,
-): boolean {
+/** The call from its name (at pos) on, after the leaders the light scan read. */
+function scanCall(lead: LightScan): boolean {
   let nameFrom: number;
   let nameTo: number;
   let form: PlainRecord["form"];
@@ -1063,14 +969,14 @@ function callFrom(
   } else return false;
   const argsStart = pos - S;
   R.form = form;
-  R.pid = pid;
-  R.time = time;
-  R.bracketedPid = bracketed;
-  R.stamp = stamp;
-  R.stampDigits = stampDigits;
-  R.comm = comm;
-  R.sysno = sysno;
-  R.ip = ip;
+  R.pid = lead.pid;
+  R.time = lead.time;
+  R.bracketedPid = lead.bracketedPid;
+  R.stamp = lead.stamp;
+  R.stampDigits = lead.stampDigits;
+  R.comm = lead.comm;
+  R.sysno = lead.sysno;
+  R.ip = lead.ip;
   rangeRef(nameFrom, nameTo);
   const bitsAt = R.ni;
   int(0);

@@ -5,10 +5,10 @@
 // builds exactly the ParsedLine the grammar would (the same objects, through the grammar
 // module's own value constructors) and gives up, returning null, at the first thing outside
 // that form: comments other than after a term, `-Y` comms the lexer could read as its marks,
-// unbracketed `-i` addresses, mixed operators, floats, odd spacing. A line it gives up on goes to the grammar, so it can only ever
-// be slower, never different. Tests hold it to the grammar on chosen lines, every sample line
-// and randomly edited ones, and `npm run conformance` on every corpus and flag-matrix line;
-// `--full` turns it off.
+// unbracketed `-i` addresses, mixed operators, floats, odd spacing. A line it gives up on goes
+// to the grammar, so it can only ever be slower, never different. Tests hold it to the grammar
+// on chosen lines, every sample line and randomly edited ones, and `npm run conformance` on
+// every corpus and flag-matrix line; `--full` turns it off.
 import {
   arrayOf,
   CUT_BEFORE,
