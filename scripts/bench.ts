@@ -102,6 +102,8 @@ async function generate(path: string, mb: number): Promise<void> {
 interface Measure {
   seconds: number;
   rssBytes: number;
+  /** User and system CPU time of all the process's threads. */
+  cpuSeconds: number;
   stdout: string;
 }
 
@@ -120,8 +122,8 @@ function measure(args: string[], captureStdout: boolean): Measure {
   if (r.status !== 0 && r.status !== 1) {
     throw new Error(`${args.join(" ")} exited ${r.status}: ${String(r.stderr).slice(0, 2000)}`);
   }
-  const rssBytes = existsSync(rssFile) ? Number(readFileSync(rssFile, "utf8")) : NaN;
-  return { seconds, rssBytes, stdout: captureStdout ? String(r.stdout) : "" };
+  const usage = existsSync(rssFile) ? (JSON.parse(readFileSync(rssFile, "utf8")) as { rssBytes: number; cpuSeconds: number }) : { rssBytes: NaN, cpuSeconds: NaN };
+  return { seconds, ...usage, stdout: captureStdout ? String(r.stdout) : "" };
 }
 
 async function main(): Promise<void> {
@@ -171,12 +173,12 @@ async function main(): Promise<void> {
   const lines = (JSON.parse(best.floor!.stdout) as { lines: number }).lines;
   const fmt = (n: number, d = 1) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
   console.log(`trace: ${fmt(mbytes, 0)} MB, ${lines.toLocaleString("en-US")} lines; ${cpus().length} cores; node ${process.version}; best of ${o.rounds}`);
-  console.log("run       seconds      MB/s      lines/s   peak RSS MB   vs floor");
+  console.log("run       seconds      MB/s      lines/s   peak RSS MB   vs floor    CPU s   cores busy");
   for (const n of names) {
     const m = best[n]!;
     const ratio = best.floor!.seconds / m.seconds;
     console.log(
-      `${n.padEnd(8)} ${fmt(m.seconds, 2).padStart(8)} ${fmt(mbytes / m.seconds).padStart(9)} ${Math.round(lines / m.seconds).toLocaleString("en-US").padStart(12)} ${fmt(m.rssBytes / 1048576).padStart(13)} ${fmt(ratio, 3).padStart(10)}`,
+      `${n.padEnd(8)} ${fmt(m.seconds, 2).padStart(8)} ${fmt(mbytes / m.seconds).padStart(9)} ${Math.round(lines / m.seconds).toLocaleString("en-US").padStart(12)} ${fmt(m.rssBytes / 1048576).padStart(13)} ${fmt(ratio, 3).padStart(10)} ${fmt(m.cpuSeconds, 2).padStart(8)} ${fmt(m.cpuSeconds / m.seconds, 2).padStart(12)}`,
     );
   }
   if (best.parse && best.split) {
@@ -191,7 +193,15 @@ async function main(): Promise<void> {
     );
   }
   if (best.analyze) {
-    console.log(`analyze/floor throughput ratio: ${(best.floor!.seconds / best.analyze.seconds).toFixed(3)}`);
+    const a = best.analyze;
+    console.log(`analyze/floor throughput ratio: ${(best.floor!.seconds / a.seconds).toFixed(3)}`);
+    // What a target ratio leaves: its wall time on every core here, against the CPU time analyze
+    // took (all its threads: the main one, the parse workers, V8's collector and compiler).
+    const target = 0.25;
+    const wall = best.floor!.seconds / target;
+    console.log(
+      `analyze took ${fmt(a.cpuSeconds, 1)} CPU-seconds (${fmt(a.cpuSeconds / mbytes * 1024, 1)} per GB); at ${target} of the floor it would have ${fmt(wall, 2)} s, ${fmt(wall * cpus().length, 1)} CPU-seconds on ${cpus().length} cores`,
+    );
   }
   if (!o.only || o.only.has("ff")) {
     // An -ff set of a thread-per-connection server: every file open at once, merged by time.

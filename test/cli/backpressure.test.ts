@@ -27,7 +27,7 @@ async function peakRss(trace: string, dir: string, pauseSeconds: number | "file"
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   const code = await new Promise<number | null>((r) => child.on("close", r));
   assert.equal(code, 0, stderr);
-  return { mb: Number(readFileSync(rssFile, "utf8")) / 1048576, findings: Number(readFileSync(counted, "utf8")) };
+  return { mb: (JSON.parse(readFileSync(rssFile, "utf8")) as { rssBytes: number }).rssBytes / 1048576, findings: Number(readFileSync(counted, "utf8")) };
 }
 
 test("a reader that does not read yet holds the analyzer back instead of filling its memory", { timeout: 120_000 }, async () => {
