@@ -25,6 +25,12 @@ async function main(): Promise<void> {
     }
     partial = text.slice(start);
   }
+  // A last line without a newline (a cut trace) is a line too, as analyze counts it.
+  partial += decoder.end();
+  if (partial !== "") {
+    lines++;
+    if (!splitOnly && SYSCALL_NAME.exec(partial)) named++;
+  }
   process.stdout.write(JSON.stringify({ lines, named }) + "\n");
 }
 
