@@ -184,7 +184,7 @@ export class OpRecorder implements Assembler {
     this.stringIds.clear();
     this.shapes = [];
     this.shapeRoot = newShapeNode(null, null);
-    this.rangeIds.fill(-1);
+    // The table of byte-range strings starts over at the first range of the next bytes.
     this.rangeSource = null;
   }
 

@@ -187,7 +187,7 @@ var depth = 0;
 var R: PlainRecord = newPlainRecord();
 /** Decoded bytes of a string with escapes. */
 var scratch = Buffer.allocUnsafe(4096);
-/** Whether the string stringEnd found last holds a backslash. */
+/** Whether the string stringEnd, or the decoration decorationEnd, found last holds a backslash. */
 var escapes = false;
 
 /** The byte at i, or -1 past the line. */
@@ -344,22 +344,32 @@ function stringEnd(from: number): number {
   return -1;
 }
 
-/** The `>` closing the decoration at `from` (decorationEnd). */
+/** The `>` closing the decoration at `from` (decorationEnd); `escapes` says whether it holds a
+ *  backslash. */
 function decorationEnd(from: number): number {
   const end = Math.min(E, from + MAX_DECORATION);
   let d = 0;
   let inQuote = false;
+  let escaped = false;
   for (let i = from; i < end; i++) {
     const c = B[i]!;
     if (inQuote) {
       if (c === QUOTE) inQuote = false;
-      else if (c === BACKSLASH) i++;
+      else if (c === BACKSLASH) {
+        escaped = true;
+        i++;
+      }
     } else if (c === LT) d++;
     else if (c === GT) {
-      if (--d === 0) return i;
+      if (--d === 0) {
+        escapes = escaped;
+        return i;
+      }
     } else if (c === MINUS && at(i + 1) === GT) i++;
-    else if (c === BACKSLASH) i++;
-    else if (c === QUOTE) inQuote = true;
+    else if (c === BACKSLASH) {
+      escaped = true;
+      i++;
+    } else if (c === QUOTE) inQuote = true;
   }
   return -1;
 }
@@ -384,7 +394,7 @@ function decorationRef(stripDeleted: boolean): number {
   const from = pos + 1;
   pos = close + 1;
   let deleted: boolean;
-  if (hasBackslash(from, close)) {
+  if (escapes) {
     let path = decodeBody(from, close);
     deleted = stripDeleted && path.endsWith(DELETED);
     if (deleted) path = path.slice(0, -DELETED.length);
@@ -418,11 +428,6 @@ function socketDecoration(ref: number): boolean {
     if (!((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || isDigit(c) || c === MINUS)) break;
   }
   return i + 1 < to && B[i] === COLON && B[i + 1] === 0x5b;
-}
-
-function hasBackslash(from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (B[i] === BACKSLASH) return true;
-  return false;
 }
 
 /** `-?0x[0-9a-fA-F]+` or `-?\d+` at pos: its end (pos moves there), or -1. */
