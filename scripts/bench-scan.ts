@@ -4,7 +4,7 @@
 // thread (two cores), analyze cannot go faster than this, however light the rest becomes.
 import { closeSync, openSync, readSync } from "node:fs";
 import { ARGS_NEEDED } from "../src/model/args-needed.js";
-import { readSegment } from "../src/pipeline/parse-worker.js";
+import { readSegment, recycleRecord } from "../src/pipeline/parse-worker.js";
 import { PARALLEL_DEFAULTS } from "../src/pipeline/trace-input.js";
 
 function main(): void {
@@ -17,7 +17,10 @@ function main(): void {
   let lines = 0;
   let id = 0;
   const scan = (bytes: Buffer, final: boolean) => {
-    lines += readSegment({ id: id++, bytes, final, file: path, pid: null, argsNeeded, plainScan: true }).lines;
+    const reply = readSegment({ id: id++, bytes, final, file: path, pid: null, argsNeeded, plainScan: true });
+    lines += reply.lines;
+    // As the main thread gives a replayed record's buffers back.
+    recycleRecord(reply.record);
   };
   for (;;) {
     const n = readSync(fd, chunk, 0, chunk.length, null);

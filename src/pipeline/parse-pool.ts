@@ -2,6 +2,7 @@
 // read at the moment and stopped when the last one is done.
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import type { OpRecord } from "../syntax/assembler-codec.js";
 import type { SegmentReply, SegmentRequest, WorkerMessage } from "./parse-worker.js";
 
 /** A segment's reading, or why the worker could not give it (then the main thread reads it). */
@@ -30,7 +31,10 @@ export class ParsePool {
       slot.worker.unref();
       slot.worker.on("message", (m: WorkerMessage) => {
         if ("ready" in m) slot.ready = true;
-        else this.settle(m.id, "error" in m ? { failed: m.error } : m);
+        else {
+          if ("spent" in m && m.spent !== undefined && this.spareBytes.length < MAX_SPARES) this.spareBytes.push(m.spent.buffer as ArrayBuffer);
+          this.settle(m.id, "error" in m ? { failed: m.error } : m);
+        }
       });
       const die = (why: string) => {
         slot.dead ??= why;
@@ -58,10 +62,33 @@ export class ParsePool {
     if (slot.busy++ === 0) slot.worker.ref();
     return new Promise((resolve) => {
       this.waiting.set(id, { slot, resolve });
-      // A copy of exactly the segment's bytes, handed over without a second copy.
-      const bytes = new Uint8Array(req.bytes);
-      slot.worker.postMessage({ ...req, id, bytes }, [bytes.buffer]);
+      // A copy of exactly the segment's bytes, handed over without a second copy, in a buffer
+      // a worker gave back when there is one big enough; with a replayed record's buffers.
+      const buffer = this.bytesFor(req.bytes.length);
+      const bytes = new Uint8Array(buffer, 0, req.bytes.length);
+      bytes.set(req.bytes);
+      const recycled = this.spareRecords.pop() ?? null;
+      const transfer: ArrayBuffer[] = [buffer];
+      if (recycled !== null) transfer.push(recycled.ints.buffer as ArrayBuffer, recycled.nums.buffer as ArrayBuffer);
+      slot.worker.postMessage({ ...req, id, bytes, recycled }, transfer);
     });
+  }
+
+  /** A record this thread has replayed: its buffers go back to a worker with the next segment
+   *  (a worker otherwise makes new ones for each record, and both threads' collectors see them). */
+  recycle(record: OpRecord): void {
+    if (this.spareRecords.length < MAX_SPARES) this.spareRecords.push({ ints: record.ints, nums: record.nums });
+  }
+
+  private readonly spareRecords: { ints: Int32Array; nums: Float64Array }[] = [];
+  private readonly spareBytes: ArrayBuffer[] = [];
+
+  /** A buffer of at least `n` bytes: one handed back, or a new one (rounded up, so that most
+   *  segments fit in the buffers of earlier ones). */
+  private bytesFor(n: number): ArrayBuffer {
+    const spare = this.spareBytes.pop();
+    if (spare !== undefined && spare.byteLength >= n) return spare;
+    return new ArrayBuffer(Math.ceil(n / BYTES_GRAIN) * BYTES_GRAIN);
   }
 
   close(): void {
@@ -114,6 +141,11 @@ export function releasePool(pool: ParsePool): void {
 }
 
 const POOL_LINGER_MS = 500;
+
+/** Buffers kept for reuse, of each kind (about as many as segments in flight). */
+const MAX_SPARES = 8;
+/** Segment buffers are made in multiples of this. */
+const BYTES_GRAIN = 16 * 1024;
 
 /** A worker holds one segment and its record at a time: a small heap keeps the process's
  *  memory flat (V8 would otherwise let each thread's heap grow far past what it uses). */

@@ -20,6 +20,8 @@ export interface SegmentRequest {
   /** The fast path: names whose arguments are needed (EventParserOptions.needsArgs), or null. */
   readonly argsNeeded: readonly string[] | null;
   readonly plainScan: boolean;
+  /** The buffers of a record the main thread has replayed, for the worker's next records. */
+  readonly recycled?: { readonly ints: Int32Array; readonly nums: Float64Array } | null;
 }
 
 export interface SegmentReply {
@@ -35,6 +37,8 @@ export interface SegmentReply {
   readonly longLines: readonly (readonly [number, number])[];
   readonly unterminated: { readonly line: number; readonly text: string } | null;
   readonly firstText: string | null;
+  /** The request's bytes, handed back for the main thread's next segment. */
+  readonly spent?: Uint8Array;
 }
 
 export type WorkerMessage = SegmentReply | { readonly id: number; readonly error: string } | { readonly ready: true };
@@ -116,6 +120,11 @@ export function readSegment(req: SegmentRequest): SegmentReply {
   };
 }
 
+/** The buffers of a record readSegment gave, replayed and no longer needed: the next record's. */
+export function recycleRecord(record: { readonly ints: Int32Array; readonly nums: Float64Array }): void {
+  recorder.recycle(record.ints, record.nums);
+}
+
 /** One recorder for every segment (take() hands its record over and starts anew): its
  *  buffers are large, and making them for each segment cost a tenth of the worker's time. */
 const recorder = new OpRecorder();
@@ -153,13 +162,15 @@ function nameTable(argsNeeded: readonly string[]): { table: NameTable; needsArgs
 const port = parentPort;
 if (port !== null) {
   port.on("message", (req: SegmentRequest) => {
+    if (req.recycled != null) recycleRecord(req.recycled);
     let reply: WorkerMessage;
     try {
-      reply = readSegment(req);
+      reply = { ...readSegment(req), spent: req.bytes };
     } catch (err) {
       reply = { id: req.id, error: (err as Error)?.message ?? String(err) };
     }
-    const transfer = "record" in reply ? [reply.record.ints.buffer, reply.record.nums.buffer] : [];
+    // Nothing read keeps a view of the segment's bytes (strings are copies): they go back too.
+    const transfer = "record" in reply ? [reply.record.ints.buffer, reply.record.nums.buffer, req.bytes.buffer] : [];
     port.postMessage(reply, transfer as ArrayBuffer[]);
   });
   port.postMessage({ ready: true } satisfies WorkerMessage);

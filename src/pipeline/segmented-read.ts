@@ -121,6 +121,7 @@ export async function* segmentedEvents(
     if (opts.stepLines === undefined) {
       const out: TraceEvent[] = [];
       parser.replay(o.record, o.stats, base, out);
+      pool?.recycle(o.record);
       yield out;
     } else {
       const step = parser.replaySteps(o.record, o.stats, base);
@@ -129,6 +130,7 @@ export async function* segmentedEvents(
         done = step(out, opts.stepLines);
         yield out;
       }
+      pool?.recycle(o.record);
     }
     for (const [line, chars] of o.longLines) events.onLongLine?.(base + line, chars);
     if (o.unterminated !== null) events.onUnterminated?.(base + o.unterminated.line, o.unterminated.text);
