@@ -4,10 +4,11 @@
 import { readLineBatches } from "../../src/io/line-batches.js";
 import { createEventParser, type EventParser } from "../../src/syntax/event-parser.js";
 import type { TraceEvent } from "../../src/syntax/events.js";
+import type { OpRecord } from "../../src/syntax/assembler-codec.js";
 import { createAnalyzer } from "../../src/analysis.js";
 import { ARGS_NEEDED } from "../../src/model/args-needed.js";
 import type { ParsePool, SegmentOutcome } from "../../src/pipeline/parse-pool.js";
-import { readSegment, type SegmentRequest } from "../../src/pipeline/parse-worker.js";
+import { readSegment, recycleRecord, type SegmentRequest } from "../../src/pipeline/parse-worker.js";
 import { segmentedEvents } from "../../src/pipeline/segmented-read.js";
 import type { Analyzer, Finding, TraceNote } from "../../src/analysis.js";
 
@@ -70,6 +71,8 @@ export async function runSegmented(
       onSegment(req.bytes);
       return readSegment({ ...req, bytes: new Uint8Array(req.bytes), id: ++id });
     },
+    // The buffers of a replayed record go back to the recorder, as they do to a worker's.
+    recycle: (record: OpRecord) => recycleRecord(record),
   } as unknown as ParsePool;
   const progress = { lines: 0, firstText: null, failures: 0, firstFailure: null };
   const events: TraceEvent[] = [];
