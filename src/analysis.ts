@@ -81,7 +81,12 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
   const maxLine = new Map<string, number>();
   const notes: TraceNote[] = [];
   /** Streams whose write side ended: the first point of no return settled them. */
-  const settled = new WeakMap<Stream, Finding | null>();
+  const settled = {
+    get: (s: Stream): Finding | null | undefined => s.settled as Finding | null | undefined,
+    set: (s: Stream, f: Finding | null): void => {
+      s.settled = f;
+    },
+  };
   let fresh: Finding[] = [];
   /** Events processed, and for findings whose stream lost its last reference, when it did. */
   let eventCount = 0;

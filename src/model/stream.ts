@@ -109,6 +109,10 @@ export class Stream {
    * EOF) or the send queue was seen empty (ioctl SIOCOUTQ = 0). */
   peerSign: PointRef | null = null;
   read: ReadSide | null = null;
+  /** The analyzer's verdict once the write side ended (analysis.ts): the finding that settled
+   *  the stream, null when it settled with none, undefined until then. A field, not a WeakMap
+   *  entry: every stream is settled, and the map's upkeep was a tenth of the analyzer's time. */
+  settled: unknown = undefined;
 
   constructor(kind: StreamKind, name: string | null, identity: string | null) {
     this.kind = kind;
