@@ -75,7 +75,8 @@ export interface TraceFacts {
   childEventsSeen: boolean;
   elidedRequests: number;
   timestamps: boolean;
-  maxPidsSeen: number;
+  /** Lines of two pids or more. */
+  severalPids: boolean;
   /** io_uring in use: its reads and writes never appear as syscalls. */
   sawIoUring: boolean;
   /** Events came from more than one file (an -ff set). */
@@ -167,7 +168,7 @@ export class StreamModel {
   /** The trace starts with execve: unknown pids are children of a clone not yet resumed. */
   private launched: boolean | null = null;
   private lastTask: Task | null = null;
-  /** The pid whose event taskOf counted last (seenPids, childEventsSeen). */
+  /** The pid whose event taskOf counted last (severalPids, childEventsSeen). */
   private countedPid: number | null = null;
   /** Live streams by inode/address, so a stream met through another fd or process is one. */
   private readonly byIdentity = new Map<string, Stream>();
@@ -176,7 +177,9 @@ export class StreamModel {
   /** Pids announced by `strace: Process N attached` and not yet seen. */
   private readonly announced = new Set<number>();
   private readonly createdChildren = new Set<number>();
-  private readonly seenPids = new Set<number>();
+  /** The first pid printed: another one makes facts.severalPids (the count itself is never
+   *  needed, and a set of every pid seen cost a tenth of taskOf). */
+  private firstPid: number | null = null;
   private readonly axis = new TimeAxis();
   private now: number | null = null;
   private nextGroup = 1;
@@ -192,7 +195,7 @@ export class StreamModel {
     childEventsSeen: false,
     elidedRequests: 0,
     timestamps: false,
-    maxPidsSeen: 0,
+    severalPids: false,
     multiFile: false,
     sawIoUring: false,
     untracked: null,
@@ -336,9 +339,9 @@ export class StreamModel {
     // (an event of another pid, a clone among them, resets this).
     if (pid !== this.countedPid) {
       this.countedPid = pid;
-      if (this.seenPids.size < 100_000) this.seenPids.add(pid);
-      this.facts.maxPidsSeen = this.seenPids.size;
-      if (this.createdChildren.has(pid)) this.facts.childEventsSeen = true;
+      if (this.firstPid === null) this.firstPid = pid;
+      else if (pid !== this.firstPid) this.facts.severalPids = true;
+      if (!this.facts.childEventsSeen && this.createdChildren.has(pid)) this.facts.childEventsSeen = true;
     }
     const known = this.tasks.get(pid);
     if (known !== undefined) return known;
@@ -958,7 +961,7 @@ export class StreamModel {
       thread = hasFlag(flags, "CLONE_THREAD", CLONE_THREAD);
     }
     this.facts.childrenCreated++;
-    if (this.createdChildren.size < 100_000) this.createdChildren.add(childPid);
+    if (!this.facts.childEventsSeen && this.createdChildren.size < 100_000) this.createdChildren.add(childPid);
     this.countedPid = null;
     const tgid = thread ? parent.tgid : childPid;
     const child = this.tasks.get(childPid);

@@ -39,7 +39,7 @@ export function traceNotes(trace: string, facts: TraceFacts, unrecognized: numbe
       "record with -e trace=%network,%desc,%process (or no filter), or with -yy so streams are known by inode",
     );
   }
-  if (facts.writeAttempts > 0 && !facts.sawClone && facts.maxPidsSeen > 1) {
+  if (facts.writeAttempts > 0 && !facts.sawClone && facts.severalPids) {
     note(
       "SR202",
       "several pids but no clone/fork calls: which threads share an fd table is inferred, not seen",
