@@ -77,18 +77,20 @@ export class ParsePool {
   /** A record this thread has replayed: its buffers go back to a worker with the next segment
    *  (a worker otherwise makes new ones for each record, and both threads' collectors see them). */
   recycle(record: OpRecord): void {
-    if (this.spareRecords.length < MAX_SPARES) this.spareRecords.push({ ints: record.ints, nums: record.nums });
+    // Never dropped here: a worker makes only so many pairs (a dozen), and counts them back.
+    if (record.recyclable === true) this.spareRecords.push({ ints: record.ints, nums: record.nums, recyclable: true });
   }
 
-  private readonly spareRecords: { ints: Int32Array; nums: Float64Array }[] = [];
+  private readonly spareRecords: Pick<OpRecord, "ints" | "nums" | "recyclable">[] = [];
   private readonly spareBytes: ArrayBuffer[] = [];
 
-  /** A buffer of at least `n` bytes: one handed back, or a new one (rounded up, so that most
-   *  segments fit in the buffers of earlier ones). */
+  /** A buffer of at least `n` bytes: one handed back, or a new one (a big one rounded up, so
+   *  that most segments of a file fit in the buffers of earlier ones; the small segments of an
+   *  -ff set's files, thousands in flight, get their exact size). */
   private bytesFor(n: number): ArrayBuffer {
     const spare = this.spareBytes.pop();
-    if (spare !== undefined && spare.byteLength >= n) return spare;
-    return new ArrayBuffer(Math.ceil(n / BYTES_GRAIN) * BYTES_GRAIN);
+    if (spare !== undefined && spare.byteLength >= n && spare.byteLength <= 2 * n) return spare;
+    return new ArrayBuffer(n < BYTES_GRAIN * 4 ? n : Math.ceil(n / BYTES_GRAIN) * BYTES_GRAIN);
   }
 
   close(): void {
@@ -142,7 +144,7 @@ export function releasePool(pool: ParsePool): void {
 
 const POOL_LINGER_MS = 500;
 
-/** Buffers kept for reuse, of each kind (about as many as segments in flight). */
+/** Segment buffers kept for reuse (about as many as segments in flight). */
 const MAX_SPARES = 8;
 /** Segment buffers are made in multiples of this. */
 const BYTES_GRAIN = 16 * 1024;

@@ -21,7 +21,7 @@ export interface SegmentRequest {
   readonly argsNeeded: readonly string[] | null;
   readonly plainScan: boolean;
   /** The buffers of a record the main thread has replayed, for the worker's next records. */
-  readonly recycled?: { readonly ints: Int32Array; readonly nums: Float64Array } | null;
+  readonly recycled?: Pick<OpRecord, "ints" | "nums" | "recyclable"> | null;
 }
 
 export interface SegmentReply {
@@ -121,8 +121,8 @@ export function readSegment(req: SegmentRequest): SegmentReply {
 }
 
 /** The buffers of a record readSegment gave, replayed and no longer needed: the next record's. */
-export function recycleRecord(record: { readonly ints: Int32Array; readonly nums: Float64Array }): void {
-  recorder.recycle(record.ints, record.nums);
+export function recycleRecord(record: Pick<OpRecord, "ints" | "nums" | "recyclable">): void {
+  if (record.recyclable === true) recorder.recycle(record.ints, record.nums);
 }
 
 /** One recorder for every segment (take() hands its record over and starts anew): its

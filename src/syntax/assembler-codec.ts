@@ -58,6 +58,9 @@ export interface OpRecord {
   readonly numCount: number;
   readonly strings: string[];
   readonly shapes: string[][];
+  /** Handed over in the recorder's own buffers: give them back (OpRecorder.recycle) once
+   *  replayed. */
+  readonly recyclable?: boolean;
 }
 
 /** Records every step of the line reader. Line numbers it is given are segment-relative. */
@@ -168,25 +171,48 @@ export class OpRecorder implements Assembler {
     this.int(line);
   }
 
-  /** The record so far, in the recorder's own buffers (which may be transferred: the record is
-   *  intCount and numCount long, the buffers longer); the recorder starts over in buffers given
-   *  back by `recycle`, or new ones of the same size. Copying the record out instead cost a
-   *  tenth of a worker's time (a new zeroed buffer for each segment, on both threads' heaps). */
+  /** The record so far. One that fills an eighth of the recorder's buffers or more is handed
+   *  over in them (transferable: the record is intCount and numCount long, the buffers longer)
+   *  while the recorder can start over in a pair given back by `recycle`, or make one of at most
+   *  MAX_CIRCULATING; otherwise it is an exact copy. Copying every record out cost a tenth of a worker's time (a new zeroed buffer
+   *  for each segment, garbage on both threads' heaps); handing every one over in new buffers of
+   *  full size made an -ff set's small segments (thousands in flight) far bigger. */
   take(): OpRecord {
-    const record = { ints: this.ints, intCount: this.ni, nums: this.nums, numCount: this.nn, strings: this.strings, shapes: this.shapes };
-    const spare = this.spares.pop();
-    this.ints = spare !== undefined && spare.ints.length >= this.ints.length ? spare.ints : new Int32Array(this.ints.length);
-    this.nums = spare !== undefined && spare.nums.length >= this.nums.length ? spare.nums : new Float64Array(this.nums.length);
+    const ints = this.ints;
+    const nums = this.nums;
+    let spare: { ints: Int32Array; nums: Float64Array } | undefined;
+    // A small record (a small segment of an -ff set's file) is copied out: it would hold buffers
+    // many times its size while in flight.
+    const handOver = this.ni >= ints.length >> 3;
+    if (handOver) spare = this.spares.pop();
+    while (spare !== undefined && (spare.ints.length !== ints.length || spare.nums.length !== nums.length)) {
+      // Given back before the recorder's buffers grew: a pair of the new size takes its place.
+      this.circulating--;
+      spare = this.spares.pop();
+    }
+    let record: OpRecord;
+    if (handOver && (spare !== undefined || this.circulating < MAX_CIRCULATING)) {
+      record = { ints, intCount: this.ni, nums, numCount: this.nn, strings: this.strings, shapes: this.shapes, recyclable: true };
+      if (spare === undefined) this.circulating++;
+      this.ints = spare?.ints ?? new Int32Array(ints.length);
+      this.nums = spare?.nums ?? new Float64Array(nums.length);
+    } else {
+      record = { ints: ints.slice(0, this.ni), intCount: this.ni, nums: nums.slice(0, this.nn), numCount: this.nn, strings: this.strings, shapes: this.shapes, recyclable: false };
+    }
     this.reset();
     return record;
   }
 
-  /** Buffers of a record taken earlier, replayed and no longer needed: the next take's. */
+  /** The buffers of a record taken earlier in them (`recyclable`), replayed and no longer
+   *  needed: a later take's. */
   recycle(ints: Int32Array, nums: Float64Array): void {
-    if (this.spares.length < MAX_SPARES) this.spares.push({ ints, nums });
+    if (this.spares.length < MAX_CIRCULATING) this.spares.push({ ints, nums });
+    else this.circulating--;
   }
 
   private readonly spares: { ints: Int32Array; nums: Float64Array }[] = [];
+  /** Buffer pairs made to hand records over in (spares included). */
+  private circulating = 0;
 
   /** Start over, dropping what was recorded. */
   reset(): void {
@@ -386,8 +412,8 @@ function shapeKeys(node: ShapeNode): string[] {
 
 const FORMS: readonly LightCall["form"][] = ["complete", "unfinished", "resumed", "exit"];
 
-/** Buffer pairs a recorder keeps for its next records (as many as segments in flight). */
-const MAX_SPARES = 8;
+/** Buffer pairs a recorder hands records over in (a few more than segments in flight). */
+const MAX_CIRCULATING = 12;
 
 /** Slots of the recorder's table of byte-range strings (a power of two, minus one). */
 const RANGE_MASK = 4095;

@@ -1,0 +1,82 @@
+// The op recorder hands a segment's record over in its own buffers (the worker transfers them,
+// the main thread gives them back once replayed), or as an exact copy when the record is small
+// or too many pairs are out. A record handed over must never be written to by later segments.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { OpRecorder, opSteps, type OpRecord } from "../../src/syntax/assembler-codec.js";
+import { EventAssembler } from "../../src/syntax/event-assembler.js";
+import type { TraceEvent } from "../../src/syntax/events.js";
+import { ParserStats } from "../../src/syntax/parser-stats.js";
+
+/** A record of `n` thread exits, pids and lines from `pid0` (an exit is a few ints and nums). */
+function exits(rec: OpRecorder, n: number, pid0: number): OpRecord {
+  for (let i = 0; i < n; i++) rec.exited(pid0 + i, 1 + i / 1000, pid0 + i + 1, i % 256);
+  return rec.take();
+}
+
+function events(record: OpRecord): TraceEvent[] {
+  const asm = new EventAssembler("t", new ParserStats("t"));
+  asm.out = [];
+  opSteps(record, 0, "t")(asm, Infinity);
+  asm.end();
+  return asm.out;
+}
+
+const BIG = 4000; // exits: well over an eighth of the recorder's first buffers
+const SMALL = 10;
+
+test("a big record is handed over in the recorder's buffers, a small one copied out exactly", () => {
+  const rec = new OpRecorder();
+  const big = exits(rec, BIG, 100);
+  assert.equal(big.recyclable, true);
+  assert.ok(big.ints.length > big.intCount, "handed over: the buffer is longer than the record");
+  const small = exits(rec, SMALL, 100);
+  assert.equal(small.recyclable, false);
+  assert.equal(small.ints.length, small.intCount);
+  assert.equal(small.nums.length, small.numCount);
+  assert.equal(events(small).length, SMALL);
+});
+
+test("records handed over stay intact while later segments are recorded, recycled or not", () => {
+  const rec = new OpRecorder();
+  const kept: { record: OpRecord; ints: Int32Array; nums: Float64Array; pid0: number }[] = [];
+  for (let k = 0; k < 30; k++) {
+    const pid0 = 1000 * k;
+    const record = exits(rec, BIG, pid0);
+    kept.push({ record, ints: record.ints.slice(0, record.intCount), nums: record.nums.slice(0, record.numCount), pid0 });
+    // Every third record is given back at once (replayed), as the main thread would.
+    if (k % 3 === 0) {
+      const evs = events(record);
+      assert.equal(evs[0]!.pid, pid0);
+      rec.recycle(record.ints, record.nums);
+      kept.pop();
+    }
+  }
+  for (const { record, ints, nums, pid0 } of kept) {
+    assert.deepEqual(record.ints.slice(0, record.intCount), ints);
+    assert.deepEqual(record.nums.slice(0, record.numCount), nums);
+    const evs = events(record);
+    assert.equal(evs.length, BIG);
+    assert.equal(evs[BIG - 1]!.pid, pid0 + BIG - 1);
+    assert.equal(evs[BIG - 1]!.line, pid0 + BIG);
+  }
+});
+
+test("a pair given back is the one the next record is handed over in; without them, copies after a dozen", () => {
+  const rec = new OpRecorder();
+  const first = exits(rec, BIG, 1);
+  rec.recycle(first.ints, first.nums);
+  exits(rec, BIG, 1); // handed over in the buffers the recorder held; it now holds `first`'s
+  const third = exits(rec, BIG, 1);
+  assert.equal(third.ints.buffer, first.ints.buffer);
+  assert.equal(third.nums.buffer, first.nums.buffer);
+
+  const fresh = new OpRecorder();
+  const out = Array.from({ length: 20 }, () => exits(fresh, BIG, 1));
+  const handed = out.filter((r) => r.recyclable === true).length;
+  assert.equal(handed, 12, "at most a dozen pairs out at once");
+  for (const r of out.filter((r) => r.recyclable !== true)) assert.equal(r.ints.length, r.intCount);
+  // Giving some back lets the recorder hand records over again.
+  for (const r of out.slice(0, 3)) fresh.recycle(r.ints, r.nums);
+  assert.equal(exits(fresh, BIG, 1).recyclable, true);
+});
