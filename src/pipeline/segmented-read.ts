@@ -113,6 +113,8 @@ export async function* segmentedEvents(
       progress.firstFailure ??= o.failed;
     }
     if (o === null || "failed" in o || o.dirty || !parser.clean()) {
+      // The worker's reading is not used: its buffers go back all the same.
+      if (o !== null && !("failed" in o)) pool?.recycle(o.record);
       const out: TraceEvent[] = [];
       readHere(p.bytes, p.final, out);
       yield out;

@@ -174,9 +174,10 @@ export class OpRecorder implements Assembler {
   /** The record so far. One that fills an eighth of the recorder's buffers or more is handed
    *  over in them (transferable: the record is intCount and numCount long, the buffers longer)
    *  while the recorder can start over in a pair given back by `recycle`, or make one of at most
-   *  MAX_CIRCULATING; otherwise it is an exact copy. Copying every record out cost a tenth of a worker's time (a new zeroed buffer
-   *  for each segment, garbage on both threads' heaps); handing every one over in new buffers of
-   *  full size made an -ff set's small segments (thousands in flight) far bigger. */
+   *  MAX_CIRCULATING; otherwise it is an exact copy. Copying every record out cost a tenth of a
+   *  worker's time (a new zeroed buffer for each segment, garbage on both threads' heaps);
+   *  handing every one over in new buffers of full size made an -ff set's small segments
+   *  (thousands in flight) far bigger. */
   take(): OpRecord {
     const ints = this.ints;
     const nums = this.nums;
