@@ -51,6 +51,27 @@ test("the joiner's bookkeeping stays bounded while it gives calls up (memory, in
   for (let i = 0; i < 200_000; i++) j.start(call(i, i + 1));
   const order = (j as unknown as { order: unknown[] }).order;
   assert.ok(order.length <= 4 * 1000 + 2048, `start-order list holds ${order.length} entries`);
+  const slots = (j as unknown as { slots: Map<unknown, unknown> }).slots;
+  assert.ok(slots.size <= 2 * 1000 + 1025, `threads given a slot: ${slots.size}`);
+});
+
+test("a thread's calls, one after another, take one slot; a thread that ends gives it back", () => {
+  const j = new CallJoiner();
+  const slots = (j as unknown as { slots: Map<unknown, unknown> }).slots;
+  for (let i = 0; i < 10_000; i++) {
+    const pid = 100 + (i % 4);
+    j.start(call(pid, i + 1));
+    assert.equal(j.resume(pid, "read")?.line, i + 1);
+  }
+  assert.equal(slots.size, 4, "one slot per thread, kept between its calls");
+  j.start(call(100, 10_001));
+  assert.equal(j.finish(100)?.line, 10_001, "the call of a thread that ends is handed back");
+  assert.equal(j.finish(101), null, "a thread between calls has none");
+  assert.equal(slots.size, 2, "threads that ended have no slot");
+  j.start(call(102, 10_002));
+  assert.equal(j.migrate(102, 103), null, "thread 103 had no call in flight to displace");
+  assert.equal(j.resume(103, "read")?.line, 10_002, "the migrated call resumes under its new pid");
+  assert.equal(j.resume(102, "read"), null);
 });
 
 test("at the end of its file the joiner keeps none of the calls it joined (an -ff set keeps every file's parser)", async () => {
