@@ -11,6 +11,7 @@ import { cpus, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { poolSize } from "../src/pipeline/parse-pool.js";
+import type { ThreadCpu } from "./bench-rss.js";
 import { liveRun, longLineSource, shortLineSource, threadSet } from "./trace-feed.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -108,12 +109,15 @@ interface Measure {
   rssBytes: number;
   /** User and system CPU time of all the process's threads. */
   cpuSeconds: number;
+  /** That time by thread, where /proc tells it. */
+  threads: ThreadCpu | null;
   stdout: string;
 }
 
 function measure(args: string[], captureStdout: boolean): Measure {
   const rssFile = join(tmpdir(), `sr-bench-rss-${process.pid}`);
   rmSync(rssFile, { force: true });
+  rmSync(`${rssFile}.tids`, { force: true });
   const devnull = openSync("/dev/null", "w");
   const t0 = process.hrtime.bigint();
   const r = spawnSync(process.execPath, ["--import", rssPreload, ...args], {
@@ -126,7 +130,10 @@ function measure(args: string[], captureStdout: boolean): Measure {
   if (r.status !== 0 && r.status !== 1) {
     throw new Error(`${args.join(" ")} exited ${r.status}: ${String(r.stderr).slice(0, 2000)}`);
   }
-  const usage = existsSync(rssFile) ? (JSON.parse(readFileSync(rssFile, "utf8")) as { rssBytes: number; cpuSeconds: number }) : { rssBytes: NaN, cpuSeconds: NaN };
+  const usage = existsSync(rssFile)
+    ? (JSON.parse(readFileSync(rssFile, "utf8")) as { rssBytes: number; cpuSeconds: number; threads: ThreadCpu | null })
+    : { rssBytes: NaN, cpuSeconds: NaN, threads: null };
+  rmSync(`${rssFile}.tids`, { force: true });
   return { seconds, ...usage, stdout: captureStdout ? String(r.stdout) : "" };
 }
 
@@ -183,6 +190,15 @@ async function main(): Promise<void> {
     const ratio = best.floor!.seconds / m.seconds;
     console.log(
       `${n.padEnd(8)} ${fmt(m.seconds, 2).padStart(8)} ${fmt(mbytes / m.seconds).padStart(9)} ${Math.round(lines / m.seconds).toLocaleString("en-US").padStart(12)} ${fmt(m.rssBytes / 1048576).padStart(13)} ${fmt(ratio, 3).padStart(10)} ${fmt(m.cpuSeconds, 2).padStart(8)} ${fmt(m.cpuSeconds / m.seconds, 2).padStart(12)}`,
+    );
+  }
+  for (const n of names) {
+    // Where the CPU time of the runs with worker threads went: which side would have to get
+    // faster for the wall time to.
+    const t = best[n]!.threads;
+    if (t === null || t.workers === 0) continue;
+    console.log(
+      `${n} CPU by thread: main ${fmt(t.main, 2)} s, parse workers ${fmt(t.workers, 2)} s, other threads (V8's compiler and collector, libuv) ${fmt(t.other, 2)} s`,
     );
   }
   if (best.parse && best.split) {
