@@ -27,8 +27,8 @@ interface Slot {
 
 export class CallJoiner {
   /** One slot per thread seen with a call, kept between its calls: a Map entry set and deleted
-   *  for every unfinished/resumed pair made V8 copy the Map's table every few pairs, a tenth of
-   *  what the main thread's young generation promoted. A thread's slot goes when it is gone;
+   *  for every unfinished/resumed pair made V8 copy the Map's table every few pairs (about 10 MB
+   *  of tables per 100 MB of a busy multi-threaded trace). A thread's slot goes when it is gone;
    *  empty slots of threads never seen to end are swept once they outnumber the calls in
    *  flight. */
   private readonly slots = new Map<number | null, Slot>();
@@ -82,8 +82,7 @@ export class CallJoiner {
 
   /** Take the call a `<... name resumed>` line continues, if it was seen. */
   resume(pid: number | null, name: string): PendingCall | null {
-    let call = this.inFlight(pid) ?? undefined;
-    if (call === undefined) call = this.unprefixedHalf(pid, name);
+    const call = this.inFlight(pid) ?? this.unprefixedHalf(pid, name);
     if (call === undefined) return null;
     // restart_syscall may name a different call than the one interrupted (strace 6.12 NEWS).
     if (call.name !== name && name !== "restart_syscall" && call.name !== "restart_syscall" && call.name !== "???") {
