@@ -2,8 +2,9 @@
 // too): reports the process's peak resident set size and the CPU time of all its threads on
 // exit, as JSON, through the file named by BENCH_RSS_FILE; on Linux also that time split by
 // thread: the main thread, the JavaScript worker threads (each names itself in a side file
-// when it starts), and the rest (V8's compiler and collector threads, libuv's pool).
-import { appendFileSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+// when it starts), and the rest (V8's compiler and collector threads, libuv's pool). The side
+// file is this preload's own: made empty before any worker starts, removed at exit.
+import { appendFileSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { isMainThread } from "node:worker_threads";
 
 export interface ThreadCpu {
@@ -27,12 +28,7 @@ function threadCpu(tid: string): number {
 /** The split of `total` CPU seconds by thread, or null where /proc cannot tell it. */
 function byThread(total: number): ThreadCpu | null {
   try {
-    let workerTids: string[] = [];
-    try {
-      workerTids = readFileSync(tidsFile, "utf8").split("\n").filter((t) => t !== "");
-    } catch {
-      // No worker thread started.
-    }
+    const workerTids = readFileSync(tidsFile, "utf8").split("\n").filter((t) => t !== "");
     const alive = new Set(readdirSync("/proc/self/task"));
     const main = threadCpu(String(process.pid));
     let workers = 0;
@@ -53,10 +49,12 @@ if (target) {
       // Not Linux: no split by thread.
     }
   } else {
+    writeFileSync(tidsFile, "");
     process.on("exit", () => {
       const u = process.resourceUsage();
       const cpuSeconds = (u.userCPUTime + u.systemCPUTime) / 1e6;
       writeFileSync(target, JSON.stringify({ rssBytes: u.maxRSS * 1024, cpuSeconds, threads: byThread(cpuSeconds) }));
+      rmSync(tidsFile, { force: true });
     });
   }
 }

@@ -117,7 +117,6 @@ interface Measure {
 function measure(args: string[], captureStdout: boolean): Measure {
   const rssFile = join(tmpdir(), `sr-bench-rss-${process.pid}`);
   rmSync(rssFile, { force: true });
-  rmSync(`${rssFile}.tids`, { force: true });
   const devnull = openSync("/dev/null", "w");
   const t0 = process.hrtime.bigint();
   const r = spawnSync(process.execPath, ["--import", rssPreload, ...args], {
@@ -133,7 +132,7 @@ function measure(args: string[], captureStdout: boolean): Measure {
   const usage = existsSync(rssFile)
     ? (JSON.parse(readFileSync(rssFile, "utf8")) as { rssBytes: number; cpuSeconds: number; threads: ThreadCpu | null })
     : { rssBytes: NaN, cpuSeconds: NaN, threads: null };
-  rmSync(`${rssFile}.tids`, { force: true });
+  rmSync(rssFile, { force: true });
   return { seconds, ...usage, stdout: captureStdout ? String(r.stdout) : "" };
 }
 
