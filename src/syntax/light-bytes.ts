@@ -4,7 +4,7 @@
 // of exit lines only `+++ exited with N +++`) and gives exactly lightCall's result for it;
 // anything else is left to the string path, where lightCall and the grammar decide. A test
 // holds the two scans together.
-import { BACKSLASH, DOT, GT, isDigit, isLowerHex, latin1, LT, MINUS, POW10, QUOTE, RBRACKET, SPACE } from "./char-codes.js";
+import { Ch, isDigit, isLowerHex, latin1, POW10 } from "./char-codes.js";
 
 /** A light call read from bytes: one object, refilled for every line (no allocation). */
 export interface LightScan {
@@ -85,16 +85,16 @@ function matchAt(b: Uint8Array, at: number, end: number, what: Uint8Array): bool
  *  light-call.ts. */
 function commEnd(b: Uint8Array, i: number, end: number): number {
   const first = b[i + 1]!;
-  if (b[i] !== LT || isDigit(first) || first === DOT) return -1;
+  if (b[i] !== Ch.LT || isDigit(first) || first === Ch.DOT) return -1;
   for (let k = i + 1; k < end; k++) {
     const c = b[k]!;
-    if (c === GT) {
+    if (c === Ch.GT) {
       if (k === i + 12 && matchAt(b, i + 1, k, UNAVAILABLE)) return -1;
       return k + 1;
     }
-    if (c < SPACE || c > 0x7e || c === QUOTE || c === LT || c === BACKSLASH || c === RBRACKET) return -1;
-    if (c === MINUS && b[k + 1] === GT) return -1;
-    if (c === DOT && b[k + 1] === DOT && b[k + 2] === DOT) return -1;
+    if (c < Ch.SPACE || c > 0x7e || c === Ch.QUOTE || c === Ch.LT || c === Ch.BACKSLASH || c === Ch.RBRACKET) return -1;
+    if (c === Ch.MINUS && b[k + 1] === Ch.GT) return -1;
+    if (c === Ch.DOT && b[k + 1] === Ch.DOT && b[k + 2] === Ch.DOT) return -1;
   }
   return -1;
 }
@@ -106,10 +106,10 @@ const UNAVAILABLE = Buffer.from("unavailable", "latin1");
 function sysnoEnd(b: Uint8Array, i: number, end: number): number {
   if (b[i] !== 0x5b) return i;
   let k = i + 1;
-  while (k < end && b[k] === SPACE) k++;
+  while (k < end && b[k] === Ch.SPACE) k++;
   const d = k;
   while (k < end && isDigit(b[k]!)) k++;
-  if (k === d || (d === i + 1 && k - d > 4) || b[k] !== 0x5d || b[k + 1] !== SPACE) return i;
+  if (k === d || (d === i + 1 && k - d > 4) || b[k] !== 0x5d || b[k + 1] !== Ch.SPACE) return i;
   return k + 2;
 }
 
@@ -121,7 +121,7 @@ function ipEnd(b: Uint8Array, i: number, end: number): number {
   if (b[k] === 0x3f /* ? */) while (k < end && b[k] === 0x3f) k++;
   else while (k < end && isLowerHex(b[k]!)) k++;
   const n = k - i - 1;
-  if ((n !== 8 && n !== 16) || b[k] !== 0x5d || b[k + 1] !== SPACE) return i;
+  if ((n !== 8 && n !== 16) || b[k] !== 0x5d || b[k + 1] !== Ch.SPACE) return i;
   return k + 2;
 }
 
@@ -152,26 +152,26 @@ export function scanLightBytes(
   let bracketed = false;
   let comm = false;
   if (c === 0x5b && b[i + 1] === 0x70) {
-    if (b[i + 2] !== 0x69 || b[i + 3] !== 0x64 || b[i + 4] !== SPACE) return false;
+    if (b[i + 2] !== 0x69 || b[i + 3] !== 0x64 || b[i + 4] !== Ch.SPACE) return false;
     i += 5;
-    while (b[i] === SPACE) i++;
+    while (b[i] === Ch.SPACE) i++;
     const d = i;
     while (i < end && isDigit(b[i]!)) i++;
     if (i === d || i - d > 15) return false;
     pid = decimal(b, d, i);
-    comm = b[i] === LT;
+    comm = b[i] === Ch.LT;
     if (comm && (i = commEnd(b, i, end)) < 0) return false;
-    if (b[i] !== 0x5d || b[i + 1] !== SPACE) return false;
+    if (b[i] !== 0x5d || b[i + 1] !== Ch.SPACE) return false;
     i += 2;
     bracketed = true;
   } else if (isDigit(c!) && !(b[i + 2] === 0x3a && isDigit(b[i + 1]!))) {
     const d = i;
     while (i < end && isDigit(b[i]!)) i++;
-    if (i - d <= 7 && (b[i] === SPACE || b[i] === LT)) {
+    if (i - d <= 7 && (b[i] === Ch.SPACE || b[i] === Ch.LT)) {
       pid = decimal(b, d, i);
-      comm = b[i] === LT;
-      if (comm && ((i = commEnd(b, i, end)) < 0 || b[i] !== SPACE)) return false;
-      while (b[i] === SPACE) i++;
+      comm = b[i] === Ch.LT;
+      if (comm && ((i = commEnd(b, i, end)) < 0 || b[i] !== Ch.SPACE)) return false;
+      while (b[i] === Ch.SPACE) i++;
     } else i = d; // not a pid: an epoch, perhaps
   }
   // An optional `HH:MM:SS[.frac] ` clock, or a `-ttt` epoch or `-r` offset (`\d+\.\d+ `).
@@ -191,7 +191,7 @@ export function scanLightBytes(
       const dot = i++;
       while (i < end && isDigit(b[i]!)) i++;
       const fracDigits = i - dot - 1;
-      if (fracDigits < 1 || fracDigits > 15 || b[i] !== SPACE) return false;
+      if (fracDigits < 1 || fracDigits > 15 || b[i] !== Ch.SPACE) return false;
       // +"S.F" is the double nearest S.F; so is SF / 10^|F| when SF is exact (one rounding).
       const scaled = decimal(b, d, dot) * POW10[fracDigits]! + decimal(b, dot + 1, i);
       if (!Number.isSafeInteger(scaled) || i - d - 1 > 16) return false;
@@ -220,7 +220,7 @@ export function scanLightBytes(
       time = whole;
       stamp = "t";
     }
-    if (b[i] !== SPACE) return false;
+    if (b[i] !== Ch.SPACE) return false;
     i++;
   }
   // -n and -i, in strace's order.
@@ -287,7 +287,7 @@ export function scanLightBytes(
       if (!isDigit(b[k]!)) return false;
       while (k > headEnd && isDigit(b[k]!)) k--;
     }
-    if (b[k] === 0x3c && b[k - 1] === SPACE) {
+    if (b[k] === 0x3c && b[k - 1] === Ch.SPACE) {
       const intDigits = intEnd - (k + 1);
       if (intDigits + fracDigits > 15) return false;
       const scaled = fracDigits > 0 ? decimal(b, k + 1, intEnd) * POW10[fracDigits]! + decimal(b, intEnd + 1, e - 1) : decimal(b, k + 1, intEnd);
@@ -305,12 +305,12 @@ export function scanLightBytes(
   if (b[e - 1] === 0x29 /* ) */) {
     let k = e - 2;
     while (k > headEnd && b[k] !== 0x28 && b[k] !== 0x29) k--;
-    if (b[k] !== 0x28 || b[k - 1] !== SPACE) return false;
+    if (b[k] !== 0x28 || b[k - 1] !== Ch.SPACE) return false;
     errnoEnd = k - 1;
     let j = errnoEnd - 1;
     while (j > headEnd && ((b[j]! >= 0x41 && b[j]! <= 0x5a) || isDigit(b[j]!) || b[j] === 0x5f)) j--;
     // `E[A-Z0-9_]+`: an E and at least one more.
-    if (b[j + 1] !== 0x45 /* E */ || errnoEnd - (j + 1) < 2 || b[j] !== SPACE) return false;
+    if (b[j + 1] !== 0x45 /* E */ || errnoEnd - (j + 1) < 2 || b[j] !== Ch.SPACE) return false;
     errnoStart = j + 1;
     e = j;
   }
@@ -323,7 +323,7 @@ export function scanLightBytes(
     neg = true;
     k--;
   }
-  if (b[k] !== SPACE || b[k - 1] !== 0x3d /* = */ || b[k - 2] !== SPACE) return false;
+  if (b[k] !== Ch.SPACE || b[k - 1] !== 0x3d /* = */ || b[k - 2] !== Ch.SPACE) return false;
   let ret: number;
   const len = e - retStart;
   if (len === 0) return false;
@@ -349,7 +349,7 @@ export function scanLightBytes(
   // check that the end does not overlap the leader).
   let p = k - 3;
   if (p < headEnd) return false;
-  while (p > headEnd && b[p] === SPACE) p--;
+  while (p > headEnd && b[p] === Ch.SPACE) p--;
   if (b[p] !== 0x29) return false;
   fill(out, form, pid, time, nameStart, nameEnd, ret, errnoStart, errnoEnd, durationUs);
   return true;

@@ -28,31 +28,13 @@ import { MAX_DECORATION } from "../../grammars/strace-tokens.js";
 import { EVIDENCE_CHARS, isSocketDecoration } from "./flag-evidence.js";
 import {
   AUX_CHARS,
-  BACKSLASH,
-  COLON,
-  COMMA,
-  DOT,
-  EQUALS,
-  GT,
+  Ch,
   isDigit,
   isIdentStart,
   isLowerHex,
   isWord,
   latin1 as latin1Of,
-  LBRACE,
-  LBRACKET,
-  LPAREN,
-  LT,
-  MINUS,
-  PIPE,
   POW10,
-  QUOTE,
-  RBRACE,
-  RBRACKET,
-  RPAREN,
-  SLASH,
-  SPACE,
-  STAR,
 } from "./char-codes.js";
 import type { Assembler } from "./event-assembler.js";
 import type { LightScan } from "./light-bytes.js";
@@ -214,7 +196,7 @@ function skipSpaces(): void {
   const b = B;
   const e = E;
   let i = pos;
-  while (i < e && b[i] === SPACE) i++;
+  while (i < e && b[i] === Ch.SPACE) i++;
   pos = i;
 }
 function digitsEnd(from: number): number {
@@ -233,7 +215,7 @@ function wordEnd(from: number): number {
 }
 function clockAt(i: number): boolean {
   return (
-    isDigit(at(i)) && isDigit(at(i + 1)) && at(i + 2) === COLON && isDigit(at(i + 3)) && isDigit(at(i + 4)) && at(i + 5) === COLON &&
+    isDigit(at(i)) && isDigit(at(i + 1)) && at(i + 2) === Ch.COLON && isDigit(at(i + 3)) && isDigit(at(i + 4)) && at(i + 5) === Ch.COLON &&
     isDigit(at(i + 6)) && isDigit(at(i + 7))
   );
 }
@@ -290,7 +272,7 @@ function decodeBody(from: number, to: number): string {
   let n = 0;
   for (let i = from; i < to; i++) {
     const c = B[i]!;
-    if (c !== BACKSLASH) {
+    if (c !== Ch.BACKSLASH) {
       scratch[n++] = c;
       continue;
     }
@@ -333,10 +315,10 @@ function stringEnd(from: number): number {
   let escaped = false;
   for (let i = from + 1; i < e; i++) {
     const c = b[i]!;
-    if (c === BACKSLASH) {
+    if (c === Ch.BACKSLASH) {
       escaped = true;
       i++;
-    } else if (c === QUOTE) {
+    } else if (c === Ch.QUOTE) {
       escapes = escaped;
       return i;
     }
@@ -354,29 +336,29 @@ function decorationEnd(from: number): number {
   for (let i = from; i < end; i++) {
     const c = B[i]!;
     if (inQuote) {
-      if (c === QUOTE) inQuote = false;
-      else if (c === BACKSLASH) {
+      if (c === Ch.QUOTE) inQuote = false;
+      else if (c === Ch.BACKSLASH) {
         escaped = true;
         i++;
       }
-    } else if (c === LT) d++;
-    else if (c === GT) {
+    } else if (c === Ch.LT) d++;
+    else if (c === Ch.GT) {
       if (--d === 0) {
         escapes = escaped;
         return i;
       }
-    } else if (c === MINUS && at(i + 1) === GT) i++;
-    else if (c === BACKSLASH) {
+    } else if (c === Ch.MINUS && at(i + 1) === Ch.GT) i++;
+    else if (c === Ch.BACKSLASH) {
       escaped = true;
       i++;
-    } else if (c === QUOTE) inQuote = true;
+    } else if (c === Ch.QUOTE) inQuote = true;
   }
   return -1;
 }
 
 function plainDecorationAt(i: number): boolean {
   const c = at(i + 1);
-  if (c === LT || c === DOT || isDigit(c)) return false;
+  if (c === Ch.LT || c === Ch.DOT || isDigit(c)) return false;
   if (c === 0x75 && (startsWith(i + 1, "unfinished") || startsWith(i + 1, "unavailable"))) return false;
   if (c === 0x64 && startsWith(i + 1, "detached")) return false;
   if (c === 0x70 && startsWith(i + 1, "pid changed")) return false;
@@ -425,15 +407,15 @@ function socketDecoration(ref: number): boolean {
   if (i >= to || B[i]! < 0x41 || B[i]! > 0x5a) return false;
   for (i++; i < to; i++) {
     const c = B[i]!;
-    if (!((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || isDigit(c) || c === MINUS)) break;
+    if (!((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || isDigit(c) || c === Ch.MINUS)) break;
   }
-  return i + 1 < to && B[i] === COLON && B[i + 1] === 0x5b;
+  return i + 1 < to && B[i] === Ch.COLON && B[i + 1] === 0x5b;
 }
 
 /** `-?0x[0-9a-fA-F]+` or `-?\d+` at pos: its end (pos moves there), or -1. */
 function number(): number {
   let i = pos;
-  if (at(i) === MINUS) i++;
+  if (at(i) === Ch.MINUS) i++;
   else if (clockAt(i)) return -1;
   if (at(i) === 0x30 && at(i + 1) === 0x78) {
     let j = i + 2;
@@ -443,7 +425,7 @@ function number(): number {
   } else {
     const j = digitsEnd(i);
     if (j === i) return -1;
-    if (at(j) === DOT && isDigit(at(j + 1))) return -1;
+    if (at(j) === Ch.DOT && isDigit(at(j + 1))) return -1;
     i = j;
   }
   pos = i;
@@ -454,7 +436,7 @@ function number(): number {
  *  short hex (a leading 0 is octal to intValue: left to it). NaN otherwise. */
 function intOf(from: number, to: number): number {
   let i = from;
-  const neg = B[i] === MINUS;
+  const neg = B[i] === Ch.MINUS;
   if (neg) i++;
   let v: number;
   if (to - i > 2 && B[i + 1] === 0x78) {
@@ -487,14 +469,14 @@ function intTerm(from: number, to: number): void {
 
 function bracketToken(): number {
   let i = pos + 1;
-  while (at(i) === SPACE) i++;
+  while (at(i) === Ch.SPACE) i++;
   const digits = digitsEnd(i);
-  if (digits > i && at(digits) === RBRACKET) return digits + 1;
+  if (digits > i && at(digits) === Ch.RBRACKET) return digits + 1;
   if (startsWith(pos + 1, "pid ")) return -1;
   let j = pos + 1;
   if (at(j) === 0x3f) return -1;
   while (isLowerHex(at(j)) && j - pos <= 17) j++;
-  if ((j - pos === 9 || j - pos === 17) && at(j) === RBRACKET) return -1;
+  if ((j - pos === 9 || j - pos === 17) && at(j) === Ch.RBRACKET) return -1;
   return 0;
 }
 
@@ -505,9 +487,9 @@ function bracketToken(): number {
 function term(): boolean {
   const start = R.ni;
   if (!bareTerm()) return false;
-  while (at(pos) === SPACE && at(pos + 1) === SLASH && at(pos + 2) === STAR) {
+  while (at(pos) === Ch.SPACE && at(pos + 1) === Ch.SLASH && at(pos + 2) === Ch.STAR) {
     let close = pos + 3;
-    while (close + 1 < E && !(B[close] === STAR && B[close + 1] === SLASH)) close++;
+    while (close + 1 < E && !(B[close] === Ch.STAR && B[close + 1] === Ch.SLASH)) close++;
     if (close + 1 >= E) return false;
     commented(start, latin1(pos + 3, close).trim());
     pos = close + 2;
@@ -532,13 +514,13 @@ function commented(start: number, comment: string): void {
 /** One term without the comments after it. */
 function bareTerm(): boolean {
   const c = at(pos);
-  if (c === QUOTE) {
+  if (c === Ch.QUOTE) {
     const close = stringEnd(pos);
     if (close < 0) return false;
     const from = pos + 1;
     pos = close + 1;
     let truncated = false;
-    if (at(pos) === DOT && at(pos + 1) === DOT && at(pos + 2) === DOT) {
+    if (at(pos) === Ch.DOT && at(pos + 1) === Ch.DOT && at(pos + 2) === Ch.DOT) {
       truncated = true;
       pos += 3;
     }
@@ -555,11 +537,11 @@ function bareTerm(): boolean {
     else rangeRef(from, close);
     return true;
   }
-  if (isDigit(c) || c === MINUS) {
+  if (isDigit(c) || c === Ch.MINUS) {
     const from = pos;
     if (number() < 0) return false;
     const to = pos;
-    if (at(pos) !== LT) {
+    if (at(pos) !== Ch.LT) {
       intTerm(from, to);
       return true;
     }
@@ -579,21 +561,21 @@ function bareTerm(): boolean {
     if (end - start === 2 && B[start] === 0x6f && B[start + 1] === 0x72) return false; // `or`
     pos = end;
     const next = at(pos);
-    if (next === LT) {
+    if (next === Ch.LT) {
       int(V_FD_IDENT);
       return decorationRef(false) >= 0;
     }
-    if (next === LPAREN) {
+    if (next === Ch.LPAREN) {
       pos++;
       int(V_CALL);
       rangeRef(start, end);
-      if (!list(RPAREN)) return false;
+      if (!list(Ch.RPAREN)) return false;
       pos++;
       return true;
     }
-    if (next === EQUALS) {
+    if (next === Ch.EQUALS) {
       const after = at(pos + 1);
-      if (after === EQUALS || after === GT) return false;
+      if (after === Ch.EQUALS || after === Ch.GT) return false;
       pos++;
       int(V_NAMED);
       rangeRef(start, end);
@@ -603,20 +585,20 @@ function bareTerm(): boolean {
     rangeRef(start, end);
     return true;
   }
-  if (c === LBRACE) {
+  if (c === Ch.LBRACE) {
     pos++;
     int(V_STRUCT);
-    if (!list(RBRACE)) return false;
+    if (!list(Ch.RBRACE)) return false;
     pos++;
     return true;
   }
-  if (c === LBRACKET) {
+  if (c === Ch.LBRACKET) {
     const token = bracketToken();
     if (token < 0) return false;
     if (token > 0) {
       // `[ 12]`: the inner text trimmed (spaces only: the token holds nothing else).
       let a = pos + 1;
-      while (B[a] === SPACE) a++;
+      while (B[a] === Ch.SPACE) a++;
       int(V_INDIRECT);
       rangeRef(a, token - 1);
       pos = token;
@@ -624,11 +606,11 @@ function bareTerm(): boolean {
     }
     pos++;
     int(V_ARRAY);
-    if (!list(RBRACKET)) return false;
+    if (!list(Ch.RBRACKET)) return false;
     pos++;
     return true;
   }
-  if (c === DOT && at(pos + 1) === DOT && at(pos + 2) === DOT) {
+  if (c === Ch.DOT && at(pos + 1) === Ch.DOT && at(pos + 2) === Ch.DOT) {
     pos += 3;
     int(V_ELLIPSIS);
     return true;
@@ -641,7 +623,7 @@ function decodedLength(from: number, to: number): number {
   let n = 0;
   for (let i = from; i < to; i++) {
     n++;
-    if (B[i] !== BACKSLASH) continue;
+    if (B[i] !== Ch.BACKSLASH) continue;
     if (++i >= to) return n - 1;
     const e = B[i]!;
     if (e === 0x78 /* x */) {
@@ -663,10 +645,10 @@ function decodedLength(from: number, to: number): number {
 function value(): boolean {
   const first = R.ni;
   if (!term()) return false;
-  if (at(pos) === PIPE) {
+  if (at(pos) === Ch.PIPE) {
     insertHead(first, 2);
     let parts = 1;
-    while (at(pos) === PIPE) {
+    while (at(pos) === Ch.PIPE) {
       pos++;
       if (!term()) return false;
       parts++;
@@ -676,7 +658,7 @@ function value(): boolean {
     R.ints[first + 1] = parts;
     return true;
   }
-  if (at(pos) === SPACE && startsWith(pos + 1, "=> ")) {
+  if (at(pos) === Ch.SPACE && startsWith(pos + 1, "=> ")) {
     pos += 4;
     // `before => after`: one tag, no count.
     insertHead(first, 1);
@@ -702,7 +684,7 @@ function shiftRefs(from: number, by: number): void {
 
 function opFollows(): boolean {
   const c = at(pos);
-  return c === PIPE || (c === SPACE && startsWith(pos + 1, "=> "));
+  return c === Ch.PIPE || (c === Ch.SPACE && startsWith(pos + 1, "=> "));
 }
 
 /** Comma-separated values up to `closer`, as slots: the slot count, then per slot its value
@@ -719,7 +701,7 @@ function list(closer: number): boolean {
   for (;;) {
     skipSpaces();
     const c = at(pos);
-    if (c === COMMA) {
+    if (c === Ch.COMMA) {
       if (current < 0) {
         int(0); // an empty slot before the comma
         slots++;
@@ -730,10 +712,10 @@ function list(closer: number): boolean {
       pos++;
       continue;
     }
-    if (c === closer || (c === LT && closer === RPAREN && top)) break; // `<unfinished ...>` ends it too
+    if (c === closer || (c === Ch.LT && closer === Ch.RPAREN && top)) break; // `<unfinished ...>` ends it too
     if (current >= 0 && R.ints[current]! > 0) {
       const before = at(valueEnd - 1);
-      if (c === DOT || (c === LBRACKET && (isWord(before) || before === RPAREN))) return false;
+      if (c === Ch.DOT || (c === Ch.LBRACKET && (isWord(before) || before === Ch.RPAREN))) return false;
     }
     const opening = current < 0;
     if (opening) {
@@ -741,7 +723,7 @@ function list(closer: number): boolean {
       int(0);
       slots++;
     }
-    if (c === EQUALS) {
+    if (c === Ch.EQUALS) {
       // The second half of a `{in} => {out}` argument cut by <unfinished ...> (clone3).
       if (!(top && opening && startsWith(pos, "=> "))) return false;
       pos += 3;
@@ -751,7 +733,7 @@ function list(closer: number): boolean {
     R.ints[current]++;
     valueEnd = pos;
     const next = at(pos);
-    if (next !== COMMA && next !== closer && next !== SPACE) return false;
+    if (next !== Ch.COMMA && next !== closer && next !== Ch.SPACE) return false;
   }
   depth--;
   R.ints[countAt] = slots;
@@ -770,7 +752,7 @@ function exactDecimal(from: number, dot: number, to: number): number {
 /** ` = ret [<deco>] [ERRNO] [(aux)...]` after the `)`, into the record's tail. */
 function result(bitsAt: number): boolean {
   skipSpaces();
-  if (at(pos) !== EQUALS || at(pos + 1) !== SPACE) return false;
+  if (at(pos) !== Ch.EQUALS || at(pos + 1) !== Ch.SPACE) return false;
   pos += 2;
   skipSpaces();
   let bits = R.ints[bitsAt]!;
@@ -788,12 +770,12 @@ function result(bitsAt: number): boolean {
     bits |= R_RET;
     if (printed) rangeRef(from, pos);
     R.rawLooking = pos - from > 2 && B[from + 1] === 0x78;
-    if (at(pos) === LT && plainDecorationAt(pos)) {
+    if (at(pos) === Ch.LT && plainDecorationAt(pos)) {
       if (decorationRef(false) < 0) return false;
       bits |= R_RET_PATH;
     }
   }
-  if (at(pos) !== SPACE && pos < E) return false;
+  if (at(pos) !== Ch.SPACE && pos < E) return false;
   skipSpaces();
   if (isIdentStart(at(pos))) {
     const end = wordEnd(pos);
@@ -801,7 +783,7 @@ function result(bitsAt: number): boolean {
     bits |= R_ERRNO;
     rangeRef(pos, end);
     pos = end;
-    if (at(pos) !== SPACE && pos < E) return false;
+    if (at(pos) !== Ch.SPACE && pos < E) return false;
     skipSpaces();
   }
   // The aux texts, joined by a space, without INJECTED... and DELAYED (syscallEvent); a
@@ -811,14 +793,14 @@ function result(bitsAt: number): boolean {
   let auxParts = 0;
   const auxCountAt = R.ni;
   if (printed) int(0);
-  while (at(pos) === LPAREN) {
+  while (at(pos) === Ch.LPAREN) {
     const open = pos;
     let d = 0;
     let i = pos;
     for (; i < E; i++) {
       const c = B[i]!;
-      if (c === LPAREN) d++;
-      else if (c === RPAREN) {
+      if (c === Ch.LPAREN) d++;
+      else if (c === Ch.RPAREN) {
         if (--d === 0) break;
       } else if (c >= 128 || AUX_CHARS[c] === 0) return false;
     }
@@ -838,7 +820,7 @@ function result(bitsAt: number): boolean {
       auxTo = i;
     }
     pos = i + 1;
-    if (at(pos) !== SPACE && pos < E) return false;
+    if (at(pos) !== Ch.SPACE && pos < E) return false;
     skipSpaces();
   }
   if (auxParts > 0) {
@@ -961,11 +943,11 @@ function scanCall(lead: LightScan): boolean {
   if (isIdentStart(at(pos))) {
     nameFrom = pos;
     nameTo = wordEnd(pos);
-    if (at(nameTo) !== LPAREN) return false;
+    if (at(nameTo) !== Ch.LPAREN) return false;
     if (nameTo - nameFrom === 2 && B[nameFrom] === 0x6f && B[nameFrom + 1] === 0x72) return false;
     pos = nameTo + 1;
     form = "complete";
-  } else if (at(pos) === LT && startsWith(pos, "<... ")) {
+  } else if (at(pos) === Ch.LT && startsWith(pos, "<... ")) {
     nameFrom = pos + 5;
     nameTo = wordEnd(nameFrom);
     if (nameTo === nameFrom || !startsWith(nameTo, " resumed>")) return false;
@@ -986,9 +968,9 @@ function scanCall(lead: LightScan): boolean {
   const bitsAt = R.ni;
   int(0);
   const listAt = R.ni;
-  if (!list(RPAREN)) return false;
+  if (!list(Ch.RPAREN)) return false;
   R.hasDuration = false;
-  if (at(pos) !== RPAREN) {
+  if (at(pos) !== Ch.RPAREN) {
     // `<unfinished ...>`: the first half of a call (a resumed half cut again is left).
     if (form !== "complete" || !startsWith(pos, UNFINISHED)) return false;
     pos += UNFINISHED.length;
@@ -1005,18 +987,18 @@ function scanCall(lead: LightScan): boolean {
   }
   pos++;
   if (!result(bitsAt)) return false;
-  if (at(pos) === LT) {
+  if (at(pos) === Ch.LT) {
     const from = pos + 1;
     const digits = digitsEnd(from);
     let close = digits;
     if (digits === from) return false;
     let dot = -1;
-    if (at(close) === DOT) {
+    if (at(close) === Ch.DOT) {
       dot = close;
       close = digitsEnd(close + 1);
       if (close === digits + 1) return false;
     }
-    if (at(close) !== GT) return false;
+    if (at(close) !== Ch.GT) return false;
     if (form === "resumed") {
       // The assembler reads the duration's text (syscallEvent).
       rangeRef(from, close);

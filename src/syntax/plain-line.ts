@@ -33,26 +33,11 @@ import {
 import { decorationEnd, stringEnd } from "../../grammars/strace-tokens.js";
 import {
   AUX_CHARS,
-  COLON,
-  COMMA,
-  DOT,
-  EQUALS,
-  GT,
+  Ch,
   isDigit,
   isIdentStart,
   isLowerHex,
   isWord,
-  LBRACE,
-  LBRACKET,
-  LPAREN,
-  LT,
-  MINUS,
-  PIPE,
-  QUOTE,
-  RBRACE,
-  RBRACKET,
-  RPAREN,
-  SPACE,
 } from "./char-codes.js";
 import type { Value } from "./events.js";
 import { COMM } from "./light-call.js";
@@ -61,7 +46,7 @@ let text = "";
 let pos = 0;
 
 function skipSpaces(): void {
-  while (text.charCodeAt(pos) === SPACE) pos++;
+  while (text.charCodeAt(pos) === Ch.SPACE) pos++;
 }
 
 /** The index just past `\d+` from pos (pos itself when there is none). */
@@ -74,8 +59,8 @@ function digitsEnd(from: number): number {
 /** A `\d\d:\d\d:\d\d` clock starts at `at` (the lexer tries it before any number). */
 function clockAt(at: number): boolean {
   return (
-    isDigit(text.charCodeAt(at)) && isDigit(text.charCodeAt(at + 1)) && text.charCodeAt(at + 2) === COLON &&
-    isDigit(text.charCodeAt(at + 3)) && isDigit(text.charCodeAt(at + 4)) && text.charCodeAt(at + 5) === COLON &&
+    isDigit(text.charCodeAt(at)) && isDigit(text.charCodeAt(at + 1)) && text.charCodeAt(at + 2) === Ch.COLON &&
+    isDigit(text.charCodeAt(at + 3)) && isDigit(text.charCodeAt(at + 4)) && text.charCodeAt(at + 5) === Ch.COLON &&
     isDigit(text.charCodeAt(at + 6)) && isDigit(text.charCodeAt(at + 7))
   );
 }
@@ -92,7 +77,7 @@ function wordEnd(from: number): number {
  *  duration, `<<`): those and anything like them are left to the grammar. */
 function plainDecorationAt(at: number): boolean {
   const c = text.charCodeAt(at + 1);
-  if (c === LT || c === DOT || isDigit(c)) return false;
+  if (c === Ch.LT || c === Ch.DOT || isDigit(c)) return false;
   if (c === 0x75 /* u */ && (text.startsWith("unfinished", at + 1) || text.startsWith("unavailable", at + 1))) return false;
   if (c === 0x64 /* d */ && text.startsWith("detached", at + 1)) return false;
   if (c === 0x70 /* p */ && text.startsWith("pid changed", at + 1)) return false;
@@ -113,7 +98,7 @@ function decoration(): string | null {
 function number(): string | null {
   const start = pos;
   let i = pos;
-  if (text.charCodeAt(i) === MINUS) i++;
+  if (text.charCodeAt(i) === Ch.MINUS) i++;
   else if (clockAt(i)) return null;
   if (text.charCodeAt(i) === 0x30 && text.charCodeAt(i + 1) === 0x78 /* x */) {
     let j = i + 2;
@@ -123,7 +108,7 @@ function number(): string | null {
   } else {
     const j = digitsEnd(i);
     if (j === i) return null;
-    if (text.charCodeAt(j) === DOT && isDigit(text.charCodeAt(j + 1))) return null; // a float
+    if (text.charCodeAt(j) === Ch.DOT && isDigit(text.charCodeAt(j + 1))) return null; // a float
     i = j;
   }
   pos = i;
@@ -139,15 +124,15 @@ let depth = 0;
  *  of a `[ *\d+]` token, or 0 for a plain `[` that opens an array. */
 function bracketToken(): number {
   let i = pos + 1;
-  while (text.charCodeAt(i) === SPACE) i++;
+  while (text.charCodeAt(i) === Ch.SPACE) i++;
   const digits = digitsEnd(i);
-  if (digits > i && text.charCodeAt(digits) === RBRACKET) return digits + 1;
+  if (digits > i && text.charCodeAt(digits) === Ch.RBRACKET) return digits + 1;
   if (text.startsWith("pid ", pos + 1)) return -1;
   let j = pos + 1;
   const c = text.charCodeAt(j);
   if (c === 0x3f /* ? */) return -1;
   while (isLowerHex(text.charCodeAt(j)) && j - pos <= 17) j++;
-  if ((j - pos === 9 || j - pos === 17) && text.charCodeAt(j) === RBRACKET) return -1;
+  if ((j - pos === 9 || j - pos === 17) && text.charCodeAt(j) === Ch.RBRACKET) return -1;
   return 0;
 }
 
@@ -156,10 +141,10 @@ function bracketToken(): number {
 function bracketLeader(): Leader | null {
   const open = pos;
   let i = open + 1;
-  while (text.charCodeAt(i) === SPACE) i++;
+  while (text.charCodeAt(i) === Ch.SPACE) i++;
   const digits = digitsEnd(i);
   let close: number;
-  if (digits > i && text.charCodeAt(digits) === RBRACKET) close = digits;
+  if (digits > i && text.charCodeAt(digits) === Ch.RBRACKET) close = digits;
   else {
     // BracketHex: 8 or 16 hex digits, or 8 to 16 `?`s.
     i = open + 1;
@@ -167,20 +152,20 @@ function bracketLeader(): Leader | null {
     else while (isLowerHex(text.charCodeAt(i))) i++;
     const n = i - open - 1;
     const question = text.charCodeAt(open + 1) === 0x3f;
-    if (text.charCodeAt(i) !== RBRACKET || (question ? n < 8 || n > 16 : n !== 8 && n !== 16)) return null;
+    if (text.charCodeAt(i) !== Ch.RBRACKET || (question ? n < 8 || n > 16 : n !== 8 && n !== 16)) return null;
     close = i;
   }
   const inner = text.slice(open + 1, close);
   pos = close + 1;
   // The grammar's rule: -n prints `[%4u]`; -i 8 or 16 hex digits, which may all be decimal.
-  if (close === digits && (inner.length <= 4 || inner.charCodeAt(0) === SPACE)) return { kind: "sysno", no: +inner };
+  if (close === digits && (inner.length <= 4 || inner.charCodeAt(0) === Ch.SPACE)) return { kind: "sysno", no: +inner };
   return { kind: "ip", text: inner };
 }
 
 /** The -Y comm at `at` (`<nginx>`, its text without the brackets), null when no `<` is there,
  *  undefined for a comm the scans leave to the grammar (COMM). */
 function commAt(at: number): string | null | undefined {
-  if (text.charCodeAt(at) !== LT) return null;
+  if (text.charCodeAt(at) !== Ch.LT) return null;
   COMM_AT.lastIndex = at;
   const m = COMM_AT.exec(text);
   return m === null ? undefined : m[0].slice(1, -1);
@@ -207,22 +192,22 @@ function term(): Value | null {
  *  (`st_size=0`), a struct, an array, an indirect `[16]`, `...`; null for anything else. */
 function bareTerm(): Value | null {
   const c = text.charCodeAt(pos);
-  if (c === QUOTE) {
+  if (c === Ch.QUOTE) {
     const close = stringEnd(text, pos);
     if (close < 0) return null;
     const image = text.slice(pos, close + 1);
     pos = close + 1;
     let truncated = false;
-    if (text.charCodeAt(pos) === DOT && text.charCodeAt(pos + 1) === DOT && text.charCodeAt(pos + 2) === DOT) {
+    if (text.charCodeAt(pos) === Ch.DOT && text.charCodeAt(pos + 1) === Ch.DOT && text.charCodeAt(pos + 2) === Ch.DOT) {
       truncated = true;
       pos += 3;
     }
     return strValue(image, truncated, false);
   }
-  if (isDigit(c) || c === MINUS) {
+  if (isDigit(c) || c === Ch.MINUS) {
     const image = number();
     if (image === null) return null;
-    if (text.charCodeAt(pos) !== LT) return numberValue(image, null);
+    if (text.charCodeAt(pos) !== Ch.LT) return numberValue(image, null);
     const deco = decoration();
     return deco === null ? null : numberValue(image, deco);
   }
@@ -233,34 +218,34 @@ function bareTerm(): Value | null {
     if (name === "or") return null; // the lexer's ` or ` operator
     pos = end;
     const next = text.charCodeAt(pos);
-    if (next === LT) {
+    if (next === Ch.LT) {
       const deco = decoration();
       return deco === null ? null : { kind: "fd", fd: -100, path: decorationPath(deco) };
     }
-    if (next === LPAREN) {
+    if (next === Ch.LPAREN) {
       pos++;
-      const slots = list(RPAREN);
+      const slots = list(Ch.RPAREN);
       if (slots === null) return null;
       pos++;
       return { kind: "call", name, args: slots.map(slotValue) };
     }
-    if (next === EQUALS) {
+    if (next === Ch.EQUALS) {
       const after = text.charCodeAt(pos + 1);
-      if (after === EQUALS || after === GT) return null;
+      if (after === Ch.EQUALS || after === Ch.GT) return null;
       pos++;
       const assigned = value();
       return assigned === null ? null : { kind: "named", name: text.slice(start, end), value: assigned };
     }
     return { kind: "ident", name };
   }
-  if (c === LBRACE) {
+  if (c === Ch.LBRACE) {
     pos++;
-    const slots = list(RBRACE);
+    const slots = list(Ch.RBRACE);
     if (slots === null) return null;
     pos++;
     return structOf(slots);
   }
-  if (c === LBRACKET) {
+  if (c === Ch.LBRACKET) {
     const token = bracketToken();
     if (token < 0) return null;
     if (token > 0) {
@@ -269,12 +254,12 @@ function bareTerm(): Value | null {
       return indirectInt(inner);
     }
     pos++;
-    const slots = list(RBRACKET);
+    const slots = list(Ch.RBRACKET);
     if (slots === null) return null;
     pos++;
     return arrayOf(slots, false);
   }
-  if (c === DOT && text.charCodeAt(pos + 1) === DOT && text.charCodeAt(pos + 2) === DOT) {
+  if (c === Ch.DOT && text.charCodeAt(pos + 1) === Ch.DOT && text.charCodeAt(pos + 2) === Ch.DOT) {
     pos += 3;
     return ELLIPSIS;
   }
@@ -285,9 +270,9 @@ function bareTerm(): Value | null {
 function value(): Value | null {
   const first = term();
   if (first === null) return null;
-  if (text.charCodeAt(pos) === PIPE) {
+  if (text.charCodeAt(pos) === Ch.PIPE) {
     const parts: Value[] = [first];
-    while (text.charCodeAt(pos) === PIPE) {
+    while (text.charCodeAt(pos) === Ch.PIPE) {
       pos++;
       const next = term();
       if (next === null) return null;
@@ -296,7 +281,7 @@ function value(): Value | null {
     // Mixed operators (`A|B => C`) make one verbatim expression: left to the grammar.
     return opFollows() ? null : { kind: "flags", parts };
   }
-  if (text.charCodeAt(pos) === SPACE && text.startsWith("=> ", pos + 1)) {
+  if (text.charCodeAt(pos) === Ch.SPACE && text.startsWith("=> ", pos + 1)) {
     pos += 4;
     const after = term();
     return after === null || opFollows() ? null : { kind: "changed", before: first, after };
@@ -307,7 +292,7 @@ function value(): Value | null {
 /** Another `|` or ` => ` follows the value read so far. */
 function opFollows(): boolean {
   const c = text.charCodeAt(pos);
-  return c === PIPE || (c === SPACE && text.startsWith("=> ", pos + 1));
+  return c === Ch.PIPE || (c === Ch.SPACE && text.startsWith("=> ", pos + 1));
 }
 
 /** `list` closers that are marks, not characters: the `---` of a signal line, the `+++` of an
@@ -327,22 +312,22 @@ function list(closer: number): ArgSlot[] | null {
   for (;;) {
     skipSpaces();
     const c = text.charCodeAt(pos);
-    if (c === COMMA) {
+    if (c === Ch.COMMA) {
       slots.push(current ?? []);
       current = [];
       pos++;
       continue;
     }
-    if (c === closer || (c === LT && closer === RPAREN && depth === 1)) break;
+    if (c === closer || (c === Ch.LT && closer === Ch.RPAREN && depth === 1)) break;
     if (closer === CLOSE_SIGNAL ? text.startsWith("---", pos) : closer === CLOSE_EXIT && text.startsWith("+++", pos)) break;
     // A value beside the previous one, unless the grammar would join them across the space: a
     // string and its `...` (cut), a name or call and its `[subscript]`.
     if (current !== null && current.length > 0) {
       const before = text.charCodeAt(valueEnd - 1);
-      if (c === DOT || (c === LBRACKET && (isWord(before) || before === RPAREN))) return null;
+      if (c === Ch.DOT || (c === Ch.LBRACKET && (isWord(before) || before === Ch.RPAREN))) return null;
     }
     let v: Value | null;
-    if (c === EQUALS && depth === 1 && current === null && slots.length === 0 && text.startsWith("=> ", pos)) {
+    if (c === Ch.EQUALS && depth === 1 && current === null && slots.length === 0 && text.startsWith("=> ", pos)) {
       // The second half of a `{in} => {out}` argument cut by <unfinished ...> (clone3).
       pos += 3;
       const after = value();
@@ -353,7 +338,7 @@ function list(closer: number): ArgSlot[] | null {
     valueEnd = pos;
     // A value ends at a separator; anything glued to it (`-`, `[`, `=`, `(`...) is not plain.
     const next = text.charCodeAt(pos);
-    if (next !== COMMA && next !== closer && next !== SPACE) return null;
+    if (next !== Ch.COMMA && next !== closer && next !== Ch.SPACE) return null;
   }
   depth--;
   if (current !== null) slots.push(current);
@@ -363,7 +348,7 @@ function list(closer: number): ArgSlot[] | null {
 /** ` = ret [<deco>] [ERRNO] [(aux)...]` after the `)`; null to give up. */
 function result(): ParsedResult | null {
   skipSpaces();
-  if (text.charCodeAt(pos) !== EQUALS || text.charCodeAt(pos + 1) !== SPACE) return null;
+  if (text.charCodeAt(pos) !== Ch.EQUALS || text.charCodeAt(pos + 1) !== Ch.SPACE) return null;
   pos += 2;
   skipSpaces();
   let ret: number | null;
@@ -379,14 +364,14 @@ function result(): ParsedResult | null {
     if (image === null) return null;
     ret = intValue(image);
     retText = image;
-    if (text.charCodeAt(pos) === LT && plainDecorationAt(pos)) {
+    if (text.charCodeAt(pos) === Ch.LT && plainDecorationAt(pos)) {
       const deco = decoration();
       if (deco === null) return null;
       retPath = decorationPath(deco);
     }
   }
   const afterValue = text.charCodeAt(pos);
-  if (afterValue !== SPACE && pos < text.length) return null;
+  if (afterValue !== Ch.SPACE && pos < text.length) return null;
   skipSpaces();
   let errno: string | null = null;
   if (isIdentStart(text.charCodeAt(pos))) {
@@ -394,18 +379,18 @@ function result(): ParsedResult | null {
     errno = text.slice(pos, end);
     if (errno === "or") return null;
     pos = end;
-    if (text.charCodeAt(pos) !== SPACE && pos < text.length) return null;
+    if (text.charCodeAt(pos) !== Ch.SPACE && pos < text.length) return null;
     skipSpaces();
   }
   let aux = NO_AUX;
-  while (text.charCodeAt(pos) === LPAREN) {
+  while (text.charCodeAt(pos) === Ch.LPAREN) {
     const open = pos;
     let depth = 0;
     let i = pos;
     for (; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      if (c === LPAREN) depth++;
-      else if (c === RPAREN) {
+      if (c === Ch.LPAREN) depth++;
+      else if (c === Ch.RPAREN) {
         if (--depth === 0) break;
       } else if (c >= 128 || AUX_CHARS[c] === 0) return null;
     }
@@ -413,7 +398,7 @@ function result(): ParsedResult | null {
     if (aux === NO_AUX) aux = [];
     aux.push(text.slice(open + 1, i));
     pos = i + 1;
-    if (text.charCodeAt(pos) !== SPACE && pos < text.length) return null;
+    if (text.charCodeAt(pos) !== Ch.SPACE && pos < text.length) return null;
     skipSpaces();
   }
   return parsedResult(ret, retText, retPath, errno, aux, false);
@@ -440,14 +425,14 @@ function scanLine(): ParsedLine | null {
   for (;;) {
     const c = text.charCodeAt(pos);
     let leader: Leader;
-    if (c === LBRACKET && text.charCodeAt(pos + 1) !== 0x70 /* p */) {
+    if (c === Ch.LBRACKET && text.charCodeAt(pos + 1) !== 0x70 /* p */) {
       const l = bracketLeader();
       if (l === null) return null;
       leader = l;
-    } else if (c === LBRACKET) {
+    } else if (c === Ch.LBRACKET) {
       if (leaders !== null || !text.startsWith("[pid ", pos)) return null;
       let i = pos + 5;
-      while (text.charCodeAt(i) === SPACE) i++;
+      while (text.charCodeAt(i) === Ch.SPACE) i++;
       const end = digitsEnd(i);
       if (end === i) return null;
       const comm = commAt(end);
@@ -460,13 +445,13 @@ function scanLine(): ParsedLine | null {
       const start = pos;
       if (clockAt(pos)) {
         let end = pos + 8;
-        if (text.charCodeAt(end) === DOT && isDigit(text.charCodeAt(end + 1))) end = digitsEnd(end + 1);
+        if (text.charCodeAt(end) === Ch.DOT && isDigit(text.charCodeAt(end + 1))) end = digitsEnd(end + 1);
         leader = { kind: "clock", text: text.slice(start, end) };
         pos = end;
       } else {
         if (c === 0x30 && text.charCodeAt(pos + 1) === 0x78) return null; // -i address
         const end = digitsEnd(pos);
-        if (text.charCodeAt(end) === DOT) {
+        if (text.charCodeAt(end) === Ch.DOT) {
           if (!isDigit(text.charCodeAt(end + 1))) return null;
           const fracEnd = digitsEnd(end + 1);
           if (text.charCodeAt(fracEnd) === 0x65 /* e */) return null;
@@ -480,7 +465,7 @@ function scanLine(): ParsedLine | null {
         }
       }
     } else break;
-    if (text.charCodeAt(pos) !== SPACE) return null;
+    if (text.charCodeAt(pos) !== Ch.SPACE) return null;
     skipSpaces();
     (leaders ??= []).push(leader);
   }
@@ -489,9 +474,9 @@ function scanLine(): ParsedLine | null {
   let name: string;
   let argsStart: number;
   const c = text.charCodeAt(pos);
-  if ((c === MINUS && text.startsWith("--- ", pos)) || (c === 0x2b /* + */ && text.startsWith("+++ ", pos))) {
+  if ((c === Ch.MINUS && text.startsWith("--- ", pos)) || (c === 0x2b /* + */ && text.startsWith("+++ ", pos))) {
     // `--- SIGCHLD {si_signo=SIGCHLD, ...} ---`, `+++ exited with 0 +++`
-    const signal = c === MINUS;
+    const signal = c === Ch.MINUS;
     const open = pos;
     pos += 3;
     const words = list(signal ? CLOSE_SIGNAL : CLOSE_EXIT);
@@ -508,12 +493,12 @@ function scanLine(): ParsedLine | null {
   }
   if (isIdentStart(c)) {
     const end = wordEnd(pos);
-    if (text.charCodeAt(end) !== LPAREN) return null;
+    if (text.charCodeAt(end) !== Ch.LPAREN) return null;
     name = text.slice(pos, end);
     if (name === "or") return null;
     kind = "call";
     argsStart = end + 1;
-  } else if (c === LT && text.startsWith("<... ", pos)) {
+  } else if (c === Ch.LT && text.startsWith("<... ", pos)) {
     const end = wordEnd(pos + 5);
     if (end === pos + 5 || !text.startsWith(" resumed>", end)) return null;
     name = text.slice(pos + 5, end);
@@ -521,27 +506,27 @@ function scanLine(): ParsedLine | null {
     argsStart = end + 9;
   } else return null;
   pos = argsStart;
-  const args = list(RPAREN);
+  const args = list(Ch.RPAREN);
   if (args === null) return null;
   const argsEnd = pos;
   let end: CallEnd;
   let res: ParsedResult | null = null;
   let durationText: string | null = null;
-  if (text.charCodeAt(pos) === RPAREN) {
+  if (text.charCodeAt(pos) === Ch.RPAREN) {
     pos++;
     res = result();
     if (res === null) return null;
     end = "complete";
     // `-T`: `<0.000012>`.
-    if (text.charCodeAt(pos) === LT) {
+    if (text.charCodeAt(pos) === Ch.LT) {
       const digits = digitsEnd(pos + 1);
       let close = digits;
       if (digits === pos + 1) return null;
-      if (text.charCodeAt(close) === DOT) {
+      if (text.charCodeAt(close) === Ch.DOT) {
         close = digitsEnd(close + 1);
         if (close === digits + 1) return null;
       }
-      if (text.charCodeAt(close) !== GT) return null;
+      if (text.charCodeAt(close) !== Ch.GT) return null;
       durationText = text.slice(pos + 1, close);
       pos = close + 1;
       skipSpaces();
