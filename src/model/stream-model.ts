@@ -156,6 +156,44 @@ function anyCloexecFlag(args: readonly Value[]): boolean {
 
 const isCloexecName = (n: string): boolean => n.endsWith("_CLOEXEC");
 
+/**
+ * A point of the trace whose summary (the call as a short text) is written when first read:
+ * most points never reach a finding, a chart or a timeline row (a file opened and closed, a
+ * socket closed with nothing unsent), and writing every one took a twentieth of the main
+ * thread's instructions on the bench trace. The summary is a function of the event alone.
+ */
+class CallPoint implements PointRef {
+  readonly file: string;
+  readonly line: number;
+  private text: string | null = null;
+
+  constructor(
+    private ev: TraceEvent | null,
+    readonly pid: number | null,
+    readonly group: number | null,
+    readonly time: number | null,
+    private summarize: ((ev: TraceEvent) => string) | null,
+    readonly stack: readonly string[] | undefined,
+  ) {
+    this.file = ev!.file;
+    this.line = ev!.line;
+    if (summarize === null) {
+      this.text = "";
+      this.ev = null;
+    }
+  }
+
+  get summary(): string {
+    if (this.text === null) {
+      this.text = this.summarize!(this.ev!);
+      // The event is no longer needed: let it go.
+      this.ev = null;
+      this.summarize = null;
+    }
+    return this.text;
+  }
+}
+
 export class StreamModel {
   private readonly tasks = new Map<number, Task>();
   /** The task of unprefixed lines before its pid is known (stderr `-f` output). */
@@ -513,9 +551,10 @@ export class StreamModel {
 
   // ---- events ----------------------------------------------------------------------------------
 
-  private point(ev: TraceEvent, task: Task | null, summary: string): PointRef {
-    const base = { file: ev.file, line: ev.line, pid: task?.pid ?? ev.pid, group: task?.group ?? null, time: this.now, summary };
-    return ev.type === "syscall" && ev.stack !== undefined && ev.stack.length > 0 ? { ...base, stack: ev.stack.slice(0, MAX_FRAMES) } : base;
+  /** Where `ev` happened; its summary is written by `summarize` when first read (null: none). */
+  private point<E extends TraceEvent>(ev: E, task: Task | null, summarize: ((ev: E) => string) | null): PointRef {
+    const stack = ev.type === "syscall" && ev.stack !== undefined && ev.stack.length > 0 ? ev.stack.slice(0, MAX_FRAMES) : undefined;
+    return new CallPoint(ev, task?.pid ?? ev.pid, task?.group ?? null, this.now, summarize as ((ev: TraceEvent) => string) | null, stack);
   }
 
   private onNotice(ev: NoticeEvent): void {
@@ -530,7 +569,7 @@ export class StreamModel {
     if (ev.how === "killed" && ev.signal === "SIGPIPE") this.onSigpipe(ev.pid);
     const task = this.taskOf(ev.pid, false);
     if (task === null) return;
-    const at = this.point(ev, task, summarizeExit(ev));
+    const at = this.point(ev, task, summarizeExit);
     // The thread-group leader's exit is reported when the whole group is gone.
     const group =
       task.pid !== null && task.pid === task.tgid ? [...this.tasks.values()].filter((t) => t.tgid === task.tgid && t !== task) : [];
@@ -570,7 +609,7 @@ export class StreamModel {
       case "socket":
         if (isOk(ev)) {
           const type = arg(ev.args, 1);
-          this.createStream(task, ev.ret as number, kindFromSocketType(flagNames(type), flagBits(type)), ev.retPath ?? null, hasFlag(type, "SOCK_CLOEXEC", SOCK_CLOEXEC), this.point(ev, task, summarizeSyscall(ev)));
+          this.createStream(task, ev.ret as number, kindFromSocketType(flagNames(type), flagBits(type)), ev.retPath ?? null, hasFlag(type, "SOCK_CLOEXEC", SOCK_CLOEXEC), this.point(ev, task, summarizeSyscall));
           this.setFamily(task, ev.ret as number, familyOf(arg(ev.args, 0)));
         }
         return;
@@ -594,7 +633,7 @@ export class StreamModel {
       case "accept4":
         if (isOk(ev)) {
           const cloexec = name === "accept4" && hasFlag(arg(ev.args, 3), "SOCK_CLOEXEC", SOCK_CLOEXEC);
-          this.createStream(task, ev.ret as number, "socket", ev.retPath ?? null, cloexec, this.point(ev, task, summarizeSyscall(ev)));
+          this.createStream(task, ev.ret as number, "socket", ev.retPath ?? null, cloexec, this.point(ev, task, summarizeSyscall));
           // Without -yy: the peer address's family, else the listening socket's.
           const listening = fdOf(arg(ev.args, 0));
           const family = familyOf(field(arg(ev.args, 1), "sa_family")) ?? (listening !== null ? (task.table.get(listening.fd)?.stream.family ?? null) : null);
@@ -602,13 +641,13 @@ export class StreamModel {
         }
         return;
       case "dup":
-        if (isOk(ev)) this.aliasFd(task, arg(ev.args, 0), ev.ret as number, false, this.point(ev, task, summarizeSyscall(ev)));
+        if (isOk(ev)) this.aliasFd(task, arg(ev.args, 0), ev.ret as number, false, this.point(ev, task, summarizeSyscall));
         return;
       case "dup2":
       case "dup3":
         if (isOk(ev)) {
           const cloexec = name === "dup3" && hasFlag(arg(ev.args, 2), "O_CLOEXEC", O_CLOEXEC);
-          this.aliasFd(task, arg(ev.args, 0), ev.ret as number, cloexec, this.point(ev, task, summarizeSyscall(ev)));
+          this.aliasFd(task, arg(ev.args, 0), ev.ret as number, cloexec, this.point(ev, task, summarizeSyscall));
         }
         return;
       case "fcntl":
@@ -639,7 +678,7 @@ export class StreamModel {
       case "io_uring_setup":
       case "io_uring_enter":
         this.facts.sawIoUring = true;
-        if (name === "io_uring_setup" && isOk(ev)) this.createStream(task, ev.ret as number, "other", ev.retPath ?? null, false, this.point(ev, task, ""));
+        if (name === "io_uring_setup" && isOk(ev)) this.createStream(task, ev.ret as number, "other", ev.retPath ?? null, false, this.point(ev, task, null));
         return;
       case "poll":
       case "ppoll":
@@ -684,17 +723,17 @@ export class StreamModel {
         if (isOk(ev) && isEmptyPath(arg(ev.args, 1))) this.onStat(ev, task, arg(ev.args, 0), field(arg(ev.args, 4), "stx_mode"));
         return;
       case "exit":
-        task.exitCall = this.point(ev, task, summarizeSyscall(ev));
+        task.exitCall = this.point(ev, task, summarizeSyscall);
         return;
       case "exit_group": {
-        const at = this.point(ev, task, summarizeSyscall(ev));
+        const at = this.point(ev, task, summarizeSyscall);
         for (const t of this.tasks.values()) if (t.tgid !== null && t.tgid === task.tgid) t.exitCall = at;
         task.exitCall = at;
         return;
       }
       default:
         if (isOk(ev) && (ev.retPath !== undefined || FD_RETURNING.has(name))) {
-          this.createStream(task, ev.ret as number, "other", ev.retPath ?? null, anyCloexecFlag(ev.args), this.point(ev, task, summarizeSyscall(ev)));
+          this.createStream(task, ev.ret as number, "other", ev.retPath ?? null, anyCloexecFlag(ev.args), this.point(ev, task, summarizeSyscall));
         }
     }
   }
@@ -702,7 +741,7 @@ export class StreamModel {
   private createPair(ev: SyscallEvent, task: Task, pair: Value | undefined, kind: StreamKind, cloexec: boolean): void {
     const arr = arrayOf(pair);
     if (arr === null) return;
-    const at = this.point(ev, task, summarizeSyscall(ev));
+    const at = this.point(ev, task, summarizeSyscall);
     for (const item of arr.items) {
       const d = fdOf(item);
       if (d !== null) this.createStream(task, d.fd, kind, d.path, cloexec, at);
@@ -715,10 +754,10 @@ export class StreamModel {
     const outcome = writeOutcome(ev);
     if (outcome.kind === "ignored" || outcome.kind === "restart") {
       // Still learn what the fd is, so a later shutdown/close finds the right stream.
-      this.streamAt(task, req.fd, req.path, req.hint, this.point(ev, task, ""));
+      this.streamAt(task, req.fd, req.path, req.hint, this.point(ev, task, null));
       return;
     }
-    const at = this.point(ev, task, summarizeSyscall(ev));
+    const at = this.point(ev, task, summarizeSyscall);
     const s = this.streamAt(task, req.fd, req.path, req.hint, at);
     s.lastUsed = this.facts.syscalls;
     task.lastWritten = s;
@@ -841,7 +880,7 @@ export class StreamModel {
     if (entry !== undefined && entry.stream.kind !== "socket" && r.path === null) return;
     const isAgain = ev.errno === "EAGAIN" || ev.errno === "EWOULDBLOCK";
     if (r.got === null && !isAgain) return;
-    const at = this.point(ev, task, summarizeSyscall(ev));
+    const at = this.point(ev, task, summarizeSyscall);
     const s = entry?.stream ?? this.streamAt(task, r.fd, r.path, null, at);
     if (s.kind !== "socket") return;
     s.lastUsed = this.facts.syscalls;
@@ -879,7 +918,7 @@ export class StreamModel {
     if (setting === null) return;
     const d = fdOf(arg(ev.args, 0));
     if (d === null) return;
-    const at = this.point(ev, task, summarizeSyscall(ev));
+    const at = this.point(ev, task, summarizeSyscall);
     const s = this.streamAt(task, d.fd, d.path, "socket", at);
     s.lingerZero = setting === "abort" ? at : null;
   }
@@ -890,13 +929,13 @@ export class StreamModel {
     if (queued !== 0) return;
     const d = fdOf(arg(ev.args, 0));
     const entry = d !== null ? task.table.get(d.fd) : undefined;
-    if (entry !== undefined && entry.stream.lastAccepted !== null) entry.stream.peerSign = this.point(ev, task, summarizeSyscall(ev));
+    if (entry !== undefined && entry.stream.lastAccepted !== null) entry.stream.peerSign = this.point(ev, task, summarizeSyscall);
   }
 
   private onShutdown(ev: SyscallEvent, task: Task): void {
     const d = fdOf(arg(ev.args, 0));
     if (d === null || ev.errno !== null) return;
-    const at = this.point(ev, task, summarizeSyscall(ev));
+    const at = this.point(ev, task, summarizeSyscall);
     const s = this.streamAt(task, d.fd, d.path, "socket", at);
     const how = shutdownHow(arg(ev.args, 1));
     if (how === "wr" || how === "rdwr") s.shutWr ??= at;
@@ -907,7 +946,7 @@ export class StreamModel {
     const d = fdOf(arg(ev.args, 0));
     // EBADF: there was nothing to close. Any other result (even EINTR) released the fd on Linux.
     if (d === null || ev.errno === "EBADF" || ev.errno === "9") return;
-    const at = this.point(ev, task, summarizeSyscall(ev));
+    const at = this.point(ev, task, summarizeSyscall);
     if (d.path !== null && task.table.get(d.fd) !== undefined) this.streamAt(task, d.fd, d.path, null, at);
     this.closeFd(task, d.fd, "close", at);
   }
@@ -918,7 +957,7 @@ export class StreamModel {
     const lastFd = intOf(arg(ev.args, 1));
     const flags = arg(ev.args, 2);
     if (first === null || lastFd === null) return;
-    const at = this.point(ev, task, summarizeSyscall(ev));
+    const at = this.point(ev, task, summarizeSyscall);
     if (hasFlag(flags, "CLOSE_RANGE_UNSHARE", CLOSE_RANGE_UNSHARE) && task.table.users > 1) this.unshare(task);
     const cloexecOnly = hasFlag(flags, "CLOSE_RANGE_CLOEXEC", CLOSE_RANGE_CLOEXEC);
     // `~0U` prints as 4294967295 (or 0xffffffff under -X raw): the whole table.
@@ -934,7 +973,7 @@ export class StreamModel {
     const cmdV = arg(ev.args, 1);
     const names = flagNames(cmdV);
     const cmd = intOf(cmdV);
-    const at = this.point(ev, task, summarizeSyscall(ev));
+    const at = this.point(ev, task, summarizeSyscall);
     if (names.includes("F_DUPFD_CLOEXEC") || (names.length === 0 && cmd === F_DUPFD_CLOEXEC)) {
       this.aliasFd(task, arg(ev.args, 0), ev.ret as number, true, at);
     } else if (names.includes("F_DUPFD") || (names.length === 0 && cmd === F_DUPFD)) {
@@ -997,7 +1036,7 @@ export class StreamModel {
   }
 
   private onExec(ev: SyscallEvent, task: Task): void {
-    const at = this.point(ev, task, summarizeSyscall(ev));
+    const at = this.point(ev, task, summarizeSyscall);
     // execve kills the other threads of the group and unshares the fd table (fs/exec.c).
     for (const t of [...this.tasks.values()]) {
       if (t !== task && t.tgid !== null && t.tgid === task.tgid) {
@@ -1070,7 +1109,7 @@ export class StreamModel {
     if (d === null || mode === undefined) return;
     const kind = kindFromMode(mode);
     if (kind === null) return;
-    const s = this.streamAt(task, d.fd, d.path, null, this.point(ev, task, ""));
+    const s = this.streamAt(task, d.fd, d.path, null, this.point(ev, task, null));
     if (s.kind === "unknown") s.kind = kind;
   }
 
@@ -1094,7 +1133,7 @@ export class StreamModel {
     if (!isOk(ev)) return;
     const control = listItems(field(arg(ev.args, 1), "msg_control"));
     if (control.length === 0) return;
-    const at = this.point(ev, task, summarizeSyscall(ev));
+    const at = this.point(ev, task, summarizeSyscall);
     for (const cmsg of control) {
       for (const item of listItems(field(cmsg, "cmsg_data"))) {
         const d = fdOf(item);
