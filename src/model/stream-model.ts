@@ -872,12 +872,14 @@ export class StreamModel {
    * accepted write is a sign it got those bytes (abortive-close).
    */
   private onRead(ev: SyscallEvent, task: Task): void {
+    // Files, pipes, ttys: nothing to follow. Told by the fd alone, before the call's buffer is
+    // read into pieces (most reads of a trace are of files).
+    const d = fdOf(arg(ev.args, 0));
+    if (d === null) return;
+    const entry = task.table.get(d.fd);
+    if (d.path === null && (entry === undefined || entry.stream.kind !== "socket")) return;
     const r = readCall(ev);
     if (r === null || r.peek) return;
-    const entry = task.table.get(r.fd);
-    if (entry === undefined && r.path === null) return;
-    // Files, pipes, ttys: nothing to follow (and no summary to build on this hot path).
-    if (entry !== undefined && entry.stream.kind !== "socket" && r.path === null) return;
     const isAgain = ev.errno === "EAGAIN" || ev.errno === "EWOULDBLOCK";
     if (r.got === null && !isAgain) return;
     const at = this.point(ev, task, summarizeSyscall);
