@@ -159,34 +159,35 @@ const isCloexecName = (n: string): boolean => n.endsWith("_CLOEXEC");
 /**
  * A point of the trace whose summary (the call as a short text) is written when first read:
  * most points never reach a finding, a chart or a timeline row (a file opened and closed, a
- * socket closed with nothing unsent), and writing every one took a twentieth of the main
- * thread's instructions on the bench trace. The summary is a function of the event alone.
+ * socket closed with nothing unsent), and summarising every one cost the main thread a few
+ * percent of its instructions. The summary is a function of the event alone; until it is
+ * read, the point keeps the event (as long as the point lives: a stream's opening call, say).
  */
 class CallPoint implements PointRef {
   readonly file: string;
   readonly line: number;
-  private text: string | null = null;
+  private text: string | null;
+  private ev: TraceEvent | null;
+  private summarize: ((ev: TraceEvent) => string) | null;
 
   constructor(
-    private ev: TraceEvent | null,
+    ev: TraceEvent,
     readonly pid: number | null,
     readonly group: number | null,
     readonly time: number | null,
-    private summarize: ((ev: TraceEvent) => string) | null,
+    summarize: ((ev: TraceEvent) => string) | null,
     readonly stack: readonly string[] | undefined,
   ) {
-    this.file = ev!.file;
-    this.line = ev!.line;
-    if (summarize === null) {
-      this.text = "";
-      this.ev = null;
-    }
+    this.file = ev.file;
+    this.line = ev.line;
+    this.text = summarize === null ? "" : null;
+    this.ev = summarize === null ? null : ev;
+    this.summarize = summarize;
   }
 
   get summary(): string {
     if (this.text === null) {
       this.text = this.summarize!(this.ev!);
-      // The event is no longer needed: let it go.
       this.ev = null;
       this.summarize = null;
     }
