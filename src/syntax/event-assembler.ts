@@ -5,7 +5,7 @@
 // in order. Whatever a line says on its own is the reader's (event-parser.ts); whatever depends
 // on lines before it, beyond the reader's own short state, is here.
 import { CUT_BEFORE, slotValue, type ArgSlot, type ParsedBody, type ParsedResult } from "../../grammars/strace-line-parser.js";
-import type { SyscallEvent, TraceEvent, Value } from "./events.js";
+import { newSyscallEvent, type SyscallEvent, type TraceEvent, type Value } from "./events.js";
 import { CallJoiner, joinSlots, type PendingCall } from "./call-joiner.js";
 import type { LightCall } from "./light-call.js";
 import { replayPlainRecord, type PlainRecord } from "./plain-bytes.js";
@@ -196,18 +196,7 @@ export const NO_ARGS: readonly Value[] = Object.freeze([]);
 
 /** A call that never resumed, with its result when strace printed one (`<unfinished ...>) = ?`). */
 export function neverResumedEvent(file: string, call: PendingCall, result: ParsedResult | null): SyscallEvent {
-  return {
-    type: "syscall",
-    file,
-    line: call.line,
-    pid: call.pid,
-    time: call.time,
-    name: call.name,
-    args: argValues(call.slots),
-    ret: result?.ret ?? null,
-    errno: result?.errno ?? null,
-    form: "never-resumed",
-  };
+  return newSyscallEvent(file, call.line, call.pid, call.time, call.name, argValues(call.slots), result?.ret ?? null, result?.errno ?? null, "never-resumed");
 }
 
 export function lightEvent(
@@ -219,19 +208,8 @@ export function lightEvent(
   endLine: number,
   form: SyscallEvent["form"],
 ): SyscallEvent {
-  const ev: { -readonly [K in keyof SyscallEvent]: SyscallEvent[K] } = {
-    type: "syscall",
-    file,
-    line: lineNo,
-    pid,
-    time,
-    name: c.name,
-    args: NO_ARGS,
-    argsOmitted: true,
-    ret: c.ret,
-    errno: c.errno,
-    form,
-  };
+  const ev = newSyscallEvent(file, lineNo, pid, time, c.name, NO_ARGS, c.ret, c.errno, form);
+  ev.argsOmitted = true;
   if (c.durationUs !== undefined) ev.durationUs = c.durationUs;
   if (endLine !== lineNo) ev.endLine = endLine;
   return ev;
@@ -250,20 +228,7 @@ export function syscallEvent(
   endLine: number,
   form: SyscallEvent["form"],
 ): SyscallEvent {
-  const ev: {
-    -readonly [K in keyof SyscallEvent]: SyscallEvent[K];
-  } = {
-    type: "syscall",
-    file,
-    line: lineNo,
-    pid,
-    time,
-    name,
-    args: argValues(slots),
-    ret: r.ret,
-    errno: r.errno,
-    form,
-  };
+  const ev = newSyscallEvent(file, lineNo, pid, time, name, argValues(slots), r.ret, r.errno, form);
   if (r.retPath !== undefined) ev.retPath = r.retPath;
   if (r.aux.length > 0) {
     let aux = "";

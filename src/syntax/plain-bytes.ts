@@ -39,7 +39,7 @@ import {
 import type { Assembler } from "./event-assembler.js";
 import type { LightScan } from "./light-bytes.js";
 import { MAX_DEPTH } from "./plain-line.js";
-import type { SyscallEvent, Value } from "./events.js";
+import { newSyscallEvent, type Value } from "./events.js";
 
 // The character classes as module constants (see char-codes.ts).
 const isDigit = digitCode;
@@ -1190,7 +1190,7 @@ export function replayPlain(c: PlainCursor, asm: Assembler, file: string, line: 
   const ret = bits & R_RET ? c.nums[c.pn++]! : null;
   const retPath = bits & R_RET_PATH ? c.str(c.ints[c.pi++]!) : undefined;
   const errno = bits & R_ERRNO ? c.str(c.ints[c.pi++]!) : null;
-  const ev: { -readonly [K in keyof SyscallEvent]: SyscallEvent[K] } = { type: "syscall", file, line, pid, time, name, args, ret, errno, form: "complete" };
+  const ev = newSyscallEvent(file, line, pid, time, name, args, ret, errno, "complete");
   if (retPath !== undefined) ev.retPath = retPath;
   if (bits & R_INJECTED) ev.injected = true;
   if (bits & R_AUX) ev.aux = c.str(c.ints[c.pi++]!);
