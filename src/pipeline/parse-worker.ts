@@ -6,7 +6,7 @@ import { firstLineOf, LineSplitter, MAX_LINE_CHARS, splitBytes, type LineSplitEv
 import { OpRecorder, type OpRecord } from "../syntax/assembler-codec.js";
 import { LineReader, ParserStats, type ParserStatsData } from "../syntax/event-parser.js";
 import type { LightCall } from "../syntax/light-call.js";
-import { NameTable, newLightScan, scanLightBytes, WordTable, type LightScan } from "../syntax/light-bytes.js";
+import { NameTable, newLightScan, scanLightBytes, scanTime, WordTable, type LightScan } from "../syntax/light-bytes.js";
 import { newPlainRecord, PlainTextMarks, scanPlainBytes } from "../syntax/plain-bytes.js";
 
 export interface SegmentRequest {
@@ -90,7 +90,7 @@ export function readSegment(req: SegmentRequest): SegmentReply {
       scan.argsNeeded = false;
       if (names !== null && reader.takesLight() && esc >= e && scanLightBytes(bytes, s, e, names.table.isLight, scan)) {
         firstText ??= bytes.toString("utf8", s, e);
-        if (scan.form === "exit") reader.exitedRead(scan.pid, scan.time, scan.ret, lineNo);
+        if (scan.form === "exit") reader.exitedRead(scan.pid, scanTime(scan.time), scan.ret, lineNo);
         else reader.lightRead(lightCallOf(scan, names.table, bytes), lineNo);
       } else if (scan.argsNeeded && req.plainScan && reader.clean() && scanPlainBytes(bytes, s, e, plain, scan, marks)) {
         // A call whose arguments are needed, in plain form: read from its bytes too.
@@ -137,7 +137,7 @@ const errnos = new WordTable();
 function lightCallOf(sc: LightScan, table: NameTable, b: Uint8Array): LightCall {
   call.form = sc.form;
   call.pid = sc.pid;
-  call.time = sc.time;
+  call.time = scanTime(sc.time);
   call.name = table.last;
   call.ret = sc.ret;
   call.errno = sc.errnoStart >= 0 ? errnos.get(b, sc.errnoStart, sc.errnoEnd) : null;

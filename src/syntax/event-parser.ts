@@ -16,6 +16,7 @@ import {
   summaryLine,
 } from "./line-classifier.js";
 import { emptyPrefix, readPrefix, type LinePrefix } from "./line-prefix.js";
+import { scanTime } from "./light-bytes.js";
 import { lightCall, type LightCall } from "./light-call.js";
 import type { PlainRecord } from "./plain-bytes.js";
 import { plainLine } from "./plain-line.js";
@@ -215,7 +216,8 @@ export class LineReader implements BareReader {
     prefix.bracketedPid = rec.bracketedPid;
     // Only whether there is one is read (flag evidence, -Y).
     prefix.comm = rec.comm ? "" : null;
-    prefix.time = rec.time;
+    const time = scanTime(rec.time);
+    prefix.time = time;
     prefix.stamp = rec.stamp;
     prefix.stampDigits = rec.stampDigits;
     prefix.sysno = rec.sysno;
@@ -235,7 +237,7 @@ export class LineReader implements BareReader {
       if (rec.delayed) stats.flags.add("-e inject=delay");
       if (rec.rawLooking && rec.name !== "brk" && !rec.name.startsWith("mmap")) stats.flags.add("-e raw=");
     }
-    this.asm.plain(rec, lineNo, pid, rec.time);
+    this.asm.plain(rec, lineNo, pid, time);
   }
 
   /** A whole line read by a scan as the light call `c` (not an exit line): what physicalLine

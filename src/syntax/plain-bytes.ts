@@ -107,7 +107,8 @@ export interface PlainRecord {
   form: "complete" | "unfinished" | "resumed";
   name: string;
   pid: number | null;
-  time: number | null;
+  /** NaN for none, as LightScan's. */
+  time: number;
   bracketedPid: boolean;
   stamp: "t" | "tt" | "ttt" | "r" | null;
   stampDigits: number;
@@ -147,7 +148,7 @@ export function newPlainRecord(): PlainRecord {
     form: "complete",
     name: "",
     pid: null,
-    time: null,
+    time: NaN,
     bracketedPid: false,
     stamp: null,
     stampDigits: 0,
@@ -849,13 +850,16 @@ function result(bitsAt: number): boolean {
 export function scanPlainBytes(b: Uint8Array, start: number, end: number, record: PlainRecord, lead: LightScan, marks?: PlainTextMarks): boolean {
   if (!lead.argsNeeded || lead.nameAt < 0) return false;
   if (marks !== undefined ? !marks.clean(start, end) : !plainText(b, start, end)) return false;
-  B = b;
+  // The segment's bytes are stored again only when they change: a store of a new object into a
+  // long-lived one takes the write barrier's slow path, at every line of a segment (0.5% of a
+  // worker's instructions).
+  if (B !== b) B = b;
   S = start;
   E = end;
   pos = lead.nameAt;
   depth = 0;
   R = record;
-  R.bytes = b;
+  if (R.bytes !== b) R.bytes = b;
   R.ni = 0;
   R.nn = 0;
   R.nr = 0;
