@@ -17,7 +17,7 @@ export interface LightScan {
   pid: number | null;
   /** NaN when the line has none (scanTime reads it as the LightCall's). A field that may hold
    *  null holds each time in a new heap number, and storing that into this long-lived object
-   *  costs a write barrier's slow path: 1.5 per line, 1% of a worker's instructions. */
+   *  costs a write barrier's slow path: 1.5 per line, about 1% of a worker's instructions. */
   time: number;
   /** Where the syscall name lies in the line's bytes (the caller interns it). */
   nameStart: number;

@@ -851,8 +851,7 @@ export function scanPlainBytes(b: Uint8Array, start: number, end: number, record
   if (!lead.argsNeeded || lead.nameAt < 0) return false;
   if (marks !== undefined ? !marks.clean(start, end) : !plainText(b, start, end)) return false;
   // The segment's bytes are stored again only when they change: a store of a new object into a
-  // long-lived one takes the write barrier's slow path, at every line of a segment (0.5% of a
-  // worker's instructions).
+  // long-lived one takes the write barrier's slow path, and this one was at every line.
   if (B !== b) B = b;
   S = start;
   E = end;

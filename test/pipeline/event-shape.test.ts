@@ -4,25 +4,17 @@
 // shapes made the main thread's reads of their fields megamorphic, 5% of its instructions.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { ARGS_NEEDED } from "../../src/model/args-needed.js";
 import { poolSize } from "../../src/pipeline/parse-pool.js";
 import { readTraceEvents, resolveTraces, type ReadOptions } from "../../src/pipeline/trace-input.js";
 import { newSyscallEvent, type SyscallEvent } from "../../src/syntax/events.js";
 import { quietIo } from "../helpers/quiet-io.js";
+import { sampleTraces } from "../helpers/sample-traces.js";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
-const samples = join(root, "samples");
-
-const traces: string[] = [];
-for (const c of existsSync(samples) ? readdirSync(samples).sort() : []) {
-  const dir = join(samples, c);
-  if (!statSync(dir).isDirectory()) continue;
-  for (const f of readdirSync(dir).sort()) if (f.endsWith(".strace") || f === "ff") traces.push(join(dir, f));
-}
+const traces = sampleTraces();
 
 const fast: ReadOptions = { argsNeeded: ARGS_NEEDED, plainScan: true };
 const readings: readonly (readonly [string, ReadOptions])[] = [

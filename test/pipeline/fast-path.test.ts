@@ -3,7 +3,7 @@
 // every sample recording is analysed, parsed and counted both ways and compared.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createAnalyzer, type ModelEvent } from "../../src/analysis.js";
@@ -12,9 +12,9 @@ import { readTraceEvents, resolveTraces } from "../../src/pipeline/trace-input.j
 import { lightCall } from "../../src/syntax/light-call.js";
 import { stringifyJson } from "../../src/report/escape.js";
 import { quietIo } from "../helpers/quiet-io.js";
+import { sampleTraces } from "../helpers/sample-traces.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
-const samples = join(root, "samples");
 
 
 async function analyze(path: string, fast: boolean) {
@@ -40,14 +40,7 @@ function modelEvent(ev: ModelEvent): unknown {
   return { ...rest, stream: { name: stream.name, kind: stream.kind, identity: stream.identity, unsent: stream.unsentBytes } };
 }
 
-const traces: string[] = [];
-for (const c of existsSync(samples) ? readdirSync(samples).sort() : []) {
-  const dir = join(samples, c);
-  if (!statSync(dir).isDirectory() || !existsSync(join(dir, "expected.json"))) continue;
-  for (const f of readdirSync(dir).sort()) {
-    if (f.endsWith(".strace") || f === "ff") traces.push(join(dir, f));
-  }
-}
+const traces = sampleTraces(true);
 
 test("every sample recording gives the same findings, stats, notes and model events with and without the fast path", async () => {
   assert.ok(traces.length >= 100, `found ${traces.length} recordings`);

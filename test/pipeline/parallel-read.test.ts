@@ -5,10 +5,9 @@
 // summaries (segments the main thread must read again), and at the end of unterminated files.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { ARGS_NEEDED } from "../../src/model/args-needed.js";
 import { poolSize } from "../../src/pipeline/parse-pool.js";
 import { readSegment } from "../../src/pipeline/parse-worker.js";
@@ -18,17 +17,10 @@ import { stringifyJson } from "../../src/report/escape.js";
 import { createEventParser } from "../../src/syntax/event-parser.js";
 import type { TraceEvent } from "../../src/syntax/events.js";
 import { readAll } from "../helpers/read-all.js";
+import { sampleTraces } from "../helpers/sample-traces.js";
 import { runSegmented } from "../property/pipeline.js";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
-const samples = join(root, "samples");
-
-const traces: string[] = [];
-for (const c of existsSync(samples) ? readdirSync(samples).sort() : []) {
-  const dir = join(samples, c);
-  if (!statSync(dir).isDirectory()) continue;
-  for (const f of readdirSync(dir).sort()) if (f.endsWith(".strace") || f === "ff") traces.push(join(dir, f));
-}
+const traces = sampleTraces();
 
 /** Everything a reading of the trace at `path` gives (readAll). */
 async function read(path: string, opts: ReadOptions) {
