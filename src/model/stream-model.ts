@@ -220,7 +220,9 @@ export class StreamModel {
    *  needed, and a set of every pid seen cost a tenth of taskOf). */
   private firstPid: number | null = null;
   private readonly axis = new TimeAxis();
-  private now: number | null = null;
+  /** The current event's time on the axis, NaN without one (as TimeAxis.last, so that storing
+   *  it at every event writes a number in place, not a new heap number). */
+  private now = NaN;
   private nextGroup = 1;
   readonly facts: TraceFacts = {
     syscalls: 0,
@@ -271,7 +273,7 @@ export class StreamModel {
     // other threads' lines in between do not count, a few dozen at most.
     if (this.heldBroken !== null && (ev.pid === this.heldBroken.pid || ++this.heldFor > HOLD_EVENTS)) this.releaseHeld(ev);
     // Mapped once per event: under -r the axis sums deltas.
-    this.now = this.axis.map(ev.time);
+    this.now = this.axis.map(ev.time) ?? NaN;
     this.firstFile ??= ev.file;
     if (ev.file !== this.firstFile) this.facts.multiFile = true;
     switch (ev.type) {
@@ -555,7 +557,8 @@ export class StreamModel {
   /** Where `ev` happened; its summary is written by `summarize` when first read (null: none). */
   private point<E extends TraceEvent>(ev: E, task: Task | null, summarize: ((ev: E) => string) | null): PointRef {
     const stack = ev.type === "syscall" && ev.stack !== undefined && ev.stack.length > 0 ? ev.stack.slice(0, MAX_FRAMES) : undefined;
-    return new CallPoint(ev, task?.pid ?? ev.pid, task?.group ?? null, this.now, summarize as ((ev: TraceEvent) => string) | null, stack);
+    const now = this.now;
+    return new CallPoint(ev, task?.pid ?? ev.pid, task?.group ?? null, now === now ? now : null, summarize as ((ev: TraceEvent) => string) | null, stack);
   }
 
   private onNotice(ev: NoticeEvent): void {

@@ -6,7 +6,9 @@ const DAY_S = 86_400;
 export class TimeAxis {
   private mode: "unknown" | "absolute" | "relative" = "unknown";
   private clock = 0;
-  private last: number | null = null;
+  /** The last absolute time, NaN before the first: a field that may hold null keeps each time in
+   *  a new heap number, whose store here (at every event) took the write barrier's slow path. */
+  private last = NaN;
   private dayOffset = 0;
 
   /** Map a printed entry time to the axis; null stays null. */
@@ -20,7 +22,8 @@ export class TimeAxis {
       this.clock += time;
       return this.clock;
     }
-    if (this.last !== null && time + this.dayOffset < this.last - DAY_S / 2 && time < DAY_S) this.dayOffset += DAY_S;
+    // (Never true before the first time: NaN compares false.)
+    if (time + this.dayOffset < this.last - DAY_S / 2 && time < DAY_S) this.dayOffset += DAY_S;
     const t = time + this.dayOffset;
     this.last = t;
     return t;
