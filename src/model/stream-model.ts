@@ -557,8 +557,8 @@ export class StreamModel {
   /** Where `ev` happened; its summary is written by `summarize` when first read (null: none). */
   private point<E extends TraceEvent>(ev: E, task: Task | null, summarize: ((ev: E) => string) | null): PointRef {
     const stack = ev.type === "syscall" && ev.stack !== undefined && ev.stack.length > 0 ? ev.stack.slice(0, MAX_FRAMES) : undefined;
-    const now = this.now;
-    return new CallPoint(ev, task?.pid ?? ev.pid, task?.group ?? null, now === now ? now : null, summarize as ((ev: TraceEvent) => string) | null, stack);
+    const now = Number.isNaN(this.now) ? null : this.now;
+    return new CallPoint(ev, task?.pid ?? ev.pid, task?.group ?? null, now, summarize as ((ev: TraceEvent) => string) | null, stack);
   }
 
   private onNotice(ev: NoticeEvent): void {

@@ -73,7 +73,7 @@ const RESUMED_CLOSE = Buffer.from(" resumed>", "latin1");
 
 /** A scan's time (LightScan, PlainRecord) as events carry it: null for none. */
 export function scanTime(time: number): number | null {
-  return time === time ? time : null;
+  return Number.isNaN(time) ? null : time;
 }
 
 function isNameStart(c: number): boolean {
