@@ -228,7 +228,7 @@ export class LineReader implements BareReader {
     if (rec.firstFdSocket >= 0) this.evidence.noteDecoration(rec.firstFdSocket === 1);
     this.evidence.noteCut(rec.name, rec.secondCutBytes);
     const pid = rec.pid ?? this.filePid;
-    if (pid !== null) stats.pids.add(pid);
+    if (pid !== null) stats.countPid(pid);
     stats.countLine(rec.form === "complete" ? "syscall" : rec.form);
     stats.countSyscall(rec.name);
     if (rec.form === "complete") {
@@ -462,7 +462,7 @@ export class LineReader implements BareReader {
   private lightCallRead(c: LightCall, lineNo: number): void {
     const stats = this.stats;
     const pid = c.pid ?? this.filePid;
-    if (pid !== null) stats.pids.add(pid);
+    if (pid !== null) stats.countPid(pid);
     switch (c.form) {
       case "unfinished":
         stats.countLine("unfinished");
@@ -654,7 +654,7 @@ export class LineReader implements BareReader {
     this.evidence.notePrefix(prefix, p.durationText !== null);
     this.evidence.noteValues(text, p);
     const pid = pidOverride ?? prefix.pid ?? this.filePid;
-    if (pid !== null) stats.pids.add(pid);
+    if (pid !== null) stats.countPid(pid);
     const time = prefix.time;
     const body = p.body;
     switch (body.kind) {
@@ -690,7 +690,7 @@ export class LineReader implements BareReader {
    *  the line in the stats. */
   private exitPid(pid: number | null): number | null {
     const p = pid ?? this.filePid;
-    if (p !== null) this.stats.pids.add(p);
+    if (p !== null) this.stats.countPid(p);
     this.stats.countLine("exit");
     return p;
   }
