@@ -4,7 +4,7 @@
 import type { SyscallEvent, Value } from "../syntax/events.js";
 import type { Piece } from "./http-framing.js";
 import type { SocketFamily } from "./stream.js";
-import { arg, arrayOf, field, fieldByPrefix, fdOf, findFlagName, flagNames, hasFlag, intOf, unnamed } from "./values.js";
+import { arg, arrayOf, field, fieldByPrefix, findFlagName, flagNames, hasFlag, intOf, unnamed } from "./values.js";
 import { iovecBytes } from "./write-family.js";
 
 /** MSG_PEEK (include/linux/socket.h): the bytes stay queued. */
@@ -86,10 +86,9 @@ export interface ReadCall {
   readonly peek: boolean;
 }
 
-/** read/recv/recvfrom/readv/recvmsg: the size offered, the bytes got, what strace showed. */
-export function readCall(ev: SyscallEvent): ReadCall | null {
-  const d = fdOf(arg(ev.args, 0));
-  if (d === null) return null;
+/** read/recv/recvfrom/readv/recvmsg: the size offered, the bytes got, what strace showed.
+ *  `d`: the fd of its first argument, as the caller read it (fdOf) to decide whether to look. */
+export function readCall(ev: SyscallEvent, d: { readonly fd: number; readonly path: string | null }): ReadCall | null {
   const got = ev.errno === null && ev.ret !== null && ev.ret >= 0 ? ev.ret : null;
   let requested: number | null = null;
   let pieces: Piece[] = [];

@@ -882,7 +882,7 @@ export class StreamModel {
     if (d === null) return;
     const entry = task.table.get(d.fd);
     if (d.path === null && (entry === undefined || entry.stream.kind !== "socket")) return;
-    const r = readCall(ev);
+    const r = readCall(ev, d);
     if (r === null || r.peek) return;
     const isAgain = ev.errno === "EAGAIN" || ev.errno === "EWOULDBLOCK";
     if (r.got === null && !isAgain) return;
