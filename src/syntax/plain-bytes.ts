@@ -48,7 +48,7 @@ const isIdentStart = identStartCode;
 const isWord = wordCode;
 
 /** Value tags of a PlainRecord. */
-export const V_INT_SMALL = 1; // text, value (int32)
+export const V_INT_SMALL = 1; // text, value (int32): a hex (a decimal is V_INT_DEC)
 export const V_INT = 2; // text, value (a double, in nums)
 export const V_INT_TEXT = 3; // text (value read by intValue)
 export const V_FD = 4; // fd, path
@@ -68,6 +68,9 @@ export const V_FLAGS = 17; // count, values
 export const V_CHANGED = 18; // value, value
 export const V_CUT_CHANGED = 19; // value: `=> after` opening a resumed half (before: CUT_BEFORE)
 export const V_COMMENTED = 20; // comment, value: the value with the comment printed after it
+/** value (int32) whose text is its decimal, String(value): most ints (fds, counts, returns),
+ *  sent with no string (each string costs the worker a hash and a lookup). */
+export const V_INT_DEC = 21;
 
 /** Result bits of a PlainRecord call (R_PID and R_TIME are the recorder's). */
 export const R_PID = 1;
@@ -464,9 +467,16 @@ function intTerm(from: number, to: number): void {
     int(V_INT_TEXT);
     rangeRef(from, to);
   } else if ((v | 0) === v) {
-    int(V_INT_SMALL);
-    rangeRef(from, to);
-    int(v);
+    // A decimal (intOf's other branch: no leading zero, no "-0") is printed as String(v).
+    const digits = B[from] === Ch.MINUS ? from + 1 : from;
+    if (!(to - digits > 2 && B[digits + 1] === 0x78)) {
+      int(V_INT_DEC);
+      int(v);
+    } else {
+      int(V_INT_SMALL);
+      rangeRef(from, to);
+      int(v);
+    }
   } else {
     int(V_INT);
     rangeRef(from, to);
@@ -1037,14 +1047,14 @@ function inspect(listAt: number, nameFrom: number, nameTo: number): boolean {
     // The slot's first value without its comments (withComment keeps a value's kind and fields).
     const q = count > 0 ? bare(ints, p) : p;
     const tag = count > 0 ? ints[q]! : 0;
-    if (count !== 1 || (tag !== V_INT_SMALL && tag !== V_INT && tag !== V_INT_TEXT)) allInts = false;
+    if (count !== 1 || !isIntTag(tag)) allInts = false;
     if (k === 0 && count > 0) {
       if (tag === V_FD || tag === V_FD_DELETED) R.firstFdSocket = socketDecoration(ints[q + 2]!) ? 1 : 0;
       else if (tag === V_FD_IDENT) R.firstFdSocket = socketDecoration(ints[q + 1]!) ? 1 : 0;
       const name = nameTo - nameFrom;
       const write = R.form !== "resumed" && ((name === 5 && startsWith(nameFrom, "write")) || (name === 8 && startsWith(nameFrom, "pwrite64")));
       if (write) {
-        const fd = tag === V_INT_SMALL ? ints[q + 2]! : tag === V_FD || tag === V_FD_DELETED ? ints[q + 1]! : tag === V_INT ? 0 : -1;
+        const fd = tag === V_INT_DEC || tag === V_FD || tag === V_FD_DELETED ? ints[q + 1]! : tag === V_INT_SMALL ? ints[q + 2]! : tag === V_INT ? 0 : -1;
         if (fd === -1 || ((fd === 1 || fd === 2) && splicedLook(listAt))) return false;
       }
     }
@@ -1053,6 +1063,10 @@ function inspect(listAt: number, nameFrom: number, nameTo: number): boolean {
   }
   R.rawLooking = R.rawLooking && allInts;
   return true;
+}
+
+function isIntTag(tag: number): boolean {
+  return tag === V_INT_DEC || tag === V_INT_SMALL || tag === V_INT || tag === V_INT_TEXT;
 }
 
 /** The value at p without the comments before it (V_COMMENTED). */
@@ -1076,9 +1090,9 @@ function splicedLook(listAt: number): boolean {
   if (tokens > 1) return true;
   const countAt = bare(ints, p + 1);
   const tag = tokens === 1 ? ints[countAt]! : 0;
-  if (str < 0 || (tag !== V_INT_SMALL && tag !== V_INT && tag !== V_INT_TEXT)) return false;
+  if (str < 0 || !isIntTag(tag)) return false;
   if (ints[str] !== V_STR && !(ints[str] === V_STR_LAZY && ints[str + 2] === 0)) return false;
-  return stringAt(countAt + 1) !== String(strLengthAt(str));
+  return (tag === V_INT_DEC ? String(ints[countAt + 1]) : stringAt(countAt + 1)) !== String(strLengthAt(str));
 }
 
 /** The decoded length of the string value at p (V_STR, V_STR_CUT or V_STR_LAZY). */
@@ -1106,6 +1120,7 @@ export function skip(ints: Int32Array, p: number): number {
     case V_FD_DELETED:
     case V_STR_LAZY:
       return p + 3;
+    case V_INT_DEC:
     case V_INT:
     case V_INT_TEXT:
     case V_FD_IDENT:
@@ -1232,6 +1247,10 @@ function readList(c: PlainCursor): Value[][] {
 function readValue(c: PlainCursor): Value {
   const ints = c.ints;
   switch (ints[c.pi++]) {
+    case V_INT_DEC: {
+      const value = ints[c.pi++]!;
+      return { kind: "int", value, text: String(value) };
+    }
     case V_INT_SMALL: {
       const text = c.str(ints[c.pi++]!);
       return { kind: "int", value: ints[c.pi++]!, text };
