@@ -223,8 +223,8 @@ export class OpRecorder implements Assembler {
     this.stringIds.clear();
     this.shapes = [];
     this.shapeRoot = newShapeNode(null, null);
-    // The table of byte-range strings starts over at the first range of the next bytes.
-    this.rangeSource = null;
+    // The words' ids in the record start over (the words themselves are kept).
+    this.generation++;
   }
 
   /** Which of a pid and a time there are (R_PID, R_TIME), then those there are. */
@@ -256,39 +256,76 @@ export class OpRecorder implements Assembler {
     this.ints = grown;
   }
 
-  /** The id of b[from, to) as a latin1 string, interned by a hash of its bytes. A string met
-   *  again is compared with its first occurrence's bytes (faster than with the string). */
+  /** The id of b[from, to) as a latin1 string. Short ones are words met again and again in
+   *  every segment (names, flags, fields, short paths): a table kept across segments finds each
+   *  by a hash of its bytes and a comparison with a copy of them, and gives its string, made
+   *  once; the record lists it once. Made anew in each segment, those strings (a fifth of the
+   *  ranges) cost a quarter of the time spent recording plain calls. */
   private rangeId(b: Uint8Array, from: number, to: number): number {
     const len = to - from;
     if (len > INTERN_CHARS) return this.strings.push(latin1(b, from, to)) - 1;
-    if (b !== this.rangeSource) {
-      this.rangeIds.fill(-1);
-      this.rangeSource = b;
-    }
     let h = 0x811c9dc5 ^ len;
     for (let i = from; i < to; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
-    let slot = h & RANGE_MASK;
+    let slot = h & WORD_MASK;
+    const pool = this.wordBytes;
     for (let probe = 0; probe < 8; probe++) {
-      const id = this.rangeIds[slot]!;
-      if (id < 0) {
-        const created = this.strings.push(latin1(b, from, to)) - 1;
-        this.rangeIds[slot] = created;
-        this.rangeHashes[slot] = h;
-        this.rangeFrom[slot] = from;
-        return created;
+      const at = this.wordAt[slot]!;
+      if (at < 0) return this.newWord(b, from, to, h, slot);
+      if (this.wordHash[slot] === h && this.wordLength[slot] === len) {
+        let k = 0;
+        while (k < len && pool[at + k] === b[from + k]) k++;
+        if (k === len) {
+          if (this.wordGeneration[slot] !== this.generation) {
+            this.wordGeneration[slot] = this.generation;
+            this.wordId[slot] = this.strings.push(this.words[slot]!) - 1;
+          }
+          return this.wordId[slot]!;
+        }
       }
-      if (this.rangeHashes[slot] === h && this.strings[id]!.length === len && sameRange(b, this.rangeFrom[slot]!, from, len)) return id;
-      slot = (slot + 1) & RANGE_MASK;
+      slot = (slot + 1) & WORD_MASK;
     }
     return this.strings.push(latin1(b, from, to)) - 1;
   }
 
-  private rangeIds = new Int32Array(RANGE_MASK + 1).fill(-1);
-  private rangeHashes = new Int32Array(RANGE_MASK + 1);
-  /** Where in `rangeSource` each slot's string was first met. */
-  private rangeFrom = new Int32Array(RANGE_MASK + 1);
-  /** The bytes the slots' strings were met in (a segment); other bytes start the table over. */
-  private rangeSource: Uint8Array | null = null;
+  /** A word not in the table, put in the empty `slot` (the table starts over when full). */
+  private newWord(b: Uint8Array, from: number, to: number, hash: number, slot: number): number {
+    const text = latin1(b, from, to);
+    const id = this.strings.push(text) - 1;
+    const len = to - from;
+    if (this.wordCount >= (WORD_MASK + 1) / 2 || this.wordBytesUsed + len > WORD_BYTES) {
+      // Full (a trace of many distinct short strings): forget every word, keep this one out.
+      this.wordAt.fill(-1);
+      this.wordCount = 0;
+      this.wordBytesUsed = 0;
+      this.words.fill("");
+      return id;
+    }
+    this.wordBytes.set(b.subarray(from, to), this.wordBytesUsed);
+    this.wordAt[slot] = this.wordBytesUsed;
+    this.wordBytesUsed += len;
+    this.wordCount++;
+    this.wordHash[slot] = hash;
+    this.wordLength[slot] = len;
+    this.words[slot] = text;
+    this.wordGeneration[slot] = this.generation;
+    this.wordId[slot] = id;
+    return id;
+  }
+
+  /** The table of words, by slot: where its bytes are in wordBytes (-1: empty slot), its hash,
+   *  length and string, and its id in the record of `wordGeneration` (the segment it was last
+   *  recorded in). */
+  private readonly wordAt = new Int32Array(WORD_MASK + 1).fill(-1);
+  private readonly wordHash = new Int32Array(WORD_MASK + 1);
+  private readonly wordLength = new Int32Array(WORD_MASK + 1);
+  private readonly words: string[] = new Array<string>(WORD_MASK + 1).fill("");
+  private readonly wordGeneration = new Int32Array(WORD_MASK + 1).fill(-1);
+  private readonly wordId = new Int32Array(WORD_MASK + 1);
+  private readonly wordBytes = new Uint8Array(WORD_BYTES);
+  private wordBytesUsed = 0;
+  private wordCount = 0;
+  /** Counts the records (reset): a word's id is valid in the record of its generation. */
+  private generation = 0;
 
   private int(v: number): void {
     if (this.ni === this.ints.length) {
@@ -416,14 +453,10 @@ const FORMS: readonly LightCall["form"][] = ["complete", "unfinished", "resumed"
 /** Buffer pairs a recorder hands records over in (a few more than segments in flight). */
 const MAX_CIRCULATING = 12;
 
-/** Slots of the recorder's table of byte-range strings (a power of two, minus one). */
-const RANGE_MASK = 4095;
-
-/** b[a, a + len) and b[c, c + len) hold the same bytes. */
-function sameRange(b: Uint8Array, a: number, c: number, len: number): boolean {
-  for (let i = 0; i < len; i++) if (b[a + i] !== b[c + i]) return false;
-  return true;
-}
+/** Slots of the recorder's table of words (a power of two, minus one; at most half are used),
+ *  and the bytes it keeps of them. */
+const WORD_MASK = 8191;
+const WORD_BYTES = 256 * 1024;
 
 /** Replays a record into `asm` a few operations (about as many lines) at a time, or all at
  *  once (Infinity): each call replays the next `ops` and says whether the record is done.

@@ -7,6 +7,9 @@ import { OpRecorder, opSteps, type OpRecord } from "../../src/syntax/assembler-c
 import { EventAssembler } from "../../src/syntax/event-assembler.js";
 import type { TraceEvent } from "../../src/syntax/events.js";
 import { ParserStats } from "../../src/syntax/parser-stats.js";
+import { createEventParser } from "../../src/syntax/event-parser.js";
+import { readSegment } from "../../src/pipeline/parse-worker.js";
+import { ARGS_NEEDED } from "../../src/model/args-needed.js";
 
 /** A record of `n` thread exits, pids and lines from `pid0` (an exit is a few ints and nums). */
 function exits(rec: OpRecorder, n: number, pid0: number): OpRecord {
@@ -79,4 +82,21 @@ test("a pair given back is the one the next record is handed over in; without th
   // Giving some back lets the recorder hand records over again.
   for (const r of out.slice(0, 3)) fresh.recycle(r.ints, r.nums);
   assert.equal(exits(fresh, BIG, 1).recyclable, true);
+});
+
+test("short strings the recorder keeps across segments replay as the grammar reads them, also past its table's size", () => {
+  // 12,000 distinct paths in three segments: the table of words (4,096 at most) fills and starts
+  // over several times, while AT_FDCWD and O_RDONLY are met again in every segment.
+  const lines = Array.from({ length: 12_000 }, (_, i) => `openat(AT_FDCWD, "/w/${i}", O_RDONLY) = ${i % 1000}`);
+  for (const part of [lines.slice(0, 4000), lines.slice(4000, 8000), lines.slice(8000)]) {
+    const bytes = Buffer.from(part.join("\n") + "\n", "latin1");
+    const reply = readSegment({ id: 1, bytes, final: false, file: "t", pid: null, argsNeeded: [...ARGS_NEEDED], plainScan: true });
+    const got = events(reply.record);
+    const want: TraceEvent[] = [];
+    const grammar = createEventParser({ file: "t" });
+    grammar.push(part, 1, want);
+    grammar.end(want);
+    assert.equal(got.length, part.length);
+    assert.deepEqual(got, want);
+  }
 });
