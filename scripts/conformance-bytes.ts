@@ -12,7 +12,7 @@ import { EventAssembler } from "../src/syntax/event-assembler.js";
 import { LineReader, ParserStats } from "../src/syntax/event-parser.js";
 import type { TraceEvent } from "../src/syntax/events.js";
 import { lightCall, type LightCall } from "../src/syntax/light-call.js";
-import { NameTable, newLightScan, scanLightBytes, scanTime, WordTable } from "../src/syntax/light-bytes.js";
+import { NameTable, newLightScan, scanLightBytes, scannedLightCall, scanTime, WordTable } from "../src/syntax/light-bytes.js";
 import { newPlainRecord, plainText, PlainTextMarks, scanPlainBytes } from "../src/syntax/plain-bytes.js";
 import { forEachLineBatch } from "./conformance-run.js";
 
@@ -35,15 +35,9 @@ export function lightByBytes(line: string): LightCall | null {
   const { bytes, start, end } = segmentOf(line);
   if (!scanLightBytes(bytes, start, end, table.isLight, scan)) return null;
   if (scan.form === "exit") return { form: "exit", pid: scan.pid, time: scanTime(scan.time), name: "", ret: 0, errno: null, exit: `exited with ${scan.ret}` };
-  const c: { -readonly [K in keyof LightCall]: LightCall[K] } = {
-    form: scan.form,
-    pid: scan.pid,
-    time: scanTime(scan.time),
-    name: table.last,
-    ret: scan.ret,
-    errno: scan.errnoStart >= 0 ? words.get(bytes, scan.errnoStart, scan.errnoEnd) : null,
-  };
-  if (scan.durationUs >= 0) c.durationUs = scan.durationUs;
+  // The worker's own reading; lightCall leaves durationUs out when the line has none.
+  const c: { -readonly [K in keyof LightCall]: LightCall[K] } = scannedLightCall(scan, table.last, words, bytes);
+  if (c.durationUs === undefined) delete c.durationUs;
   return c;
 }
 

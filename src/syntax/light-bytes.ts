@@ -5,6 +5,7 @@
 // anything else is left to the string path, where lightCall and the grammar decide. A test
 // holds the two scans together.
 import { Ch, isDigit as digitCode, isLowerHex as lowerHexCode, latin1, POW10 } from "./char-codes.js";
+import type { LightCall } from "./light-call.js";
 
 // The character classes as module constants (see char-codes.ts).
 const isDigit = digitCode;
@@ -74,6 +75,24 @@ const RESUMED_CLOSE = Buffer.from(" resumed>", "latin1");
 /** A scan's time (LightScan, PlainRecord) as events carry it: null for none. */
 export function scanTime(time: number): number | null {
   return Number.isNaN(time) ? null : time;
+}
+
+/** The LightCall lightCall makes of the line `sc` read (not an exit line), named `name` (the
+ *  name table's last), its errno interned in `errnos`. A new object each time, with every field
+ *  (durationUs undefined when the line has none): one refilled object lived long, so each store
+ *  of a time (a new heap number) into it took the write barrier's slow path, and deleting its
+ *  durationUs changed its shape at every other line; a new one cost the worker's scan of a 30 MB
+ *  cut 1.9% fewer instructions (4,575M -> 4,486M). */
+export function scannedLightCall(sc: LightScan, name: string, errnos: WordTable, b: Uint8Array): LightCall {
+  return {
+    form: sc.form,
+    pid: sc.pid,
+    time: scanTime(sc.time),
+    name,
+    ret: sc.ret,
+    errno: sc.errnoStart >= 0 ? errnos.get(b, sc.errnoStart, sc.errnoEnd) : null,
+    durationUs: sc.durationUs >= 0 ? sc.durationUs : undefined,
+  };
 }
 
 function isNameStart(c: number): boolean {
