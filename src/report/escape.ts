@@ -12,6 +12,8 @@ const UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028
 /** Same set, for a JSON text: JSON.stringify already escapes C0 controls, not the rest. */
 // eslint-disable-next-line no-control-regex
 const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/** The same without the global flag: test() then keeps no position between calls. */
+const ANY_UNSAFE_IN_JSON = new RegExp(UNSAFE_IN_JSON.source);
 
 /** The text with every unsafe character shown as `\xNN` (or `\uNNNN` above 0xff). */
 export function escapeText(text: string): string {
@@ -34,10 +36,10 @@ export function hasUnsafeText(text: string): boolean {
  * bidi controls, U+2028/9) are written as `\uNNNN`. The parsed value is unchanged.
  */
 export function stringifyJson(value: unknown, space?: number): string {
-  return JSON.stringify(value, null, space).replace(
-    UNSAFE_IN_JSON,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
+  const json = JSON.stringify(value, null, space);
+  // Most texts hold none: a test alone makes no new string (a replace made one each time).
+  if (!ANY_UNSAFE_IN_JSON.test(json)) return json;
+  return json.replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** `text` escaped, then cut to at most `max` characters with `…` marking the cut (escape

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Finding } from "../../src/rules/finding.js";
-import { escapeText } from "../../src/report/escape.js";
+import { escapeText, stringifyJson } from "../../src/report/escape.js";
 import { ownFrame, renderExplanation } from "../../src/report/explanation.js";
 import { renderFindingsTable } from "../../src/report/findings-table.js";
 import { renderJsonReport, renderNdjsonFinding, renderNdjsonSummary } from "../../src/report/json-report.js";
@@ -140,6 +140,22 @@ describe("JSON contract", () => {
     assert.deepEqual(Object.keys(f.lastWrite).slice(0, 1), ["file"]);
     for (const k of ["file", "line", "syscall", "requested", "result"]) assert.ok(k in f.lastWrite, k);
     for (const k of ["lines", "syscalls", "unrecognized", "foreign"]) assert.equal(typeof obj.stats[k], "number", k);
+  });
+
+  test("--format json printed piece by piece is byte for byte the whole report stringified", () => {
+    const odd = finding({ file: "a\u0085b\u2028c\u202ed\x1be\n", pids: [], evidence: [] });
+    const cases: Report[] = [
+      report([]),
+      report([finding()]),
+      report([finding(), odd, finding({ lastWrite: null, stream: null })]),
+      { ...report([odd]), notes: [] },
+    ];
+    for (const r of cases) {
+      const text = renderJsonReport(r);
+      assert.equal(text, `${stringifyJson(r, 2)}\n`);
+      assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(r)));
+      assert.ok(!/[\u0085\u2028\u202e\x1b]/.test(text), "unsafe characters are escaped");
+    }
   });
 
   test("--format ndjson: one finding object per line, then a summary", () => {
