@@ -2,7 +2,7 @@
 // read at the moment and stopped when the last one is done.
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import type { OpRecord } from "../syntax/assembler-codec.js";
+import { learnWords, type OpRecord } from "../syntax/assembler-codec.js";
 import type { SegmentReply, SegmentRequest, WorkerMessage } from "./parse-worker.js";
 
 /** A segment's reading, or why the worker could not give it (then the main thread reads it). */
@@ -33,7 +33,13 @@ export class ParsePool {
         if ("ready" in m) slot.ready = true;
         else {
           if ("spent" in m && m.spent !== undefined && this.spareBytes.length < MAX_SPARES) this.spareBytes.push(m.spent.buffer as ArrayBuffer);
-          this.settle(m.id, "error" in m ? { failed: m.error } : m);
+          // The words a record brings are the later records' too: taken in as each arrives, in
+          // the worker's order, whatever becomes of the record.
+          if ("record" in m && !learnWords(m.record)) {
+            this.recycle(m.record);
+            this.settle(m.id, { failed: "parse worker record out of step" });
+          }
+          else this.settle(m.id, "error" in m ? { failed: m.error } : m);
         }
       });
       const die = (why: string) => {

@@ -45,6 +45,16 @@ export type WorkerMessage = SegmentReply | { readonly id: number; readonly error
 /** Read one segment. Lines whose bytes the light scan takes (light-bytes.ts) never become
  *  strings; every other line is decoded alone and read by the line reader, as on one thread. */
 export function readSegment(req: SegmentRequest): SegmentReply {
+  try {
+    return readSegmentWith(req);
+  } catch (err) {
+    // Words the record under way gave ids to never reach the replaying thread.
+    recorder.abandon();
+    throw err;
+  }
+}
+
+function readSegmentWith(req: SegmentRequest): SegmentReply {
   const longLines: [number, number][] = [];
   let unterminated: { line: number; text: string } | null = null;
   const events: LineSplitEvents = {

@@ -10,6 +10,7 @@
 // numbers are written relative to the segment: the worker does not know how many lines came
 // before it, the main thread does by the time it replays.
 import { CUT_BEFORE, ELLIPSIS } from "../../grammars/strace-line-parser.js";
+import { threadId } from "node:worker_threads";
 import { latin1 } from "./char-codes.js";
 import type { SyscallEvent, TraceEvent } from "./events.js";
 import type { PendingCall } from "./call-joiner.js";
@@ -50,13 +51,25 @@ const OP_EXITED = 13;
  *  (data buffers) as they come. */
 const INTERN_CHARS = 96;
 
-/** A recorded segment: structured-cloneable, its two buffers transferable. */
+/** A recorded segment: structured-cloneable, its two buffers transferable. A string is
+ *  recorded as an id: one of the record's own `strings` (>= 0), or a word (< 0, word -1 - id):
+ *  a short string its recorder sent once, in the `newWords` of the record that met it first,
+ *  and that the thread replaying the records keeps (learnWords). */
 export interface OpRecord {
   readonly ints: Int32Array;
   readonly intCount: number;
   readonly nums: Float64Array;
   readonly numCount: number;
   readonly strings: string[];
+  /** The recorder that made it (one per thread, or more in tests). */
+  readonly source: number;
+  /** Word ids count from 0 again in each epoch of a recorder. */
+  readonly epoch: number;
+  /** The words this record brings, with ids firstWord, firstWord + 1... */
+  readonly newWords: string[];
+  readonly firstWord: number;
+  /** Set by learnWords on the thread that replays it: every word of its epoch so far. */
+  words?: readonly string[];
   readonly shapes: string[][];
   /** Handed over in the recorder's own buffers: give them back (OpRecorder.recycle) once
    *  replayed. */
@@ -70,7 +83,20 @@ export class OpRecorder implements Assembler {
   private nums: Float64Array = new Float64Array(1 << 12);
   private nn = 0;
   private strings: string[] = [];
-  private readonly stringIds = new Map<string, number>();
+  /** The words of this epoch by text, with their ids (see OpRecord; strings up to
+   *  INTERN_CHARS long). */
+  private readonly wordIds = new Map<string, number>();
+  /** Words given an id so far in this epoch, and the characters they hold. */
+  private wordsSent = 0;
+  private wordChars = 0;
+  private epoch = 0;
+  /** Words met first in the record under way, and the id of the first of them. */
+  private newWords: string[] = [];
+  private firstWord = 0;
+  /** Ids handed out may not have reached the replaying thread (a segment failed): the next
+   *  record starts an epoch. */
+  private epochSpent = false;
+  private readonly source = nextSourceBase + recorders++;
   private shapes: string[][] = [];
   /** Shapes seen, as a trie of keys in order: most objects of a kind have one shape, so each
    *  step is usually one comparison of interned key strings (no key list is built). */
@@ -193,12 +219,12 @@ export class OpRecorder implements Assembler {
     }
     let record: OpRecord;
     if (handOver && (spare !== undefined || this.circulating < MAX_CIRCULATING)) {
-      record = { ints, intCount: this.ni, nums, numCount: this.nn, strings: this.strings, shapes: this.shapes, recyclable: true };
+      record = { ints, intCount: this.ni, nums, numCount: this.nn, ...this.wordFields(), shapes: this.shapes, recyclable: true };
       if (spare === undefined) this.circulating++;
       this.ints = spare?.ints ?? new Int32Array(ints.length);
       this.nums = spare?.nums ?? new Float64Array(nums.length);
     } else {
-      record = { ints: ints.slice(0, this.ni), intCount: this.ni, nums: nums.slice(0, this.nn), numCount: this.nn, strings: this.strings, shapes: this.shapes, recyclable: false };
+      record = { ints: ints.slice(0, this.ni), intCount: this.ni, nums: nums.slice(0, this.nn), numCount: this.nn, ...this.wordFields(), shapes: this.shapes, recyclable: false };
     }
     this.reset();
     return record;
@@ -220,11 +246,43 @@ export class OpRecorder implements Assembler {
     this.ni = 0;
     this.nn = 0;
     this.strings = [];
-    this.stringIds.clear();
     this.shapes = [];
     this.shapeRoot = newShapeNode(null, null);
-    // The words' ids in the record start over (the words themselves are kept).
-    this.generation++;
+    // Words already sent keep their ids, within bounds: past them (or after a record that
+    // never reached the other side) a new epoch starts, and the replaying thread's list with it.
+    if (this.epochSpent || this.wordsSent >= EPOCH_WORDS || this.wordChars >= EPOCH_CHARS) {
+      this.epoch++;
+      this.epochSpent = false;
+      this.wordsSent = 0;
+      this.wordChars = 0;
+      this.wordIds.clear();
+      this.forgetWordBytes();
+    }
+    this.newWords = [];
+    this.firstWord = this.wordsSent;
+  }
+
+  /** The record under way will not reach the replaying thread (its segment failed): ids it
+   *  gave new words must not be used again. */
+  abandon(): void {
+    this.epochSpent = true;
+    this.reset();
+  }
+
+  private wordFields(): Pick<OpRecord, "strings" | "source" | "epoch" | "newWords" | "firstWord"> {
+    return { strings: this.strings, source: this.source, epoch: this.epoch, newWords: this.newWords, firstWord: this.firstWord };
+  }
+
+  /** The id of word `text` (its first time in the epoch: a new one, sent with this record). */
+  private wordId(text: string): number {
+    let id = this.wordIds.get(text);
+    if (id === undefined) {
+      id = this.wordsSent++;
+      this.wordChars += text.length;
+      this.newWords.push(text);
+      this.wordIds.set(text, id);
+    }
+    return -1 - id;
   }
 
   /** Which of a pid and a time there are (R_PID, R_TIME), then those there are. */
@@ -256,11 +314,11 @@ export class OpRecorder implements Assembler {
     this.ints = grown;
   }
 
-  /** The id of b[from, to) as a latin1 string. Short ones are words met again and again in
-   *  every segment (names, flags, fields, short paths): a table kept across segments finds each
-   *  by a hash of its bytes and a comparison with a copy of them, and gives its string, made
-   *  once; the record lists it once. Made anew in each segment, those strings (a fifth of the
-   *  ranges) cost a quarter of the time spent recording plain calls. */
+  /** The id of b[from, to) as a latin1 string. Short ones are words met again and again
+   *  (names, flags, fields, short paths): a table of their bytes finds each by a hash and a
+   *  comparison, and gives its word id; its string is made and sent once per epoch. Made anew
+   *  in each segment, those strings (a fifth of the ranges) cost a quarter of the time spent
+   *  recording plain calls, and each record listed every word it used again. */
   private rangeId(b: Uint8Array, from: number, to: number): number {
     const len = to - from;
     if (len > INTERN_CHARS) return this.strings.push(latin1(b, from, to)) - 1;
@@ -274,31 +332,22 @@ export class OpRecorder implements Assembler {
       if (this.wordHash[slot] === h && this.wordLength[slot] === len) {
         let k = 0;
         while (k < len && pool[at + k] === b[from + k]) k++;
-        if (k === len) {
-          if (this.wordGeneration[slot] !== this.generation) {
-            this.wordGeneration[slot] = this.generation;
-            this.wordId[slot] = this.strings.push(this.words[slot]!) - 1;
-          }
-          return this.wordId[slot]!;
-        }
+        if (k === len) return this.wordRef[slot]!;
       }
       slot = (slot + 1) & WORD_MASK;
     }
-    return this.strings.push(latin1(b, from, to)) - 1;
+    return this.wordId(latin1(b, from, to));
   }
 
-  /** A word not in the table, put in the empty `slot` (the table starts over when full). */
+  /** A word not in the table of bytes, put in the empty `slot` (the table starts over when
+   *  full; the words keep their ids). */
   private newWord(b: Uint8Array, from: number, to: number, hash: number, slot: number): number {
-    const text = latin1(b, from, to);
-    const id = this.strings.push(text) - 1;
+    const ref = this.wordId(latin1(b, from, to));
     const len = to - from;
     if (this.wordCount >= (WORD_MASK + 1) / 2 || this.wordBytesUsed + len > WORD_BYTES) {
-      // Full (a trace of many distinct short strings): forget every word, keep this one out.
-      this.wordAt.fill(-1);
-      this.wordCount = 0;
-      this.wordBytesUsed = 0;
-      this.words.fill("");
-      return id;
+      // Full (a trace of many distinct short strings): forget every word's bytes.
+      this.forgetWordBytes();
+      return ref;
     }
     this.wordBytes.set(b.subarray(from, to), this.wordBytesUsed);
     this.wordAt[slot] = this.wordBytesUsed;
@@ -306,26 +355,25 @@ export class OpRecorder implements Assembler {
     this.wordCount++;
     this.wordHash[slot] = hash;
     this.wordLength[slot] = len;
-    this.words[slot] = text;
-    this.wordGeneration[slot] = this.generation;
-    this.wordId[slot] = id;
-    return id;
+    this.wordRef[slot] = ref;
+    return ref;
   }
 
-  /** The table of words, by slot: where its bytes are in wordBytes (-1: empty slot), its hash,
-   *  length and string, and its id in the record of `wordGeneration` (the segment it was last
-   *  recorded in). */
+  private forgetWordBytes(): void {
+    this.wordAt.fill(-1);
+    this.wordCount = 0;
+    this.wordBytesUsed = 0;
+  }
+
+  /** The table of words' bytes, by slot: where its bytes are in wordBytes (-1: empty slot), its
+   *  hash, length and id as recorded (wordId). */
   private readonly wordAt = new Int32Array(WORD_MASK + 1).fill(-1);
   private readonly wordHash = new Int32Array(WORD_MASK + 1);
   private readonly wordLength = new Int32Array(WORD_MASK + 1);
-  private readonly words: string[] = new Array<string>(WORD_MASK + 1).fill("");
-  private readonly wordGeneration = new Int32Array(WORD_MASK + 1).fill(-1);
-  private readonly wordId = new Int32Array(WORD_MASK + 1);
+  private readonly wordRef = new Int32Array(WORD_MASK + 1);
   private readonly wordBytes = new Uint8Array(WORD_BYTES);
   private wordBytesUsed = 0;
   private wordCount = 0;
-  /** Counts the records (reset): a word's id is valid in the record of its generation. */
-  private generation = 0;
 
   private int(v: number): void {
     if (this.ni === this.ints.length) {
@@ -350,13 +398,7 @@ export class OpRecorder implements Assembler {
   }
 
   private strId(s: string): number {
-    if (s.length > INTERN_CHARS) return this.strings.push(s) - 1;
-    let id = this.stringIds.get(s);
-    if (id === undefined) {
-      id = this.strings.push(s) - 1;
-      this.stringIds.set(s, id);
-    }
-    return id;
+    return s.length > INTERN_CHARS ? this.strings.push(s) - 1 : this.wordId(s);
   }
 
   private value(v: unknown, key?: string): void {
@@ -458,6 +500,41 @@ const MAX_CIRCULATING = 12;
 const WORD_MASK = 8191;
 const WORD_BYTES = 256 * 1024;
 
+/** Words (and their characters) a recorder sends in one epoch, about: the replaying thread
+ *  keeps them while records of the epoch are in flight. */
+const EPOCH_WORDS = 8192;
+const EPOCH_CHARS = 512 * 1024;
+
+/** Recorders made in this thread so far; with the thread's id, a recorder's own number. */
+let recorders = 0;
+const nextSourceBase = threadId * 2 ** 20;
+
+/** The words each recorder sent, as learnWords took them in (a few recorders: the workers). */
+const received = new Map<number, { epoch: number; words: string[] }>();
+/** Recorders whose words are kept at once (a pool's workers, and more in tests). */
+const MAX_SOURCES = 16;
+
+/**
+ * Take in the words `record` brings. Every record of a recorder must be taken in, in the order
+ * it made them, whether it is replayed or not (its words are the next records' too); a worker
+ * pool does it as each arrives. Replaying (opSteps) takes in a record not taken in yet, for a
+ * recorder in the same thread. False: a record of the recorder's epoch was never taken in
+ * (a lost one), and this one cannot be replayed.
+ */
+export function learnWords(record: OpRecord): boolean {
+  if (record.words !== undefined) return true;
+  let known = received.get(record.source);
+  if (known === undefined || known.epoch !== record.epoch) known = { epoch: record.epoch, words: [] };
+  // Last in the map's order: the recorder that sent nothing for longest is forgotten first.
+  received.delete(record.source);
+  received.set(record.source, known);
+  if (received.size > MAX_SOURCES) received.delete(received.keys().next().value!);
+  if (known.words.length !== record.firstWord) return false;
+  for (const w of record.newWords) known.words.push(w);
+  record.words = known.words;
+  return true;
+}
+
 /** Replays a record into `asm` a few operations (about as many lines) at a time, or all at
  *  once (Infinity): each call replays the next `ops` and says whether the record is done.
  *  `base` is the number of lines before the segment, `file` the name events carry. */
@@ -474,6 +551,7 @@ class OpReader implements PlainCursor {
   readonly ints: Int32Array;
   readonly nums: Float64Array;
   private readonly strings: string[];
+  private readonly words: readonly string[];
   private readonly builders: Builder[];
   private readonly intCount: number;
 
@@ -482,15 +560,17 @@ class OpReader implements PlainCursor {
     private readonly base: number,
     private readonly file: string,
   ) {
+    if (!learnWords(record)) throw new Error("op record out of step: a record before it was lost");
     this.ints = record.ints;
     this.nums = record.nums;
     this.strings = record.strings;
+    this.words = record.words!;
     this.intCount = record.intCount;
     this.builders = record.shapes.map(builderFor);
   }
 
   str(id: number): string {
-    return this.strings[id]!;
+    return id >= 0 ? this.strings[id]! : this.words[-1 - id]!;
   }
 
   /** Replay up to `ops` operations; whether the record is done. */
@@ -506,7 +586,7 @@ class OpReader implements PlainCursor {
           asm.syscall(this.v() as SyscallEvent);
           break;
         case OP_FRAME:
-          asm.frame(this.strings[ints[this.pi++]!]!);
+          asm.frame(this.str(ints[this.pi++]!));
           break;
         case OP_START:
           asm.start(this.v() as PendingCall);
@@ -519,7 +599,7 @@ class OpReader implements PlainCursor {
         }
         case OP_LIGHT_START: {
           const line = this.base + ints[this.pi++]!;
-          const name = this.strings[ints[this.pi++]!]!;
+          const name = this.str(ints[this.pi++]!);
           this.pidTime();
           asm.lightStart(this.pid, name, line, this.time);
           break;
@@ -554,7 +634,7 @@ class OpReader implements PlainCursor {
           break;
         }
         case OP_BARE: {
-          const text = this.strings[ints[this.pi++]!]!;
+          const text = this.str(ints[this.pi++]!);
           asm.bare(text, this.base + ints[this.pi++]!);
           break;
         }
@@ -583,12 +663,12 @@ class OpReader implements PlainCursor {
     const ints = this.ints;
     const nums = this.nums;
     const c = this.call;
-    c.name = this.strings[ints[this.pi++]!]!;
+    c.name = this.str(ints[this.pi++]!);
     const bits = ints[this.pi++]!;
     this.lightPid = bits & 1 ? nums[this.pn++]! : null;
     c.time = bits & 2 ? nums[this.pn++]! : null;
     c.ret = nums[this.pn++]!;
-    c.errno = bits & 4 ? this.strings[ints[this.pi++]!]! : null;
+    c.errno = bits & 4 ? this.str(ints[this.pi++]!) : null;
     c.form = FORMS[bits >> 4]!;
     c.durationUs = bits & 8 ? nums[this.pn++]! : undefined;
     return c;
@@ -616,7 +696,7 @@ class OpReader implements PlainCursor {
       case T_NUMBER:
         return this.nums[this.pn++];
       case T_STRING:
-        return this.strings[ints[this.pi++]!];
+        return this.str(ints[this.pi++]!);
       case T_ARRAY: {
         const n = ints[this.pi++]!;
         const a = new Array<unknown>(n);

@@ -4,7 +4,7 @@
 import { readLineBatches } from "../../src/io/line-batches.js";
 import { createEventParser, type EventParser } from "../../src/syntax/event-parser.js";
 import type { TraceEvent } from "../../src/syntax/events.js";
-import type { OpRecord } from "../../src/syntax/assembler-codec.js";
+import { learnWords, type OpRecord } from "../../src/syntax/assembler-codec.js";
 import { createAnalyzer } from "../../src/analysis.js";
 import { ARGS_NEEDED } from "../../src/model/args-needed.js";
 import type { ParsePool, SegmentOutcome } from "../../src/pipeline/parse-pool.js";
@@ -69,7 +69,11 @@ export async function runSegmented(
   const pool = {
     submit: async (req: Omit<SegmentRequest, "id">): Promise<SegmentOutcome> => {
       onSegment(req.bytes);
-      return readSegment({ ...req, bytes: new Uint8Array(req.bytes), id: ++id });
+      const reply = readSegment({ ...req, bytes: new Uint8Array(req.bytes), id: ++id });
+      // As the real pool does with each record as it arrives, replayed or not (a segment begun
+      // mid-call is read again on this thread): its words are the next records' too.
+      learnWords(reply.record);
+      return reply;
     },
     // The buffers of a replayed record go back to the recorder, as they do to a worker's.
     recycle: (record: OpRecord) => recycleRecord(record),

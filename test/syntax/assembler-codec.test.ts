@@ -100,3 +100,59 @@ test("short strings the recorder keeps across segments replay as the grammar rea
     assert.deepEqual(got, want);
   }
 });
+
+/** A record of calls cut by `<unfinished ...>` named `names` (each name is a word). */
+function starts(rec: OpRecorder, names: readonly string[]): OpRecord {
+  names.forEach((name, i) => rec.lightStart(100 + i, name, i + 1, 1 + i / 1000));
+  return rec.take();
+}
+
+const namesOf = (record: OpRecord): string[] => events(record).map((e) => (e.type === "syscall" ? e.name : "?"));
+
+test("a word goes to the replaying thread once: later records that use it bring no string", () => {
+  const rec = new OpRecorder();
+  const names = ["futex", "epoll_wait", "read", "futex"];
+  const first = starts(rec, names);
+  assert.deepEqual(first.newWords, ["futex", "epoll_wait", "read"]);
+  assert.deepEqual(first.strings, []);
+  const second = starts(rec, [...names, "nanosleep"]);
+  assert.deepEqual(second.newWords, ["nanosleep"]);
+  assert.equal(second.firstWord, 3);
+  assert.equal(second.epoch, first.epoch);
+  assert.deepEqual(namesOf(first), names);
+  assert.deepEqual(namesOf(second), [...names, "nanosleep"]);
+  // The same records replayed again read the same.
+  assert.deepEqual(namesOf(second), [...names, "nanosleep"]);
+});
+
+test("past an epoch's words the recorder starts over: new ids from 0, and records of both epochs replay", () => {
+  const rec = new OpRecorder();
+  const records = Array.from({ length: 5 }, (_, k) => starts(rec, Array.from({ length: 3000 }, (_, i) => `w${k}_${i}`)));
+  assert.deepEqual(
+    records.map((r) => r.epoch - records[0]!.epoch),
+    [0, 0, 0, 1, 1],
+    "8,192 words to an epoch: the fourth record starts the next",
+  );
+  assert.equal(records[3]!.firstWord, 0);
+  assert.equal(records[4]!.firstWord, 3000);
+  // Learned in order as they arrive; replayed later, the first epoch's records included.
+  records.forEach((r, k) => assert.deepEqual(namesOf(r), Array.from({ length: 3000 }, (_, i) => `w${k}_${i}`)));
+});
+
+test("a record lost on the way leaves the next unreadable; a recorder that abandoned one starts a new epoch", () => {
+  const rec = new OpRecorder();
+  starts(rec, ["futex"]); // never taken in: lost
+  const next = starts(rec, ["futex", "read"]);
+  assert.equal(next.firstWord, 1);
+  assert.throws(() => events(next), /out of step/);
+
+  const other = new OpRecorder();
+  const kept = starts(other, ["futex"]);
+  assert.deepEqual(namesOf(kept), ["futex"]);
+  other.lightStart(1, "clock_nanosleep", 1, null);
+  other.abandon(); // its segment failed: the words it met never left
+  const after = starts(other, ["clock_nanosleep", "futex"]);
+  assert.equal(after.epoch, kept.epoch + 1);
+  assert.equal(after.firstWord, 0);
+  assert.deepEqual(namesOf(after), ["clock_nanosleep", "futex"]);
+});
