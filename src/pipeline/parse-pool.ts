@@ -38,8 +38,7 @@ export class ParsePool {
           if ("record" in m && !learnWords(m.record)) {
             this.recycle(m.record);
             this.settle(m.id, { failed: "parse worker record out of step" });
-          }
-          else this.settle(m.id, "error" in m ? { failed: m.error } : m);
+          } else this.settle(m.id, "error" in m ? { failed: m.error } : m);
         }
       });
       const die = (why: string) => {

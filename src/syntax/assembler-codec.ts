@@ -96,7 +96,7 @@ export class OpRecorder implements Assembler {
   /** Ids handed out may not have reached the replaying thread (a segment failed): the next
    *  record starts an epoch. */
   private epochSpent = false;
-  private readonly source = nextSourceBase + recorders++;
+  private readonly source = sourceBase + recorders++;
   private shapes: string[][] = [];
   /** Shapes seen, as a trie of keys in order: most objects of a kind have one shape, so each
    *  step is usually one comparison of interned key strings (no key list is built). */
@@ -507,7 +507,7 @@ const EPOCH_CHARS = 512 * 1024;
 
 /** Recorders made in this thread so far; with the thread's id, a recorder's own number. */
 let recorders = 0;
-const nextSourceBase = threadId * 2 ** 20;
+const sourceBase = threadId * 2 ** 20;
 
 /** The words each recorder sent, as learnWords took them in (a few recorders: the workers). */
 const received = new Map<number, { epoch: number; words: string[] }>();
