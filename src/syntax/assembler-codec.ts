@@ -86,9 +86,8 @@ export class OpRecorder implements Assembler {
   /** The words of this epoch by text, with their ids (see OpRecord; strings up to
    *  INTERN_CHARS long). */
   private readonly wordIds = new Map<string, number>();
-  /** Words given an id so far in this epoch, and the characters they hold. */
+  /** Words given an id so far in this epoch. */
   private wordsSent = 0;
-  private wordChars = 0;
   private epoch = 0;
   /** Words met first in the record under way, and the id of the first of them. */
   private newWords: string[] = [];
@@ -250,11 +249,10 @@ export class OpRecorder implements Assembler {
     this.shapeRoot = newShapeNode(null, null);
     // Words already sent keep their ids, within bounds: past them (or after a record that
     // never reached the other side) a new epoch starts, and the replaying thread's list with it.
-    if (this.epochSpent || this.wordsSent >= EPOCH_WORDS || this.wordChars >= EPOCH_CHARS) {
+    if (this.epochSpent || this.wordsSent >= EPOCH_WORDS) {
       this.epoch++;
       this.epochSpent = false;
       this.wordsSent = 0;
-      this.wordChars = 0;
       this.wordIds.clear();
       this.forgetWordBytes();
     }
@@ -278,7 +276,6 @@ export class OpRecorder implements Assembler {
     let id = this.wordIds.get(text);
     if (id === undefined) {
       id = this.wordsSent++;
-      this.wordChars += text.length;
       this.newWords.push(text);
       this.wordIds.set(text, id);
     }
@@ -500,10 +497,9 @@ const MAX_CIRCULATING = 12;
 const WORD_MASK = 8191;
 const WORD_BYTES = 256 * 1024;
 
-/** Words (and their characters) a recorder sends in one epoch, about: the replaying thread
- *  keeps them while records of the epoch are in flight. */
+/** Words a recorder sends in one epoch, about (each at most INTERN_CHARS long: under 800 KB of
+ *  text): the replaying thread keeps them while records of the epoch are in flight. */
 const EPOCH_WORDS = 8192;
-const EPOCH_CHARS = 512 * 1024;
 
 /** Recorders made in this thread so far; with the thread's id, a recorder's own number. */
 let recorders = 0;
