@@ -61,7 +61,7 @@ function readSegmentWith(req: SegmentRequest): SegmentReply {
     onLongLine: (line, chars) => longLines.push([line, chars]),
     onUnterminated: (line, text) => (unterminated = { line, text }),
   };
-  const stats = new ParserStats(req.file);
+  const stats = new ParserStats(req.file, req.argsNeeded === null);
   recorder.reset();
   const names = req.argsNeeded === null ? null : nameTable(req.argsNeeded);
   const reader = new LineReader(req.file, req.pid, names === null ? null : names.needsArgs, req.plainScan, stats, recorder);

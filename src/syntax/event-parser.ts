@@ -79,7 +79,7 @@ class StraceEventParser implements ReplayingParser {
   private readonly reader: LineReader;
 
   constructor(opts: EventParserOptions) {
-    this.stats = new ParserStats(opts.file);
+    this.stats = new ParserStats(opts.file, opts.needsArgs == null);
     this.assembler = new EventAssembler(opts.file, this.stats);
     this.reader = new LineReader(opts.file, opts.pid ?? null, opts.needsArgs ?? null, opts.plainScan === true, this.stats, this.assembler);
     this.assembler.local = this.reader;

@@ -58,7 +58,13 @@ export class ParserStats {
   callsGivenUp = 0;
   firstGivenUp: number | null = null;
 
-  constructor(readonly file: string) {
+  /** `countsNames`: count syscalls by name. Only `stats` shows those counts; the fast path of
+   *  `analyze` (a parser given needsArgs) leaves them out: a map lookup at every line was 2% of
+   *  a worker's instructions. */
+  constructor(
+    readonly file: string,
+    private readonly countsNames = true,
+  ) {
     this.lines = Object.fromEntries(LINE_KINDS.map((k) => [k, 0])) as Record<LineKind, number>;
   }
 
@@ -95,6 +101,7 @@ export class ParserStats {
   #lastPid = -1;
 
   countSyscall(name: string): void {
+    if (!this.countsNames) return;
     const n = this.syscalls.get(name);
     // A name new to the map is kept as a copy: `name` may be a slice of its line's chunk.
     if (n === undefined) this.syscalls.set(ownText(name), 1);

@@ -346,6 +346,23 @@ test("stats count lines by kind, syscalls, pids and flag evidence", () => {
   assert.equal(s.truncatedStringBytes, 4);
 });
 
+test("the fast path counts lines and pids as the full parse does, but no syscalls by name", () => {
+  const lines = [
+    "9724  1795559863.915271 mmap(NULL, 8192, PROT_READ, MAP_PRIVATE, -1, 0) = 0x7f00 <0.000013>",
+    "9725  1795559863.915280 write(6, \"AAAA\"..., 100) = 4 <0.000013>",
+  ];
+  const fast = createEventParser({ file: "t.log", pid: null, needsArgs: (n) => n === "write" });
+  const full = createEventParser({ file: "t.log", pid: null });
+  for (const p of [fast, full]) {
+    p.push(lines, 1, []);
+    p.end([]);
+  }
+  assert.deepEqual(fast.stats.lines, full.stats.lines);
+  assert.deepEqual([...fast.stats.pids], [...full.stats.pids]);
+  assert.deepEqual([...full.stats.syscalls], [["mmap", 1], ["write", 1]]);
+  assert.equal(fast.stats.syscalls.size, 0);
+});
+
 test("the same events whether fed whole, line by line, or in 7-line batches", () => {
   const text = [
     "9724  close(5) = 0",
