@@ -60,7 +60,9 @@ export interface SegmentProgress {
 }
 
 interface Pending {
-  readonly bytes: Uint8Array;
+  /** The segment's bytes, in the pieces of the chunks they were read in (joined only to be read
+   *  on this thread). */
+  readonly bytes: readonly Uint8Array[];
   readonly final: boolean;
   /** null: read on this thread. */
   readonly outcome: Promise<SegmentOutcome> | null;
@@ -95,7 +97,7 @@ export async function* segmentedEvents(
 
   /** The workers, once they can take a segment (a live input does not wait for them to start). */
   const workers = (): ParsePool | null => (pool !== null && (live === null || pool.ready) ? pool : null);
-  const submit = (bytes: Uint8Array, final: boolean) => {
+  const submit = (bytes: readonly Uint8Array[], final: boolean) => {
     const w = workers();
     const outcome = w === null ? null : w.submit({ bytes, final, file: opts.file, pid: opts.pid, argsNeeded: opts.argsNeeded, plainScan: opts.plainScan });
     queue.push({ bytes, final, outcome });
@@ -116,7 +118,7 @@ export async function* segmentedEvents(
       // The worker's reading is not used: its buffers go back all the same.
       if (o !== null && !("failed" in o)) pool?.recycle(o.record);
       const out: TraceEvent[] = [];
-      readHere(p.bytes, p.final, out);
+      readHere(joined(p.bytes), p.final, out);
       yield out;
       return;
     }
@@ -171,9 +173,6 @@ export async function* segmentedEvents(
     return r;
   }
 
-  function held(): Buffer {
-    return parts.length === 1 ? parts[0]! : Buffer.concat(parts, partBytes);
-  }
 
   async function* segments(): AsyncGenerator<TraceEvent[]> {
     while (!inputDone) {
@@ -183,7 +182,7 @@ export async function* segmentedEvents(
       yield* take(r.value);
       if (stop()) return;
     }
-    if (partBytes > 0) submit(held(), true);
+    if (partBytes > 0) submit([...parts], true);
     while (queue.length > 0) yield* apply();
   }
 
@@ -211,22 +210,23 @@ export async function* segmentedEvents(
     if (partBytes >= opts.segmentBytes || (heldSince >= 0 && Date.now() - heldSince >= LIVE_SEGMENT_MS)) yield* cut();
   }
 
-  /** Hand on every whole line held, in segments of about segmentBytes; the rest waits for more. */
+  /** Hand on every whole line held, in segments of about segmentBytes; the rest waits for more.
+   *  The chunks held are not joined: a segment is handed on as the pieces of them it spans. */
   async function* cut(): AsyncGenerator<TraceEvent[]> {
-    const buf = held();
-    const nl = buf.lastIndexOf(10);
+    const held = new HeldBytes(parts);
+    const nl = held.lastNewline();
     let from = 0;
     while (from <= nl) {
-      const end = from + opts.segmentBytes - 1 >= nl ? nl : buf.indexOf(10, from + opts.segmentBytes - 1);
-      submit(buf.subarray(from, end + 1), false);
+      const end = from + opts.segmentBytes - 1 >= nl ? nl : held.newlineFrom(from + opts.segmentBytes - 1);
+      submit(held.pieces(from, end + 1), false);
       from = end + 1;
       while (queue.length >= inFlight()) {
         yield* apply();
         if (stop()) return;
       }
     }
-    parts = from < buf.length ? [buf.subarray(from)] : [];
-    partBytes = buf.length - from;
+    parts = held.pieces(from, partBytes);
+    partBytes -= from;
     heldSince = -1;
   }
 
@@ -281,4 +281,65 @@ export async function* segmentedEvents(
     for await (const b of readLineBatches(throughNewline(held), events, base + 1)) pushHere(b, out);
     return after;
   }
+}
+
+/** Bytes held in several chunks, read as one run of bytes without joining them. */
+class HeldBytes {
+  /** Where each chunk starts in the run. */
+  private readonly starts: number[] = [];
+  private readonly total: number;
+
+  constructor(private readonly chunks: readonly Buffer[]) {
+    let at = 0;
+    for (const c of chunks) {
+      this.starts.push(at);
+      at += c.length;
+    }
+    this.total = at;
+  }
+
+  /** The last newline's place, or -1. */
+  lastNewline(): number {
+    for (let i = this.chunks.length - 1; i >= 0; i--) {
+      const k = this.chunks[i]!.lastIndexOf(10);
+      if (k >= 0) return this.starts[i]! + k;
+    }
+    return -1;
+  }
+
+  /** The first newline at or after `from` (one is known to come). */
+  newlineFrom(from: number): number {
+    for (let i = this.chunkAt(from); i < this.chunks.length; i++) {
+      const start = this.starts[i]!;
+      const k = this.chunks[i]!.indexOf(10, Math.max(0, from - start));
+      if (k >= 0) return start + k;
+    }
+    return -1;
+  }
+
+  /** The bytes from `from` to `to`, as views of the chunks. */
+  pieces(from: number, to: number): Buffer[] {
+    const out: Buffer[] = [];
+    if (from >= to) return out;
+    for (let i = this.chunkAt(from); i < this.chunks.length && this.starts[i]! < to; i++) {
+      const start = this.starts[i]!;
+      const c = this.chunks[i]!;
+      const a = Math.max(0, from - start);
+      const b = Math.min(c.length, to - start);
+      out.push(a === 0 && b === c.length ? c : c.subarray(a, b));
+    }
+    return out;
+  }
+
+  /** The chunk that holds byte `at`. */
+  private chunkAt(at: number): number {
+    let i = this.chunks.length - 1;
+    while (i > 0 && this.starts[i]! > at) i--;
+    return i;
+  }
+}
+
+/** A segment's pieces as one buffer (to be read on this thread). */
+function joined(pieces: readonly Uint8Array[]): Uint8Array {
+  return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
 }

@@ -7,8 +7,8 @@ import type { TraceEvent } from "../../src/syntax/events.js";
 import { learnWords, type OpRecord } from "../../src/syntax/assembler-codec.js";
 import { createAnalyzer } from "../../src/analysis.js";
 import { ARGS_NEEDED } from "../../src/model/args-needed.js";
-import type { ParsePool, SegmentOutcome } from "../../src/pipeline/parse-pool.js";
-import { readSegment, recycleRecord, type SegmentRequest } from "../../src/pipeline/parse-worker.js";
+import type { ParsePool, SegmentOutcome, SegmentSubmission } from "../../src/pipeline/parse-pool.js";
+import { readSegment, recycleRecord } from "../../src/pipeline/parse-worker.js";
 import { segmentedEvents } from "../../src/pipeline/segmented-read.js";
 import type { Analyzer, Finding, TraceNote } from "../../src/analysis.js";
 
@@ -55,21 +55,25 @@ export function internalErrorNotes(notes: readonly TraceNote[]): TraceNote[] {
  *  `segmentBytes` read by the worker's own code (readSegment: the byte scans, the op record),
  *  replayed on this thread by the real segmented reader (dirty segments read again here). The
  *  single-thread fast path, runPipeline(bytes, Infinity, file, true, true), must give the same.
- *  `onSegment` sees the bytes of each segment sent to the worker. */
+ *  `onSegment` sees the bytes of each segment sent to the worker; the input comes in chunks of
+ *  `chunkBytes`. */
 export async function runSegmented(
   bytes: Buffer,
   segmentBytes: number,
   file = "fuzz.strace",
   onSegment: (bytes: Uint8Array) => void = () => {},
+  chunkBytes = 64 * 1024,
 ): Promise<PipelineResult> {
   const parser = createEventParser({ file, pid: null, plainScan: true, needsArgs: (n) => ARGS_NEEDED.has(n) });
   const analyzer = createAnalyzer({ trace: file });
   const argsNeeded = [...ARGS_NEEDED];
   let id = 0;
   const pool = {
-    submit: async (req: Omit<SegmentRequest, "id">): Promise<SegmentOutcome> => {
-      onSegment(req.bytes);
-      const reply = readSegment({ ...req, bytes: new Uint8Array(req.bytes), id: ++id });
+    submit: async (req: SegmentSubmission): Promise<SegmentOutcome> => {
+      // A copy of the pieces, joined, as the real pool hands its worker.
+      const bytes = req.bytes instanceof Uint8Array ? new Uint8Array(req.bytes) : new Uint8Array(Buffer.concat(req.bytes));
+      onSegment(bytes);
+      const reply = readSegment({ ...req, bytes, id: ++id });
       // As the real pool does with each record as it arrives, replayed or not (a segment begun
       // mid-call is read again on this thread): its words are the next records' too.
       learnWords(reply.record);
@@ -82,7 +86,7 @@ export async function runSegmented(
   const events: TraceEvent[] = [];
   const findings: Finding[] = [];
   const opts = { segmentBytes, inFlight: 3, file, pid: null, argsNeeded, plainScan: true };
-  for await (const out of segmentedEvents(pieces(bytes, 64 * 1024), parser, pool, opts, {}, progress, () => false)) {
+  for await (const out of segmentedEvents(pieces(bytes, chunkBytes), parser, pool, opts, {}, progress, () => false)) {
     events.push(...out);
     findings.push(...analyzer.push(out));
   }
