@@ -33,7 +33,7 @@ parseMs(['9501  read(5, "x", 1) = 1']); // build the lexer and parser once, outs
 interface Case {
   readonly name: string;
   readonly line: (n: number) => string;
-  /** Sizes timed; the line at `sizes[1]` is about twice as long as at `sizes[0]`. */
+  /** Sizes timed; the line at `sizes[1]` is about twice (or four times) as long as at `sizes[0]`. */
   readonly sizes: readonly [number, number];
   /** Longest acceptable time for the larger line. */
   readonly maxMs: number;
@@ -43,7 +43,9 @@ interface Case {
 const CASES: readonly Case[] = [
   { name: "a 1 MB string argument", line: (n) => `9501  write(1, "${"A".repeat(n)}", ${n}) = ${n}`, sizes: [500_000, 1_000_000], maxMs: 300 },
   { name: "a 200,000-digit number", line: (n) => `9501  write(1, "a", ${"9".repeat(n)}) = ${"9".repeat(n)}`, sizes: [100_000, 200_000], maxMs: 300 },
-  { name: "80,000 arguments", line: (n) => `9501  write(1, ${'"a", '.repeat(n)}1) = 1`, sizes: [40_000, 80_000], maxMs: 2000 },
+  // Four times the arguments, not twice: the collector's work on this many values made a
+  // doubling measure up to 3.6 times the time on a busy machine, where quadratic is 16 times.
+  { name: "80,000 arguments", line: (n) => `9501  write(1, ${'"a", '.repeat(n)}1) = 1`, sizes: [20_000, 80_000], maxMs: 2000 },
   { name: "160,000 flags", line: (n) => `9501  openat(AT_FDCWD, "a", ${"O_A|".repeat(n)}O_B) = 3`, sizes: [80_000, 160_000], maxMs: 2000 },
   { name: "brackets nested 16,000 deep, closed", line: (n) => `9501  ioctl(5, ${"[".repeat(n)}1${"]".repeat(n)}) = 0`, sizes: [8_000, 16_000], maxMs: 300 },
   { name: "structs nested 16,000 deep, closed", line: (n) => `9501  ioctl(5, ${"{a=".repeat(n)}1${"}".repeat(n)}) = 0`, sizes: [8_000, 16_000], maxMs: 300 },
@@ -93,7 +95,10 @@ for (const c of CASES) {
     const lines: [string[], string[]] = [[c.line(c.sizes[0])], [c.line(c.sizes[1])]];
     const [small, large] = c.todo !== undefined ? [parseMs(lines[0]), parseMs(lines[1])] : bestPairMs(...lines);
     assert.ok(large <= c.maxMs, `${large.toFixed(1)} ms for one line (limit ${c.maxMs} ms)`);
-    // Ratio only when the times are large enough to measure.
-    if (large > 20) assert.ok(large / Math.max(small, 1) < 3.5, `doubling the line took ${(large / Math.max(small, 1)).toFixed(1)}× longer (${small.toFixed(1)} → ${large.toFixed(1)} ms)`);
+    // Ratio only when the times are large enough to measure: under 1.75 times the growth of
+    // the line (3.5 for a doubling), where a quadratic parse takes its square (4 for a doubling).
+    const growth = c.sizes[1] / c.sizes[0];
+    const ratio = large / Math.max(small, 1);
+    if (large > 20) assert.ok(ratio < 1.75 * growth, `${growth}× the line took ${ratio.toFixed(1)}× longer (${small.toFixed(1)} → ${large.toFixed(1)} ms)`);
   });
 }
