@@ -15,7 +15,7 @@ export interface SegmentSubmission extends Omit<SegmentRequest, "id" | "bytes"> 
 }
 
 /** The length of a submission's bytes. */
-export function bytesLength(bytes: Uint8Array | readonly Uint8Array[]): number {
+function bytesLength(bytes: Uint8Array | readonly Uint8Array[]): number {
   if (bytes instanceof Uint8Array) return bytes.length;
   let n = 0;
   for (const b of bytes) n += b.length;

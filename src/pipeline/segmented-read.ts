@@ -173,7 +173,6 @@ export async function* segmentedEvents(
     return r;
   }
 
-
   async function* segments(): AsyncGenerator<TraceEvent[]> {
     while (!inputDone) {
       const r = live === null ? await nextChunk() : yield* liveWait(live);
@@ -287,7 +286,6 @@ export async function* segmentedEvents(
 class HeldBytes {
   /** Where each chunk starts in the run. */
   private readonly starts: number[] = [];
-  private readonly total: number;
 
   constructor(private readonly chunks: readonly Buffer[]) {
     let at = 0;
@@ -295,7 +293,6 @@ class HeldBytes {
       this.starts.push(at);
       at += c.length;
     }
-    this.total = at;
   }
 
   /** The last newline's place, or -1. */
