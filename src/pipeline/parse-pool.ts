@@ -8,18 +8,10 @@ import type { SegmentReply, SegmentRequest, WorkerMessage } from "./parse-worker
 /** A segment's reading, or why the worker could not give it (then the main thread reads it). */
 export type SegmentOutcome = SegmentReply | { readonly failed: string };
 
-/** A segment to read: its bytes in one piece or several (pieces of the chunks it was read in,
- *  copied straight into the buffer the worker is handed: no joined copy of them is made). */
+/** A segment to read: its bytes as the pieces of the chunks it was read in, copied straight
+ *  into the buffer the worker is handed (no joined copy of them is made). */
 export interface SegmentSubmission extends Omit<SegmentRequest, "id" | "bytes"> {
-  readonly bytes: Uint8Array | readonly Uint8Array[];
-}
-
-/** The length of a submission's bytes. */
-function bytesLength(bytes: Uint8Array | readonly Uint8Array[]): number {
-  if (bytes instanceof Uint8Array) return bytes.length;
-  let n = 0;
-  for (const b of bytes) n += b.length;
-  return n;
+  readonly bytes: readonly Uint8Array[];
 }
 
 interface Slot {
@@ -83,19 +75,16 @@ export class ParsePool {
       this.waiting.set(id, { slot, resolve });
       // A copy of exactly the segment's bytes, handed over without a second copy, in a buffer
       // a worker gave back when there is one big enough; with a replayed record's buffers.
-      const length = bytesLength(req.bytes);
-      const buffer = this.bytesFor(length);
-      const bytes = new Uint8Array(buffer, 0, length);
-      if (req.bytes instanceof Uint8Array) bytes.set(req.bytes);
-      else {
-        let at = 0;
-        for (const b of req.bytes) {
-          bytes.set(b, at);
-          at += b.length;
-        }
+      let length = 0;
+      for (const b of req.bytes) length += b.length;
+      const bytes = new Uint8Array(this.bytesFor(length), 0, length);
+      let at = 0;
+      for (const b of req.bytes) {
+        bytes.set(b, at);
+        at += b.length;
       }
       const recycled = this.spareRecords.pop() ?? null;
-      const transfer: ArrayBuffer[] = [buffer];
+      const transfer: ArrayBuffer[] = [bytes.buffer as ArrayBuffer];
       if (recycled !== null) transfer.push(recycled.ints.buffer as ArrayBuffer, recycled.nums.buffer as ArrayBuffer);
       slot.worker.postMessage({ ...req, id, bytes, recycled }, transfer);
     });

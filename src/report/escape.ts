@@ -12,7 +12,8 @@ const UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028
 /** Same set, for a JSON text: JSON.stringify already escapes C0 controls, not the rest. */
 // eslint-disable-next-line no-control-regex
 const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-/** The same without the global flag: test() then keeps no position between calls. */
+/** The two sets without the global flag, for test(): it then keeps no position between calls. */
+const ANY_UNSAFE = new RegExp(UNSAFE.source);
 const ANY_UNSAFE_IN_JSON = new RegExp(UNSAFE_IN_JSON.source);
 
 /** The text with every unsafe character shown as `\xNN` (or `\uNNNN` above 0xff). */
@@ -25,10 +26,7 @@ export function escapeText(text: string): string {
 
 /** Whether `text` holds a character escapeText would replace. */
 export function hasUnsafeText(text: string): boolean {
-  UNSAFE.lastIndex = 0;
-  const found = UNSAFE.test(text);
-  UNSAFE.lastIndex = 0;
-  return found;
+  return ANY_UNSAFE.test(text);
 }
 
 /**

@@ -13,7 +13,7 @@ test("records read on a worker replay with their words in any order, on the fast
   const pool = new ParsePool(1);
   try {
     const argsNeeded = [...ARGS_NEEDED];
-    const bytes = Buffer.from(`${LINES.join("\n")}\n`, "latin1");
+    const bytes = [Buffer.from(`${LINES.join("\n")}\n`, "latin1")];
     const submit = () => pool.submit({ bytes, final: false, file: "t", pid: null, argsNeeded, plainScan: true });
     // Four segments in flight at once: the later records use the words the first brought.
     const outcomes = await Promise.all([submit(), submit(), submit(), pool.submit({ bytes, final: false, file: "t", pid: null, argsNeeded: [...argsNeeded], plainScan: true })]);

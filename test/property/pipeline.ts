@@ -71,7 +71,7 @@ export async function runSegmented(
   const pool = {
     submit: async (req: SegmentSubmission): Promise<SegmentOutcome> => {
       // A copy of the pieces, joined, as the real pool hands its worker.
-      const bytes = req.bytes instanceof Uint8Array ? new Uint8Array(req.bytes) : new Uint8Array(Buffer.concat(req.bytes));
+      const bytes = new Uint8Array(Buffer.concat(req.bytes));
       onSegment(bytes);
       const reply = readSegment({ ...req, bytes, id: ++id });
       // As the real pool does with each record as it arrives, replayed or not (a segment begun
