@@ -1003,6 +1003,7 @@ export function valueText(v: Value): string {
     case "expr": return v.text;
     case "unavailable": return "???";
     case "named": return `${v.name}=${valueText(v.value)}`;
+    case "omitted": return "…";
   }
 }
 

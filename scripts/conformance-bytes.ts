@@ -3,17 +3,19 @@
 // one lightCall refuses too); every line the plain scan takes must give the string path's event
 // (keys and their order included) and stats; and a worker's search of a whole segment for what
 // the plain scan refuses, and for what the flag evidence reads, must answer as the per-line
-// check. Run over the corpora and the flag matrix by `npm run conformance` (a disagreement fails
+// check. With the arguments analyze's model never reads left out (ArgProjection), a line the
+// plain scan takes must give the string path's event but for those arguments, each either read
+// or left out as the projection says. Run over the corpora and the flag matrix by `npm run conformance` (a disagreement fails
 // it); the unit tests use the same comparisons.
 import { isDeepStrictEqual } from "node:util";
-import { ARGS_NEEDED } from "../src/model/args-needed.js";
+import { ARGS_NEEDED, ARGS_PROJECTED } from "../src/model/args-needed.js";
 import { OpRecorder, opSteps } from "../src/syntax/assembler-codec.js";
 import { EventAssembler } from "../src/syntax/event-assembler.js";
 import { LineReader, ParserStats } from "../src/syntax/event-parser.js";
-import type { TraceEvent } from "../src/syntax/events.js";
+import { OMITTED, type TraceEvent, type Value } from "../src/syntax/events.js";
 import { lightCall, type LightCall } from "../src/syntax/light-call.js";
 import { NameTable, newLightScan, scanLightBytes, scannedLightCall, scanTime, WordTable } from "../src/syntax/light-bytes.js";
-import { newPlainRecord, plainText, PlainTextMarks, scanPlainBytes } from "../src/syntax/plain-bytes.js";
+import { newPlainRecord, plainText, PlainTextMarks, scanPlainBytes, type ArgProjection } from "../src/syntax/plain-bytes.js";
 import { forEachLineBatch } from "./conformance-run.js";
 
 const needsArgs = (name: string) => ARGS_NEEDED.has(name);
@@ -82,11 +84,12 @@ function finish(stats: ParserStats, asm: EventAssembler, out: TraceEvent[]): Lin
 }
 
 /** The line as a worker reads it through the plain byte scan, directly or through the op
- *  record the main thread replays; null when the scan leaves it to the string path. */
-export function plainByBytes(line: string, via: "direct" | "record"): LineReading | null {
+ *  record the main thread replays; null when the scan leaves it to the string path. `projected`:
+ *  with analyze's ArgProjection of the call. */
+export function plainByBytes(line: string, via: "direct" | "record", projected = false): LineReading | null {
   const { bytes, start, end } = segmentOf(line);
   if (scanLightBytes(bytes, start, end, table.isLight, scan) || !scan.argsNeeded) return null;
-  if (!scanPlainBytes(bytes, start, end, rec, scan)) return null;
+  if (!scanPlainBytes(bytes, start, end, rec, scan, undefined, projected ? (ARGS_PROJECTED.get(table.last) ?? null) : null)) return null;
   rec.name = table.last;
   const { stats, asm, r, out } = reader();
   if (via === "direct") r.plainRead(rec, 7);
@@ -105,8 +108,13 @@ export function plainByString(line: string): LineReading {
   return finish(stats, asm, out);
 }
 
-/** null when the plain scan leaves the line or agrees with the string path, else what differs. */
+/** null when the plain scan leaves the line or agrees with the string path, with and without
+ *  the projection, else what differs. */
 export function plainBytesDisagreement(line: string): string | null {
+  return readDisagreement(line) ?? projectedDisagreement(line);
+}
+
+function readDisagreement(line: string): string | null {
   let want: LineReading | null = null;
   for (const via of ["direct", "record"] as const) {
     const got = plainByBytes(line, via);
@@ -118,16 +126,61 @@ export function plainBytesDisagreement(line: string): string | null {
   return null;
 }
 
+/** The projected reading against the string path's: equal but for the arguments the projection
+ *  names, each read in full or left out as `projectedValue` says. The projection takes every line
+ *  the scan takes without it. */
+function projectedDisagreement(line: string): string | null {
+  const got = plainByBytes(line, "record", true);
+  if (got === null) return plainByBytes(line, "direct") === null ? null : "projected: left to the string path, but taken without the projection";
+  const want = plainByString(line);
+  if (!isDeepStrictEqual(got.stats, want.stats)) return `projected: stats ${JSON.stringify(got.stats)}, the string path ${JSON.stringify(want.stats)}`;
+  const differs = `projected: events ${got.json}, the string path ${want.json}`;
+  if (got.events.length !== want.events.length) return differs;
+  for (let i = 0; i < got.events.length; i++) {
+    const g = got.events[i]!;
+    const w = want.events[i]!;
+    if (g.type !== "syscall" || w.type !== "syscall") {
+      if (!isDeepStrictEqual(g, w)) return differs;
+      continue;
+    }
+    if (!isDeepStrictEqual({ ...g, args: [] }, { ...w, args: [] }) || g.args.length !== w.args.length) return differs;
+    const p = ARGS_PROJECTED.get(w.name);
+    for (let k = 0; k < w.args.length; k++) {
+      const full = w.args[k]!;
+      if (!isDeepStrictEqual(g.args[k], full) && (p === undefined || !isDeepStrictEqual(g.args[k], projectedValue(p, k, full)))) return differs;
+    }
+  }
+  return null;
+}
+
+/** What ArgProjection `p` makes of argument k read in full (the scan reads it in full too when
+ *  its shape is unexpected). */
+export function projectedValue(p: ArgProjection, k: number, v: Value): Value {
+  if (((p.omit >> k) & 1) !== 0) {
+    if (v.kind === "str" && v.value !== "") return OMITTED;
+    if (v.kind === "array" && v.items.length > 0 && v.items.every((item) => item.kind === "str")) return OMITTED;
+    return v;
+  }
+  const keep = p.fields[k];
+  if (keep == null) return v;
+  const only = (s: Value): Value => (s.kind === "struct" ? { kind: "struct", fields: s.fields.filter((f) => f.name === keep), elided: false } : s);
+  if (v.kind === "struct") return only(v);
+  if (v.kind === "changed" && v.before.kind === "struct" && v.after.kind === "struct") return { kind: "changed", before: only(v.before), after: only(v.after) };
+  return v;
+}
+
 export interface ByteScanTally {
   lines: number;
   lightTaken: number;
   plainTaken: number;
+  /** Lines of which the projection left something out. */
+  projected: number;
   disagreeing: number;
   readonly disagreements: string[];
 }
 
 export async function checkByteScans(path: string, maxSamples = 5): Promise<ByteScanTally> {
-  const tally: ByteScanTally = { lines: 0, lightTaken: 0, plainTaken: 0, disagreeing: 0, disagreements: [] };
+  const tally: ByteScanTally = { lines: 0, lightTaken: 0, plainTaken: 0, projected: 0, disagreeing: 0, disagreements: [] };
   await forEachLineBatch(path, (lines, firstLine) => {
     // The batch as one segment: the workers' search of it must answer as the per-line check.
     const segment = Buffer.from(lines.join("\n") + "\n");
@@ -152,7 +205,12 @@ export async function checkByteScans(path: string, maxSamples = 5): Promise<Byte
       tally.lines++;
       const text = lines[i];
       if (lightByBytes(text) !== null) tally.lightTaken++;
-      else if (plainByBytes(text, "direct") !== null) tally.plainTaken++;
+      else {
+        const read = plainByBytes(text, "direct");
+        if (read !== null) tally.plainTaken++;
+        const projected = plainByBytes(text, "direct", true);
+        if (projected !== null && projected.json !== read?.json) tally.projected++;
+      }
       const problem = lightBytesDisagreement(text) ?? plainBytesDisagreement(text);
       if (problem === null) continue;
       tally.disagreeing++;

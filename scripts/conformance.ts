@@ -82,7 +82,7 @@ async function main(argv: readonly string[]): Promise<number> {
   // The fast path's plain-line scan, held to the grammar on every line of every source.
   const plain = { lines: 0, taken: 0, disagreeing: 0 };
   // The parse workers' byte scans, held to the string path on the same lines.
-  const bytes = { lines: 0, light: 0, plain: 0, disagreeing: 0 };
+  const bytes = { lines: 0, light: 0, plain: 0, projected: 0, disagreeing: 0 };
   const checkPlain = async (shown: string, file: string): Promise<void> => {
     const p = await checkPlainScan(file, maxSamples);
     plain.lines += p.lines;
@@ -94,6 +94,7 @@ async function main(argv: readonly string[]): Promise<number> {
     bytes.lines += b.lines;
     bytes.light += b.lightTaken;
     bytes.plain += b.plainTaken;
+    bytes.projected += b.projected;
     bytes.disagreeing += b.disagreeing;
     for (const d of b.disagreements) console.log(`  byte scan disagrees: ${shown}:${d.slice(5)}`);
     if (b.disagreeing > 0) failures.push(`${shown}: a worker's byte scan disagrees with the string path on ${b.disagreeing} lines`);
@@ -180,7 +181,7 @@ async function main(argv: readonly string[]): Promise<number> {
   console.log(totalsLine("TOTAL (corpora)", corpusTotals));
   console.log(totalsLine("TOTAL (matrix)", matrixTotals));
   console.log(`TOTAL (plain-line scan): ${plain.taken} of ${plain.lines} lines taken, ${plain.disagreeing} disagreements with the grammar`);
-  console.log(`TOTAL (worker byte scans): ${bytes.light} light and ${bytes.plain} plain of ${bytes.lines} lines taken, ${bytes.disagreeing} disagreements with the string path`);
+  console.log(`TOTAL (worker byte scans): ${bytes.light} light and ${bytes.plain} plain of ${bytes.lines} lines taken (${bytes.projected} with arguments left out), ${bytes.disagreeing} disagreements with the string path`);
   if (failures.length > 0) {
     console.log(`FAIL: ${failures.length} problem(s)`);
     for (const f of failures.slice(0, 50)) console.log(`  ${f}`);

@@ -7,6 +7,7 @@
 // name the model switches on is in this list.
 import { FD_RETURNING } from "./linux-abi.js";
 import { WRITE_FAMILY } from "./write-family.js";
+import type { ArgProjection } from "../syntax/plain-bytes.js";
 
 export const ARGS_NEEDED: ReadonlySet<string> = new Set([
   // every write-family call, and the calls that return a new fd
@@ -24,6 +25,40 @@ export const ARGS_NEEDED: ReadonlySet<string> = new Set([
   // waits whose arguments say which fds failed
   "poll", "ppoll",
 ]);
+
+/**
+ * What the model never reads of some of those calls' arguments, so the parse workers walk past
+ * it (ArgProjection; the summaries print a string, an argv or a struct as `…` all the same):
+ * - the path of an open (only the flags and the returned fd count) and of an execve;
+ * - execve's argv and envp;
+ * - a stat struct but its mode (what the fd is), a non-empty stat path (only `""` is read);
+ * - clone3's struct but its flags (CLONE_FILES, CLONE_THREAD).
+ * The fast-path test holds the findings to the full parse's on every sample.
+ */
+export const ARGS_PROJECTED: ReadonlyMap<string, ArgProjection> = new Map<string, ArgProjection>([
+  ["open", omit(0)],
+  ["creat", omit(0)],
+  ["openat", omit(1)],
+  ["openat2", omit(1)],
+  ["execve", omit(0, 1, 2)],
+  ["execveat", omit(1, 2, 3)],
+  ["fstat", keep(1, "st_mode")],
+  ["fstat64", keep(1, "st_mode")],
+  ["newfstatat", { ...omit(1), fields: keep(2, "st_mode").fields }],
+  ["fstatat64", { ...omit(1), fields: keep(2, "st_mode").fields }],
+  ["statx", { ...omit(1), fields: keep(4, "stx_mode").fields }],
+  ["clone3", keep(0, "flags")],
+]);
+
+function omit(...positions: number[]): ArgProjection {
+  return { omit: positions.reduce((bits, k) => bits | (1 << k), 0), fields: [] };
+}
+
+function keep(position: number, field: string): ArgProjection {
+  const fields: (string | null)[] = new Array<string | null>(position).fill(null);
+  fields.push(field);
+  return { omit: 0, fields };
+}
 
 /** The calls the model acts on by their return alone (waits that timed out, sleeps, getpid,
  *  io_uring in use): the fast path's argument-less events of every other name it can skip. */

@@ -6,7 +6,7 @@ import { firstLineOf, LineSplitter, MAX_LINE_CHARS, splitBytes, type LineSplitEv
 import { OpRecorder, type OpRecord } from "../syntax/assembler-codec.js";
 import { LineReader, ParserStats, type ParserStatsData } from "../syntax/event-parser.js";
 import { NameTable, newLightScan, scanLightBytes, scannedLightCall, scanTime, WordTable } from "../syntax/light-bytes.js";
-import { newPlainRecord, PlainTextMarks, scanPlainBytes } from "../syntax/plain-bytes.js";
+import { newPlainRecord, PlainTextMarks, scanPlainBytes, type ArgProjection } from "../syntax/plain-bytes.js";
 
 export interface SegmentRequest {
   readonly id: number;
@@ -18,6 +18,8 @@ export interface SegmentRequest {
   readonly pid: number | null;
   /** The fast path: names whose arguments are needed (EventParserOptions.needsArgs), or null. */
   readonly argsNeeded: readonly string[] | null;
+  /** With argsNeeded: the arguments of those calls to walk past (ArgProjection), by name. */
+  readonly argsProjected?: readonly (readonly [string, ArgProjection])[] | null;
   readonly plainScan: boolean;
   /** The buffers of a record the main thread has replayed, for the worker's next records. */
   readonly recycled?: Pick<OpRecord, "ints" | "nums" | "recyclable"> | null;
@@ -64,6 +66,7 @@ function readSegmentWith(req: SegmentRequest): SegmentReply {
   const stats = new ParserStats(req.file, req.argsNeeded === null);
   recorder.reset();
   const names = req.argsNeeded === null ? null : nameTable(req.argsNeeded);
+  const projected = req.argsProjected == null || names === null ? null : new Map(req.argsProjected);
   const reader = new LineReader(req.file, req.pid, names === null ? null : names.needsArgs, req.plainScan, stats, recorder);
   const bytes = Buffer.from(req.bytes.buffer, req.bytes.byteOffset, req.bytes.byteLength);
   let firstText: string | null = null;
@@ -101,7 +104,12 @@ function readSegmentWith(req: SegmentRequest): SegmentReply {
         firstText ??= bytes.toString("utf8", s, e);
         if (scan.form === "exit") reader.exitedRead(scan.pid, scanTime(scan.time), scan.ret, lineNo);
         else reader.lightRead(scannedLightCall(scan, names.table.last, errnos, bytes), lineNo);
-      } else if (scan.argsNeeded && req.plainScan && reader.clean() && scanPlainBytes(bytes, s, e, plain, scan, marks)) {
+      } else if (
+        scan.argsNeeded &&
+        req.plainScan &&
+        reader.clean() &&
+        scanPlainBytes(bytes, s, e, plain, scan, marks, projected === null ? null : (projected.get(names!.table.last) ?? null))
+      ) {
         // A call whose arguments are needed, in plain form: read from its bytes too.
         firstText ??= bytes.toString("utf8", s, e);
         plain.name = names!.table.last;

@@ -10,6 +10,7 @@ import type { ReplayingParser } from "../syntax/event-parser.js";
 import type { TraceEvent } from "../syntax/events.js";
 import { firstOf, QUIET, SEGMENT_READ, STOPPED } from "./first-of.js";
 import type { ParsePool, SegmentOutcome } from "./parse-pool.js";
+import type { SegmentRequest } from "./parse-worker.js";
 
 export interface SegmentOptions {
   /** Bytes per segment, about (a segment ends at the last newline past this many). */
@@ -19,6 +20,7 @@ export interface SegmentOptions {
   readonly file: string;
   readonly pid: number | null;
   readonly argsNeeded: readonly string[] | null;
+  readonly argsProjected?: SegmentRequest["argsProjected"];
   readonly plainScan: boolean;
   /** A pipe or FIFO (null: a file). */
   readonly live?: LiveSegments | null;
@@ -99,7 +101,7 @@ export async function* segmentedEvents(
   const workers = (): ParsePool | null => (pool !== null && (live === null || pool.ready) ? pool : null);
   const submit = (bytes: readonly Uint8Array[], final: boolean) => {
     const w = workers();
-    const outcome = w === null ? null : w.submit({ bytes, final, file: opts.file, pid: opts.pid, argsNeeded: opts.argsNeeded, plainScan: opts.plainScan });
+    const outcome = w === null ? null : w.submit({ bytes, final, file: opts.file, pid: opts.pid, argsNeeded: opts.argsNeeded, argsProjected: opts.argsProjected, plainScan: opts.plainScan });
     queue.push({ bytes, final, outcome });
   };
   /** Segments in flight before the oldest must be replayed: none while they are read here. */

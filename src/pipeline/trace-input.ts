@@ -15,6 +15,7 @@ import { acquirePool, poolSize, releasePool } from "./parse-pool.js";
 import { firstOf, QUIET, STOPPED } from "./first-of.js";
 import { segmentedEvents, type LiveSegments, type SegmentOptions, type SegmentProgress } from "./segmented-read.js";
 import type { TraceEvent } from "../syntax/events.js";
+import type { ArgProjection } from "../syntax/plain-bytes.js";
 
 export const STDIN_NAME = "<stdin>";
 
@@ -218,6 +219,9 @@ export interface ReadOptions {
   /** The fast path: the syscalls whose arguments are needed (see EventParserOptions.needsArgs);
    *  absent: every line goes through the grammar. */
   argsNeeded?: ReadonlySet<string>;
+  /** With argsNeeded: what the consumer never reads of those calls' arguments, by name (the
+   *  parse workers walk past it; see ArgProjection). */
+  argsProjected?: ReadonlyMap<string, ArgProjection>;
   /** Read plain calls by the hand scan (EventParserOptions.plainScan); absent: the grammar only. */
   plainScan?: boolean;
   /** `--strict`: every unrecognised line is reported as an error (the first
@@ -313,6 +317,7 @@ export function readTraceEvents(
             segmentBytes: setSegmentBytes(par.segmentBytes, group.files.length),
             pid,
             argsNeeded: names === undefined ? null : [...names],
+            argsProjected: names === undefined || opts.argsProjected === undefined ? null : [...opts.argsProjected],
             plainScan: opts.plainScan === true,
             liveMinBytes: live ? Math.min(par.minBytes, LIVE_POOL_BYTES) : null,
             files: group.files.length,
@@ -471,6 +476,7 @@ async function* fileEvents(
           segmentBytes: split!.segmentBytes,
           pid: split!.pid,
           argsNeeded: split!.argsNeeded,
+          argsProjected: split!.argsProjected,
           plainScan: split!.plainScan,
           file: parser.stats.file,
           inFlight: Math.max(2, Math.ceil((8 * (pool?.size ?? poolSize())) / split!.files)),

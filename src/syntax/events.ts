@@ -50,7 +50,13 @@ export type Value =
   /** `???`: strace could not fetch the value. */
   | { readonly kind: "unavailable" }
   /** `-N`/`--arg-names` (6.16+): `sockfd=3`. */
-  | { readonly kind: "named"; readonly name: string; readonly value: Value };
+  | { readonly kind: "named"; readonly name: string; readonly value: Value }
+  /** An argument the fast path of `analyze` did not read, because the model never looks at it
+   * (ArgProjection: a path, an argv, the fields of a struct but one). Never in `parse` output. */
+  | { readonly kind: "omitted" };
+
+/** The one value of every argument the fast path left out. */
+export const OMITTED: Value = Object.freeze({ kind: "omitted" });
 
 export interface Field {
   readonly name: string | null;

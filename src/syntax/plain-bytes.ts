@@ -39,7 +39,7 @@ import {
 import type { Assembler } from "./event-assembler.js";
 import type { LightScan } from "./light-bytes.js";
 import { MAX_DEPTH } from "./plain-line.js";
-import { newSyscallEvent, type Value } from "./events.js";
+import { newSyscallEvent, OMITTED, type Value } from "./events.js";
 
 // The character classes as module constants (see char-codes.ts).
 const isDigit = digitCode;
@@ -71,6 +71,20 @@ export const V_COMMENTED = 20; // comment, value: the value with the comment pri
 /** value (int32) whose text is its decimal, String(value): most ints (fds, counts, returns),
  *  sent with no string (each string costs the worker a hash and a lookup). */
 export const V_INT_DEC = 21;
+/** An argument left out (ArgProjection): the value OMITTED. */
+export const V_OMITTED = 22;
+
+/**
+ * What the consumer never reads of one syscall's arguments (analyze's model: args-needed.ts),
+ * by position: the scan walks past such an argument instead of reading it. Bit k of `omit`: a
+ * non-empty string there, or an array of strings, is left out (OMITTED). `fields[k]`: a struct
+ * there (both sides of `{...} => {...}` too) keeps only the field of that name. Only a complete
+ * call or the first half of a cut one is projected; an argument of any other shape is read.
+ */
+export interface ArgProjection {
+  readonly omit: number;
+  readonly fields: readonly (string | null)[];
+}
 
 /** Result bits of a PlainRecord call (R_PID and R_TIME are the recorder's). */
 export const R_PID = 1;
@@ -177,6 +191,8 @@ var E = 0;
 var pos = 0;
 var depth = 0;
 var R: PlainRecord = newPlainRecord();
+/** The line's ArgProjection, or null. */
+var P: ArgProjection | null = null;
 /** Decoded bytes of a string with escapes. */
 var scratch = Buffer.allocUnsafe(4096);
 /** Whether the string stringEnd, or the decoration decorationEnd, found last holds a backslash. */
@@ -712,6 +728,9 @@ function list(closer: number): boolean {
   const countAt = R.ni;
   int(0);
   let slots = 0;
+  /** Slots given a value so far: the position in the event's arguments (empty slots are left
+   *  out of them) of the slot under way. */
+  let filled = 0;
   /** Where the current slot's value count is, -1 before any. */
   let current = -1;
   let valueEnd = 0;
@@ -746,14 +765,161 @@ function list(closer: number): boolean {
       pos += 3;
       int(V_CUT_CHANGED);
       if (!value()) return false;
-    } else if (!value()) return false;
-    R.ints[current]++;
+    } else if (!(top && P !== null && R.ints[current] === 0 && projected(P, filled)) && !value()) return false;
+    if (R.ints[current]++ === 0) filled++;
     valueEnd = pos;
     const next = at(pos);
     if (next !== Ch.COMMA && next !== closer && next !== Ch.SPACE) return false;
   }
   depth--;
   R.ints[countAt] = slots;
+  return true;
+}
+
+// ---- arguments left out (ArgProjection) ------------------------------------------------------
+// A left-out argument is walked past but not recorded: the worker records less, and the main
+// thread builds no values for it. What it accepts is exactly what the full scan accepts (a
+// string is a string whatever it holds; a struct field is read and then dropped), so a line reads
+// the same but for those values; an argument of any other shape (a comment after it) is read.
+
+/** The top-level argument at pos, the call's kth, taken as `p` says (pos past it, its value
+ *  recorded): false to read it as usual (pos and the record as they were). */
+function projected(p: ArgProjection, k: number): boolean {
+  const c = at(pos);
+  if (k < 31 && ((p.omit >> k) & 1) !== 0) {
+    if (c === Ch.QUOTE) return omitString(k);
+    if (c === Ch.LBRACKET && at(pos + 1) === Ch.QUOTE) return omitStrings();
+    return false;
+  }
+  const keep = k < p.fields.length ? p.fields[k] : null;
+  return keep != null && c === Ch.LBRACE && keptField(keep);
+}
+
+/** The argument ends at i: a comma, the list's `)` or ` <unfinished ...>` follows. */
+function argEndsAt(i: number): boolean {
+  const c = at(i);
+  return c === Ch.COMMA || c === Ch.RPAREN || (c === Ch.SPACE && at(i + 1) === Ch.LT);
+}
+
+/** A non-empty string left out (an empty one is read: `""` is AT_EMPTY_PATH's). The second
+ *  argument's cut length is still noted (the -s evidence, as inspect notes it). */
+function omitString(k: number): boolean {
+  const close = stringEnd(pos);
+  if (close < 0 || close === pos + 1) return false;
+  let after = close + 1;
+  const cut = at(after) === Ch.DOT && at(after + 1) === Ch.DOT && at(after + 2) === Ch.DOT;
+  if (cut) after += 3;
+  if (!argEndsAt(after)) return false;
+  if (k === 1 && cut) R.secondCutBytes = escapes ? decodedLength(pos + 1, close) : close - pos - 1;
+  int(V_OMITTED);
+  pos = after;
+  return true;
+}
+
+/** `["a", "b"...]`, `["a", ...]`: an array of strings (argv) left out. */
+function omitStrings(): boolean {
+  let i = pos + 1;
+  for (;;) {
+    if (at(i) !== Ch.QUOTE) {
+      if (!(at(i) === Ch.DOT && at(i + 1) === Ch.DOT && at(i + 2) === Ch.DOT && at(i + 3) === Ch.RBRACKET)) return false;
+      i += 4;
+      break;
+    }
+    const close = stringEnd(i);
+    if (close < 0) return false;
+    i = close + 1;
+    if (at(i) === Ch.DOT && at(i + 1) === Ch.DOT && at(i + 2) === Ch.DOT) i += 3;
+    if (at(i) === Ch.RBRACKET) {
+      i++;
+      break;
+    }
+    if (at(i) !== Ch.COMMA || at(i + 1) !== Ch.SPACE) return false;
+    i += 2;
+  }
+  if (!argEndsAt(i)) return false;
+  int(V_OMITTED);
+  pos = i;
+  return true;
+}
+
+/** A struct keeping only its fields named `keep` (`{...} => {...}`: both sides). */
+function keptField(keep: string): boolean {
+  const from = pos;
+  const first = R.ni;
+  const nn = R.nn;
+  const nr = R.nr;
+  const strings = R.strings.count;
+  const d = depth;
+  let ok = keptStruct(keep);
+  if (ok && at(pos) === Ch.SPACE && startsWith(pos + 1, "=> ") && at(pos + 4) === Ch.LBRACE) {
+    insertHead(first, 1);
+    R.ints[first] = V_CHANGED;
+    pos += 4;
+    ok = keptStruct(keep);
+  }
+  if (ok && argEndsAt(pos)) return true;
+  pos = from;
+  R.ni = first;
+  R.nn = nn;
+  R.nr = nr;
+  R.strings.count = strings;
+  depth = d;
+  return false;
+}
+
+/** `{name=value, ...}` at pos as V_STRUCT of the fields named `keep`, pos past it; the other
+ *  fields' values walked past. False (pos anywhere): read the argument as usual. */
+function keptStruct(keep: string): boolean {
+  if (at(pos) !== Ch.LBRACE || ++depth > MAX_DEPTH) return false;
+  pos++;
+  int(V_STRUCT);
+  const countAt = R.ni;
+  int(0);
+  let slots = 0;
+  for (;;) {
+    const c = at(pos);
+    if (c === Ch.RBRACE) break;
+    if (c === Ch.DOT && at(pos + 1) === Ch.DOT && at(pos + 2) === Ch.DOT && at(pos + 3) === Ch.RBRACE) {
+      pos += 3;
+      break;
+    }
+    if (!isIdentStart(c)) return false;
+    const nameEnd = wordEnd(pos);
+    if (nameEnd - pos === 2 && B[pos] === 0x6f && B[pos + 1] === 0x72) return false; // `or`, as bareTerm
+    if (at(nameEnd) !== Ch.EQUALS || at(nameEnd + 1) === Ch.EQUALS || at(nameEnd + 1) === Ch.GT) return false;
+    if (nameEnd - pos === keep.length && startsWith(pos, keep)) {
+      int(1);
+      int(V_NAMED);
+      rangeRef(pos, nameEnd);
+      pos = nameEnd + 1;
+      if (!value()) return false;
+      slots++;
+    } else {
+      pos = nameEnd + 1;
+      if (!skipFieldValue()) return false;
+    }
+    if (at(pos) === Ch.RBRACE) break;
+    if (at(pos) !== Ch.COMMA || at(pos + 1) !== Ch.SPACE) return false;
+    pos += 2;
+  }
+  pos++;
+  depth--;
+  R.ints[countAt] = slots;
+  return true;
+}
+
+/** Past a struct field's value, read as the full scan reads it (so that a line it would refuse is
+ *  refused here too) and then dropped from the record. */
+function skipFieldValue(): boolean {
+  const ni = R.ni;
+  const nn = R.nn;
+  const nr = R.nr;
+  const strings = R.strings.count;
+  if (!value()) return false;
+  R.ni = ni;
+  R.nn = nn;
+  R.nr = nr;
+  R.strings.count = strings;
   return true;
 }
 
@@ -857,7 +1023,15 @@ function result(bitsAt: number): boolean {
  * worker's searches of the whole segment (PlainTextMarks); without them the line's own bytes
  * are searched.
  */
-export function scanPlainBytes(b: Uint8Array, start: number, end: number, record: PlainRecord, lead: LightScan, marks?: PlainTextMarks): boolean {
+export function scanPlainBytes(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  record: PlainRecord,
+  lead: LightScan,
+  marks?: PlainTextMarks,
+  projection: ArgProjection | null = null,
+): boolean {
   if (!lead.argsNeeded || lead.nameAt < 0) return false;
   if (marks !== undefined ? !marks.clean(start, end) : !plainText(b, start, end)) return false;
   // The segment's bytes are stored again only when they change: a store of a new object into a
@@ -878,6 +1052,7 @@ export function scanPlainBytes(b: Uint8Array, start: number, end: number, record
   R.injected = false;
   R.delayed = false;
   R.rawLooking = false;
+  P = projection;
   try {
     if (!scanCall(lead)) return false;
     // The -x/-xx and -X verbose evidence reads the line's first characters (FlagEvidence.noteText).
@@ -889,6 +1064,7 @@ export function scanPlainBytes(b: Uint8Array, start: number, end: number, record
     throw err;
   } finally {
     B = EMPTY;
+    P = null;
   }
 }
 
@@ -972,6 +1148,8 @@ function scanCall(lead: LightScan): boolean {
     if (nameTo === nameFrom || !startsWith(nameTo, " resumed>")) return false;
     pos = nameTo + 9;
     form = "resumed";
+    // A resumed half's slots are not the call's positions.
+    P = null;
   } else return false;
   const argsStart = pos - S;
   R.form = form;
@@ -1130,6 +1308,7 @@ export function skip(ints: Int32Array, p: number): number {
     case V_INDIRECT:
       return p + 2;
     case V_ELLIPSIS:
+    case V_OMITTED:
       return p + 1;
     case V_CALL:
       return skipList(ints, p + 2);
@@ -1305,6 +1484,8 @@ function readValue(c: PlainCursor): Value {
       return indirectInt(c.str(ints[c.pi++]!));
     case V_ELLIPSIS:
       return ELLIPSIS;
+    case V_OMITTED:
+      return OMITTED;
     case V_FLAGS: {
       const parts = readSlot(c, ints[c.pi++]!);
       return { kind: "flags", parts };

@@ -3,12 +3,14 @@
 // every sample recording is analysed, parsed and counted both ways and compared.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createAnalyzer, type ModelEvent } from "../../src/analysis.js";
-import { ARGS_NEEDED, needsArgs, RETURN_ONLY } from "../../src/model/args-needed.js";
-import { readTraceEvents, resolveTraces } from "../../src/pipeline/trace-input.js";
+import { ARGS_NEEDED, ARGS_PROJECTED, needsArgs, RETURN_ONLY } from "../../src/model/args-needed.js";
+import { poolSize } from "../../src/pipeline/parse-pool.js";
+import { readTraceEvents, resolveTraces, type ReadOptions } from "../../src/pipeline/trace-input.js";
 import { lightCall } from "../../src/syntax/light-call.js";
 import { stringifyJson } from "../../src/report/escape.js";
 import { quietIo } from "../helpers/quiet-io.js";
@@ -17,21 +19,34 @@ import { sampleTraces } from "../helpers/sample-traces.js";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
 
-async function analyze(path: string, fast: boolean) {
+/** The fast path on this thread, or on the parse workers (segments of a few KB) with the
+ *  arguments the model never reads left out, as `analyze` reads a large file. */
+const FAST: ReadOptions = { argsNeeded: ARGS_NEEDED, plainScan: true };
+const WORKERS: ReadOptions = { ...FAST, argsProjected: ARGS_PROJECTED, parallel: { minBytes: 0, segmentBytes: 4096 } };
+
+async function analyze(path: string, opts: ReadOptions) {
   const { groups } = await resolveTraces([path]);
   const out: unknown[] = [];
+  // Apart: the findings come out at the end of a batch, and the workers' batches are others.
+  const modelEvents: unknown[] = [];
   let light = 0;
+  let omitted = 0;
   for (const group of groups) {
     // Every model event too: `timeline` shows them, and they are what the rules read.
-    const analyzer = createAnalyzer({ trace: group.name, onModelEvent: (ev) => out.push(modelEvent(ev)) });
-    const reading = readTraceEvents(group, quietIo(), fast ? { argsNeeded: ARGS_NEEDED, plainScan: true } : {});
+    const analyzer = createAnalyzer({ trace: group.name, onModelEvent: (ev) => modelEvents.push(modelEvent(ev)) });
+    const reading = readTraceEvents(group, quietIo(), opts);
     for await (const batch of reading.batches) {
-      for (const ev of batch) if (ev.type === "syscall" && ev.argsOmitted) light++;
+      for (const ev of batch) {
+        if (ev.type !== "syscall") continue;
+        if (ev.argsOmitted) light++;
+        if (ev.args.some((a) => a.kind === "omitted")) omitted++;
+      }
       out.push(...analyzer.push(batch));
     }
     out.push(...analyzer.end(), analyzer.stats, analyzer.notes);
   }
-  return { out, light };
+  out.push(modelEvents);
+  return { out, light, omitted };
 }
 
 /** A model event as data (its stream by name and counts, not the object graph). */
@@ -45,14 +60,68 @@ const traces = sampleTraces(true);
 test("every sample recording gives the same findings, stats, notes and model events with and without the fast path", async () => {
   assert.ok(traces.length >= 100, `found ${traces.length} recordings`);
   let skipped = 0;
+  let projected = 0;
   for (const t of traces) {
-    const full = await analyze(t, false);
-    const fast = await analyze(t, true);
+    const full = await analyze(t, {});
+    const fast = await analyze(t, FAST);
     assert.equal(full.light, 0);
+    assert.equal(full.omitted, 0);
     assert.deepEqual(fast.out, full.out, t);
     skipped += fast.light;
+    if (poolSize() === 0) continue;
+    const workers = await analyze(t, WORKERS);
+    assert.deepEqual(workers.out, full.out, `${t} (parse workers, arguments left out)`);
+    projected += workers.omitted;
   }
   assert.ok(skipped > 1000, `the fast path was taken (${skipped} calls)`);
+  if (poolSize() > 0) assert.ok(projected > 500, `the workers left arguments out (${projected} calls)`);
+});
+
+test("the parts of an argument the workers leave out are ones the model never reads: a stat's mode and clone3's flags are kept", { skip: poolSize() === 0 && "a single core: no workers" }, async () => {
+  // Each finding here hangs on the kept part: the mode says fd 1 is a pipe (no -y), and
+  // CLONE_FILES says the thread's close releases the stream's last reference.
+  const dir = mkdtempSync(join(tmpdir(), "sr-proj-"));
+  try {
+    const file = join(dir, "t.strace");
+    writeFileSync(
+      file,
+      `
+      300 fstat(1, {st_mode=S_IFIFO|0600, st_size=0, ...}) = 0
+      300 write(1, "xxxx"..., 1000000) = 65536
+      300 write(1, "xxxx"..., 934464) = -1 EAGAIN (Resource temporarily unavailable)
+      300 exit_group(0) = ?
+      300 +++ exited with 0 +++
+      400 newfstatat(1, "", {st_mode=S_IFIFO|0644, st_size=0, ...}, AT_EMPTY_PATH) = 0
+      400 write(1, "xxxx"..., 1000) = 10
+      400 +++ exited with 0 +++
+      500 statx(1, "", AT_STATX_SYNC_AS_STAT|AT_EMPTY_PATH, STATX_ALL, {stx_mask=STATX_ALL|STATX_MNT_ID, stx_attributes=0, stx_mode=S_IFIFO|0600, stx_size=0, ...}) = 0
+      500 write(1, "xxxx"..., 1000) = 10
+      500 +++ exited with 0 +++
+      100 execve("./srv", ["./srv", "--port", "80"], 0x7ffd /* 3 vars */) = 0
+      100 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 3
+      100 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD, exit_signal=0, stack=0x7f, stack_size=0x7fff80, tls=0x7f} => {parent_tid=[101]}, 88) = 101
+      101 write(3, "AAAA"..., 100000) = 65536
+      101 write(3, "AAAA"..., 34464) = -1 EAGAIN (Resource temporarily unavailable)
+      101 close(3) = 0
+`.replace(/^ +/gm, "").trimStart(),
+    );
+    const full = await analyze(file, {});
+    const workers = await analyze(file, WORKERS);
+    assert.deepEqual(workers.out, full.out);
+    assert.equal(workers.omitted, 1, "read on a worker: execve's path and argv left out");
+    const findings = (full.out as { rule?: string; fd?: number; unsentBytes?: number }[]).filter((f) => f.rule !== undefined);
+    assert.deepEqual(
+      findings.map((f) => [f.rule, f.fd, f.unsentBytes]),
+      [
+        ["exit-with-unsent", 1, 934464],
+        ["exit-with-unsent", 1, 990],
+        ["exit-with-unsent", 1, 990],
+        ["close-with-unsent", 3, 34464],
+      ],
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 /** What `parse` prints (every event as NDJSON) and `stats` counts, read with or without the

@@ -6,7 +6,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { lightByBytes, plainByBytes, plainBytesDisagreement } from "../../scripts/conformance-bytes.js";
+import { lightByBytes, plainByBytes, plainByString, plainBytesDisagreement } from "../../scripts/conformance-bytes.js";
+import { OMITTED, type SyscallEvent, type Value } from "../../src/syntax/events.js";
 import { sampleTraces } from "../property/strace-text.js";
 
 /** Taken by the byte scan, and read as the string path reads it. */
@@ -202,4 +203,87 @@ test("sample lines changed at random are never read differently by the byte scan
     }),
     { numRuns: 10_000, seed: 20261205 },
   );
+});
+
+/** The arguments of the line's one event as the projected byte scan reads them (through the
+ *  record), checked against the string path by plainBytesDisagreement first. */
+function projectedArgs(line: string): readonly Value[] {
+  assert.equal(plainBytesDisagreement(line), null, line);
+  const got = plainByBytes(line, "record", true);
+  assert.ok(got !== null, `taken: ${line}`);
+  const ev = got.events[0]!;
+  assert.equal(ev.type, "syscall", line);
+  return (ev as SyscallEvent).args;
+}
+
+const struct = (...fields: [string, Value][]): Value => ({ kind: "struct", fields: fields.map(([name, value]) => ({ name, value })), elided: false });
+const flags = (...names: string[]): Value => ({ kind: "flags", parts: names.map((name) => ({ kind: "ident", name })) });
+const mode = (type: string, octal: string): Value => ({ kind: "flags", parts: [{ kind: "ident", name: type }, { kind: "int", value: parseInt(octal, 8), text: octal }] });
+
+test("the arguments analyze's model never reads are walked past: paths, argv, stat and clone3 structs but the field read", () => {
+  assert.deepEqual(projectedArgs('openat(AT_FDCWD, "/etc/passwd", O_RDONLY|O_CLOEXEC) = 3'), [
+    { kind: "ident", name: "AT_FDCWD" },
+    OMITTED,
+    flags("O_RDONLY", "O_CLOEXEC"),
+  ]);
+  const execve = projectedArgs('9836  23:34:02.036549 execve("./a", ["./a", "-x", ...], 0x7ffd9424ddb8 /* 3 vars */) = 0 <0.000180>');
+  assert.deepEqual(execve.slice(0, 2), [OMITTED, OMITTED]);
+  assert.deepEqual(execve[2], { kind: "int", value: 0x7ffd9424ddb8, text: "0x7ffd9424ddb8", comment: "3 vars" });
+  // `""` is read (AT_EMPTY_PATH: the call is about the fd), a path is not.
+  assert.deepEqual(projectedArgs('newfstatat(3, "", {st_mode=S_IFREG|0644, st_size=3, ...}, AT_EMPTY_PATH) = 0'), [
+    { kind: "int", value: 3, text: "3" },
+    { kind: "str", value: "", truncated: false },
+    struct(["st_mode", mode("S_IFREG", "0644")]),
+    { kind: "ident", name: "AT_EMPTY_PATH" },
+  ]);
+  assert.deepEqual(projectedArgs('newfstatat(AT_FDCWD, "/x,}\\"", {st_mode=S_IFREG|0644, st_size=3, ...}, 0) = 0')[1], OMITTED);
+  // Fields walked past over calls, comments and strings that hold a `}`.
+  assert.deepEqual(
+    projectedArgs('fstat(1, {st_dev=makedev(0x8, 0x1), st_mode=S_IFCHR|0620, st_atime=1700000000 /* 2023-11-14T22:13:20+0000 */, x="}, y"}) = 0')[1],
+    struct(["st_mode", mode("S_IFCHR", "0620")]),
+  );
+  // Dropped fields are read all the same (a line the full scan refuses is refused): a decoration.
+  assert.deepEqual(projectedArgs("fstat(3, {st_mode=S_IFSOCK|0777, st_dev=3<x>}) = 0")[1], struct(["st_mode", mode("S_IFSOCK", "0777")]));
+  assert.equal(plainByBytes("fstat(3, {st_mode=S_IFSOCK|0777, st_dev=3<x}) = 0", "direct", true), null);
+  const clone3 = projectedArgs("clone3({flags=CLONE_VM|CLONE_THREAD, child_tid=0x7f4e, exit_signal=0, stack=0x7f00, stack_size=0x7fff00} => {parent_tid=[9643]}, 88) = 9643");
+  assert.deepEqual(clone3, [
+    { kind: "changed", before: struct(["flags", flags("CLONE_VM", "CLONE_THREAD")]), after: struct() },
+    { kind: "int", value: 88, text: "88" },
+  ]);
+  // The first half of a cut call too; its struct is joined with the resumed half's as ever.
+  assert.deepEqual(plainByBytes("9642  clone3({flags=CLONE_VM, stack=0x7f00}, 88 <unfinished ...>", "record", true)?.events[0], {
+    ...(plainByBytes("9642  clone3({flags=CLONE_VM, stack=0x7f00}, 88 <unfinished ...>", "record")!.events[0] as SyscallEvent),
+    args: [struct(["flags", { kind: "ident", name: "CLONE_VM" }]), { kind: "int", value: 88, text: "88" }],
+  });
+  assert.deepEqual(
+    projectedArgs('statx(AT_FDCWD, "/tmp", AT_STATX_SYNC_AS_STAT, STATX_ALL, {stx_mask=STATX_ALL, stx_mode=S_IFDIR|0777, stx_size=4096, ...}) = 0')[4],
+    struct(["stx_mode", mode("S_IFDIR", "0777")]),
+  );
+});
+
+test("an argument of an unexpected shape is read in full, and the model's arguments always are", () => {
+  const read = (line: string, k: number) => {
+    const full = plainByBytes(line, "record")!.events[0] as SyscallEvent;
+    assert.deepEqual(projectedArgs(line)[k], full.args[k], line);
+  };
+  read('openat(AT_FDCWD, "/x" /* c */, O_RDONLY) = 3', 1); // a comment after it
+  read('openat(AT_FDCWD, "", O_RDONLY) = 3', 1); // empty
+  read("execve(\"./a\", [], 0x7ffd /* 0 vars */) = 0", 1); // no string in the array
+  read("execve(\"./a\", [\"a\" \"b\"], NULL) = 0", 1); // not `, ` between the strings
+  read("fstat(3, {0x1, st_mode=S_IFREG}) = 0", 1); // a field with no name
+  read("fstat(3, {st_mode=S_IFREG,st_size=1}) = 0", 1); // no space after the comma
+  read("clone3({flags=CLONE_VM} /* c */, 88) = 5", 0);
+  // the write family and the reads keep every argument
+  read('write(3, "x", 1) = 1', 1);
+  read('read(3, "x", 1) = 1', 1);
+  // a resumed half's slots are not the call's positions
+  const resumed = plainByBytes('<... openat resumed>"/x", O_RDONLY) = 3', "record", true);
+  assert.ok(resumed === null || !JSON.stringify(resumed.events).includes('"omitted"'));
+});
+
+test("the -s evidence of a second argument left out is still noted", () => {
+  const line = 'openat(AT_FDCWD, "/a/very/long/path/cut/by/strace\\x41"..., O_RDONLY) = 3';
+  assert.equal(plainBytesDisagreement(line), null);
+  assert.deepEqual(plainByBytes(line, "record", true)!.stats, plainByString(line).stats);
+  assert.deepEqual(projectedArgs(line)[1], OMITTED);
 });

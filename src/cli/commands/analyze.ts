@@ -6,7 +6,7 @@ import { access, stat, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { Argv } from "yargs";
 import { createAnalyzer, isRuleName, RULE_NAMES, RULES } from "../../analysis.js";
-import { ARGS_NEEDED } from "../../model/args-needed.js";
+import { ARGS_NEEDED, ARGS_PROJECTED } from "../../model/args-needed.js";
 import type { Analyzer, Finding, RuleName, TraceNote } from "../../analysis.js";
 import { PARALLEL_DEFAULTS, readTraceEvents, resolveTraces } from "../../pipeline/trace-input.js";
 import { ChartCollector } from "../../report/chart-data.js";
@@ -266,6 +266,7 @@ export async function runAnalyze(args: AnalyzeArgs, io: CliIo): Promise<number> 
       },
       strict: s.strict,
       argsNeeded: s.full ? undefined : ARGS_NEEDED,
+      argsProjected: ARGS_PROJECTED,
       plainScan: !s.full,
       parallel: PARALLEL_DEFAULTS,
       keepParsers: false,

@@ -6,7 +6,7 @@
 import type { Argv } from "yargs";
 import { createAnalyzer } from "../../analysis.js";
 import type { ModelEvent } from "../../analysis.js";
-import { ARGS_NEEDED } from "../../model/args-needed.js";
+import { ARGS_NEEDED, ARGS_PROJECTED } from "../../model/args-needed.js";
 import { PARALLEL_DEFAULTS, readTraceEvents, resolveTraces } from "../../pipeline/trace-input.js";
 import { chartPointOf, seriesFromSamples } from "../../report/chart-data.js";
 import type { ChartSample } from "../../report/chart-data.js";
@@ -148,6 +148,7 @@ export async function runTimeline(args: TimelineArgs, io: CliIo): Promise<number
     const reading = readTraceEvents(group, io, {
       onProblem: reporter.report,
       argsNeeded: fast ? ARGS_NEEDED : undefined,
+      argsProjected: ARGS_PROJECTED,
       plainScan: fast,
       parallel: PARALLEL_DEFAULTS,
     });
