@@ -6,6 +6,7 @@ import { createAnalyzer } from "../../src/analysis.js";
 import { createEventParser } from "../../src/syntax/event-parser.js";
 import type { TraceEvent } from "../../src/syntax/events.js";
 import { analyzeLines, brief } from "./analyze-lines.js";
+import { STAT_TRACE } from "../helpers/stat-trace.js";
 
 describe("byte timeline", () => {
   test("the hyper trace: one short sendto, no EAGAIN, then shutdown", () => {
@@ -610,19 +611,7 @@ describe("analyzer", () => {
   });
 
   test("fstat tells an inherited stdout is a pipe, without -y (Node.js process.exit after a write)", () => {
-    const { findings } = analyzeLines(`
-      300 fstat(1, {st_mode=S_IFIFO|0600, st_size=0, ...}) = 0
-      300 write(1, "xxxx"..., 1000000) = 65536
-      300 write(1, "xxxx"..., 934464) = -1 EAGAIN (Resource temporarily unavailable)
-      300 exit_group(0) = ?
-      300 +++ exited with 0 +++
-      400 newfstatat(1, "", {st_mode=S_IFREG|0644, st_size=0, ...}, AT_EMPTY_PATH) = 0
-      400 write(1, "xxxx"..., 1000) = 10
-      400 +++ exited with 0 +++
-      500 statx(1, "", AT_STATX_SYNC_AS_STAT|AT_EMPTY_PATH, STATX_ALL, {stx_mask=STATX_ALL|STATX_MNT_ID, stx_attributes=0, stx_mode=S_IFIFO|0600, stx_size=0, ...}) = 0
-      500 write(1, "xxxx"..., 1000) = 10
-      500 +++ exited with 0 +++
-    `);
+    const { findings } = analyzeLines(STAT_TRACE);
     assert.deepEqual(findings.map(brief), [
       { rule: "exit-with-unsent", line: 4, unsentBytes: 934464 },
       { rule: "exit-with-unsent", line: 11, unsentBytes: 990 },
