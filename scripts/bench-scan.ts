@@ -3,7 +3,7 @@
 // plain scan, the string path for the rest), nothing replayed. With one worker beside the main
 // thread (two cores), analyze cannot go faster than this, however light the rest becomes.
 import { closeSync, openSync, readSync } from "node:fs";
-import { ARGS_NEEDED } from "../src/model/args-needed.js";
+import { ARGS_NEEDED, ARGS_PROJECTED } from "../src/model/args-needed.js";
 import { readSegment, recycleRecord } from "../src/pipeline/parse-worker.js";
 import { PARALLEL_DEFAULTS } from "../src/pipeline/trace-input.js";
 
@@ -11,13 +11,14 @@ function main(): void {
   const path = process.argv[2];
   if (!path) throw new Error("usage: bench-scan FILE");
   const argsNeeded = [...ARGS_NEEDED];
+  const argsProjected = [...ARGS_PROJECTED];
   const fd = openSync(path, "r");
   const chunk = Buffer.alloc(1 << 20);
   let held = Buffer.alloc(0);
   let lines = 0;
   let id = 0;
   const scan = (bytes: Buffer, final: boolean) => {
-    const reply = readSegment({ id: id++, bytes, final, file: path, pid: null, argsNeeded, plainScan: true });
+    const reply = readSegment({ id: id++, bytes, final, file: path, pid: null, argsNeeded, argsProjected, plainScan: true });
     lines += reply.lines;
     // As the main thread gives a replayed record's buffers back.
     recycleRecord(reply.record);
