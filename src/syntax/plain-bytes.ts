@@ -859,11 +859,8 @@ function keptField(keep: string): boolean {
   }
   if (ok && argEndsAt(pos)) return true;
   pos = from;
-  R.ni = first;
-  R.nn = nn;
-  R.nr = nr;
-  R.strings.count = strings;
   depth = d;
+  truncate(first, nn, nr, strings);
   return false;
 }
 
@@ -916,11 +913,17 @@ function skipFieldValue(): boolean {
   const nr = R.nr;
   const strings = R.strings.count;
   if (!value()) return false;
+  truncate(ni, nn, nr, strings);
+  return true;
+}
+
+/** Drop what was recorded after the record held `ni` ints, `nn` nums, `nr` references and
+ *  `strings` strings. */
+function truncate(ni: number, nn: number, nr: number, strings: number): void {
   R.ni = ni;
   R.nn = nn;
   R.nr = nr;
   R.strings.count = strings;
-  return true;
 }
 
 /** `-T`'s `<D[.D]>` or a -ttt epoch `S.F`: +text exactly (one rounding of exact values). */
