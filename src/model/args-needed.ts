@@ -36,28 +36,28 @@ export const ARGS_NEEDED: ReadonlySet<string> = new Set([
  * The fast-path test holds the findings to the full parse's on every sample.
  */
 export const ARGS_PROJECTED: ReadonlyMap<string, ArgProjection> = new Map<string, ArgProjection>([
-  ["open", omit(0)],
-  ["creat", omit(0)],
-  ["openat", omit(1)],
-  ["openat2", omit(1)],
-  ["execve", omit(0, 1, 2)],
-  ["execveat", omit(1, 2, 3)],
-  ["fstat", keep(1, "st_mode")],
-  ["fstat64", keep(1, "st_mode")],
-  ["newfstatat", { ...omit(1), fields: keep(2, "st_mode").fields }],
-  ["fstatat64", { ...omit(1), fields: keep(2, "st_mode").fields }],
-  ["statx", { ...omit(1), fields: keep(4, "stx_mode").fields }],
-  ["clone3", keep(0, "flags")],
+  ["open", project([0])],
+  ["creat", project([0])],
+  ["openat", project([1])],
+  ["openat2", project([1])],
+  ["execve", project([0, 1, 2])],
+  ["execveat", project([1, 2, 3])],
+  ["fstat", project([], [1, "st_mode"])],
+  ["fstat64", project([], [1, "st_mode"])],
+  ["newfstatat", project([1], [2, "st_mode"])],
+  ["fstatat64", project([1], [2, "st_mode"])],
+  ["statx", project([1], [4, "stx_mode"])],
+  ["clone3", project([], [0, "flags"])],
 ]);
 
-function omit(...positions: number[]): ArgProjection {
-  return { omit: positions.reduce((bits, k) => bits | (1 << k), 0), fields: [] };
-}
-
-function keep(position: number, field: string): ArgProjection {
-  const fields: (string | null)[] = new Array<string | null>(position).fill(null);
-  fields.push(field);
-  return { omit: 0, fields };
+/** Leave out the arguments at `omitted`; of the struct at `kept[0]`, keep only field `kept[1]`. */
+function project(omitted: readonly number[], kept?: readonly [number, string]): ArgProjection {
+  const fields: (string | null)[] = [];
+  if (kept !== undefined) {
+    while (fields.length < kept[0]) fields.push(null);
+    fields.push(kept[1]);
+  }
+  return { omit: omitted.reduce((bits, k) => bits | (1 << k), 0), fields };
 }
 
 /** The calls the model acts on by their return alone (waits that timed out, sleeps, getpid,

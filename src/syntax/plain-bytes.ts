@@ -209,6 +209,11 @@ function hexDigit(c: number): number {
   return l >= 0x61 && l <= 0x66 ? l - 0x61 + 10 : -1;
 }
 
+/** `...` at i (a cut string's mark, an elided argument or field). */
+function ellipsisAt(i: number): boolean {
+  return at(i) === Ch.DOT && at(i + 1) === Ch.DOT && at(i + 2) === Ch.DOT;
+}
+
 /** The line continues with `word` at i. */
 function startsWith(i: number, word: string): boolean {
   if (i + word.length > E) return false;
@@ -553,7 +558,7 @@ function bareTerm(): boolean {
     const from = pos + 1;
     pos = close + 1;
     let truncated = false;
-    if (at(pos) === Ch.DOT && at(pos + 1) === Ch.DOT && at(pos + 2) === Ch.DOT) {
+    if (ellipsisAt(pos)) {
       truncated = true;
       pos += 3;
     }
@@ -643,7 +648,7 @@ function bareTerm(): boolean {
     pos++;
     return true;
   }
-  if (c === Ch.DOT && at(pos + 1) === Ch.DOT && at(pos + 2) === Ch.DOT) {
+  if (ellipsisAt(pos)) {
     pos += 3;
     int(V_ELLIPSIS);
     return true;
@@ -807,7 +812,7 @@ function omitString(k: number): boolean {
   const close = stringEnd(pos);
   if (close < 0 || close === pos + 1) return false;
   let after = close + 1;
-  const cut = at(after) === Ch.DOT && at(after + 1) === Ch.DOT && at(after + 2) === Ch.DOT;
+  const cut = ellipsisAt(after);
   if (cut) after += 3;
   if (!argEndsAt(after)) return false;
   if (k === 1 && cut) R.secondCutBytes = escapes ? decodedLength(pos + 1, close) : close - pos - 1;
@@ -821,14 +826,14 @@ function omitStrings(): boolean {
   let i = pos + 1;
   for (;;) {
     if (at(i) !== Ch.QUOTE) {
-      if (!(at(i) === Ch.DOT && at(i + 1) === Ch.DOT && at(i + 2) === Ch.DOT && at(i + 3) === Ch.RBRACKET)) return false;
+      if (!(ellipsisAt(i) && at(i + 3) === Ch.RBRACKET)) return false;
       i += 4;
       break;
     }
     const close = stringEnd(i);
     if (close < 0) return false;
     i = close + 1;
-    if (at(i) === Ch.DOT && at(i + 1) === Ch.DOT && at(i + 2) === Ch.DOT) i += 3;
+    if (ellipsisAt(i)) i += 3;
     if (at(i) === Ch.RBRACKET) {
       i++;
       break;
@@ -876,7 +881,7 @@ function keptStruct(keep: string): boolean {
   for (;;) {
     const c = at(pos);
     if (c === Ch.RBRACE) break;
-    if (c === Ch.DOT && at(pos + 1) === Ch.DOT && at(pos + 2) === Ch.DOT && at(pos + 3) === Ch.RBRACE) {
+    if (ellipsisAt(pos) && at(pos + 3) === Ch.RBRACE) {
       pos += 3;
       break;
     }
