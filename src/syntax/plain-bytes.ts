@@ -1113,6 +1113,11 @@ export class PlainTextMarks {
    *  -Infinity: not looked for yet). */
   private readonly next = new Float64Array(MARKED.length).fill(-Infinity);
 
+  /** The least of `next` once every entry is looked for at or after the last line asked
+   *  (Infinity: none left): a line ending at or before it holds no MARKED word. Most lines
+   *  hold none, and are answered by this one comparison. */
+  private nearest = -Infinity;
+
   constructor(private readonly b: Buffer) {
     this.ascii = isAscii(b);
   }
@@ -1120,14 +1125,28 @@ export class PlainTextMarks {
   /** plainText(b, start, end). */
   clean(start: number, end: number): boolean {
     if (!this.ascii && !isAscii(this.b.subarray(start, end))) return false;
+    if (this.nearest < start) this.look(start);
+    if (this.nearest >= end) return true;
     for (let k = 0; k < REFUSED.length; k++) if (this.lies(k, start, end)) return false;
     return true;
   }
 
   /** The line holds a NOTED word (asked after clean, of the same line). */
   noted(start: number, end: number): boolean {
+    if (this.nearest >= end) return false;
     for (let k = REFUSED.length; k < MARKED.length; k++) if (this.lies(k, start, end)) return true;
     return false;
+  }
+
+  /** Every word's next start at or after `start`, and the least of them. */
+  private look(start: number): void {
+    let least = Infinity;
+    for (let k = 0; k < MARKED.length; k++) {
+      this.lies(k, start, start);
+      const at = this.next[k]!;
+      if (at >= 0 && at < least) least = at;
+    }
+    this.nearest = least;
   }
 
   /** MARKED word k starts in [start, end). */
