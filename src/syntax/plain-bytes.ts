@@ -781,6 +781,282 @@ function list(closer: number): boolean {
   return true;
 }
 
+// ---- the flat call ----------------------------------------------------------------------------
+
+/**
+ * The commonest lines in one pass, the line read through locals: a complete call, the first half
+ * of a cut one or a resumed half, whose arguments are each a single term (a decimal int, an
+ * identifier, a string) or terms joined by `|`, separated by `, `; then a decimal return or
+ * `?`, an errno, parenthesised text, a duration. It records exactly what scanCall records for
+ * such a line (the same ints, nums, strings and facts, inspect's included; no projection but a
+ * resumed half's, which has none); for any other line it returns false, and the caller resets
+ * the record and lets scanCall read the line (which may refuse it). The general scan's layers
+ * (list, value, term, bareTerm, result, inspect), each cheap, cost such a line more than its
+ * bytes did.
+ */
+function flatCall(lead: LightScan): boolean {
+  const b = B;
+  const e = E;
+  let i = pos;
+  // The name, as scanCall reads it: `name(` or `<... name resumed>` (whose slots are not the
+  // call's positions: no projection).
+  let nameFrom: number;
+  let c = i < e ? b[i]! : -1;
+  const resumed = c === Ch.LT;
+  if (resumed) {
+    if (!startsWith(i, "<... ")) return false;
+    nameFrom = i + 5;
+    i = nameFrom;
+  } else {
+    if (P !== null || !isIdentStart(c)) return false;
+    nameFrom = i;
+  }
+  i = wordEnd(i);
+  const nameTo = i;
+  if (resumed) {
+    if (nameTo === nameFrom || !startsWith(i, " resumed>")) return false;
+    i += 9;
+  } else {
+    if (i >= e || b[i] !== Ch.LPAREN || (nameTo - nameFrom === 2 && b[nameFrom] === 0x6f && b[nameFrom + 1] === 0x72)) return false;
+    i++;
+  }
+  const argsStart = i - S;
+  // The name's reference, the bits, the list.
+  rangeRef(nameFrom, nameTo);
+  const bitsAt = R.ni;
+  int(0);
+  const countAt = R.ni;
+  int(0);
+  let slots = 0;
+  /** inspect's facts: the first argument's tag and value, the second's cut length. */
+  let firstTag = 0;
+  let firstInt = 0;
+  let secondCut = -1;
+  let unfinished = false;
+  if (!(i < e && b[i] === Ch.RPAREN))
+    for (;;) {
+      // A slot of one value: a term, or terms joined by `|` (V_FLAGS, its head before them).
+      int(1);
+      slots++;
+      const first = R.ni;
+      let parts = 0;
+      /** The decoded length of the last term, a string strace cut. */
+      let cut = -1;
+      for (;;) {
+        c = i < e ? b[i]! : -1;
+        if (c === Ch.QUOTE) {
+          const close = stringEnd(i);
+          if (close < 0) return false;
+          const from = i + 1;
+          i = close + 1;
+          let truncated = false;
+          if (i + 2 < e && b[i] === Ch.DOT && b[i + 1] === Ch.DOT && b[i + 2] === Ch.DOT) {
+            truncated = true;
+            i += 3;
+          }
+          const lazy = close - from > LAZY_STRING_CHARS && escapes;
+          int(lazy ? V_STR_LAZY : truncated ? V_STR_CUT : V_STR);
+          if (escapes && !lazy) {
+            const text = decodeBody(from, close);
+            textRef(text);
+            if (truncated) cut = text.length;
+          } else {
+            rangeRef(from, close);
+            if (truncated) cut = lazy ? decodedLength(from, close) : close - from;
+          }
+          if (lazy) int(truncated ? 1 : 0);
+        } else if ((c >= 0x30 && c <= 0x39) || c === Ch.MINUS) {
+          // A decimal of at most nine digits, no leading zero (intTerm's V_INT_DEC): not a
+          // clock, a fraction, a hex or an fd with its decoration.
+          const neg = c === Ch.MINUS;
+          const d = neg ? i + 1 : i;
+          let j = d;
+          let v = 0;
+          while (j < e && b[j]! >= 0x30 && b[j]! <= 0x39) v = v * 10 + (b[j++]! - 0x30);
+          const n = j - d;
+          if (n === 0 || n > 9 || (n > 1 && b[d] === 0x30) || (neg && v === 0)) return false;
+          if (j < e && (b[j] === Ch.COLON || b[j] === Ch.DOT || b[j] === Ch.LT || b[j] === 0x78)) return false;
+          int(V_INT_DEC);
+          int(neg ? -v : v);
+          i = j;
+        } else if (isIdentStart(c)) {
+          const start = i;
+          i = wordEnd(i);
+          if (i - start === 2 && b[start] === 0x6f && b[start + 1] === 0x72) return false; // `or`
+          if (i < e && (b[i] === Ch.LT || b[i] === Ch.LPAREN || b[i] === Ch.EQUALS)) return false;
+          int(V_IDENT);
+          rangeRef(start, i);
+        } else return false;
+        parts++;
+        if (i >= e || b[i] !== Ch.PIPE) break;
+        i++;
+      }
+      if (parts > 1) {
+        insertHead(first, 2);
+        R.ints[first] = V_FLAGS;
+        R.ints[first + 1] = parts;
+      }
+      if (slots === 2 && parts === 1) secondCut = cut;
+      if (slots === 1) {
+        firstTag = R.ints[first]!;
+        firstInt = R.ints[first + 1]!;
+      }
+      c = i < e ? b[i]! : -1;
+      if (c === Ch.RPAREN) break;
+      if (c === Ch.SPACE) {
+        // ` <unfinished ...>` after an argument.
+        while (i < e && b[i] === Ch.SPACE) i++;
+        unfinished = true;
+        break;
+      }
+      if (c !== Ch.COMMA) return false;
+      i++;
+      while (i < e && b[i] === Ch.SPACE) i++;
+      c = i < e ? b[i]! : -1;
+      if (c === Ch.LT) {
+        // `,  <unfinished ...>`: an empty slot ends the list.
+        int(0);
+        slots++;
+        unfinished = true;
+        break;
+      }
+      if (c === Ch.COMMA || c === Ch.RPAREN) return false;
+    }
+  R.ints[countAt] = slots;
+  if (resumed) {
+    // A resumed half cut again is left to scanCall (which refuses it).
+    if (unfinished) return false;
+    int(argsStart);
+    int(i - S);
+  }
+  // inspect: a write's fd (1 or 2 may have program output spliced in: scanCall's to read).
+  const name = nameTo - nameFrom;
+  if (resumed) {
+    // Not a call's first half: its arguments are as printed.
+  } else if (b[nameFrom] === 0x77 ? name === 5 && startsWith(nameFrom, "write") : name === 8 && b[nameFrom] === 0x70 && startsWith(nameFrom, "pwrite64")) {
+    if (slots > 0 && (firstTag !== V_INT_DEC || firstInt === 1 || firstInt === 2 || firstInt === -1)) return false;
+  }
+  let bits = 0;
+  let hasDuration = false;
+  if (unfinished) {
+    if (!startsWith(i, UNFINISHED)) return false;
+    i += UNFINISHED.length;
+    while (i < e && b[i] === Ch.SPACE) i++;
+    if (i !== e) return false;
+    bits = R_UNFINISHED;
+  } else {
+    // `) = ret`: a decimal (no leading zero, at most 15 digits) or `?`.
+    i++;
+    while (i < e && b[i] === Ch.SPACE) i++;
+    if (i + 1 >= e || b[i] !== Ch.EQUALS || b[i + 1] !== Ch.SPACE) return false;
+    i += 2;
+    while (i < e && b[i] === Ch.SPACE) i++;
+    c = i < e ? b[i]! : -1;
+    if (c === 0x3f) {
+      if (i + 1 < e && b[i + 1] !== Ch.SPACE) return false;
+      if (resumed) {
+        // The result as printed (the assembler joins it).
+        textRef("?");
+      }
+      i++;
+    } else {
+      const neg = c === Ch.MINUS;
+      const d = neg ? i + 1 : i;
+      let j = d;
+      while (j < e && b[j]! >= 0x30 && b[j]! <= 0x39) j++;
+      const n = j - d;
+      if (n === 0 || n > 15 || (n > 1 && b[d] === 0x30)) return false;
+      if (j < e && b[j] !== Ch.SPACE) return false;
+      const v = decimal(d, j);
+      if (neg && v === 0) return false;
+      num(neg ? -v : v);
+      bits |= R_RET;
+      if (resumed) {
+        rangeRef(i, j);
+      }
+      i = j;
+    }
+    while (i < e && b[i] === Ch.SPACE) i++;
+    c = i < e ? b[i]! : -1;
+    if (isIdentStart(c)) {
+      const start = i;
+      i = wordEnd(i);
+      if (i - start === 2 && b[start] === 0x6f && b[start + 1] === 0x72) return false;
+      if (i < e && b[i] !== Ch.SPACE) return false;
+      bits |= R_ERRNO;
+      rangeRef(start, i);
+      while (i < e && b[i] === Ch.SPACE) i++;
+    }
+    if (resumed) {
+      // Each parenthesised text as printed, after their count.
+      const auxCountAt = R.ni;
+      int(0);
+      let parts = 0;
+      while (i < e && b[i] === Ch.LPAREN) {
+        const open = i;
+        i = auxEnd(open);
+        if (i < 0) return false;
+        rangeRef(open + 1, i);
+        parts++;
+        i++;
+        if (i < e && b[i] !== Ch.SPACE) return false;
+        while (i < e && b[i] === Ch.SPACE) i++;
+      }
+      R.ints[auxCountAt] = parts;
+    } else if (i < e && b[i] === Ch.LPAREN) {
+      // One text of AUX_CHARS, none of INJECTED or DELAYED.
+      const open = i;
+      i = auxEnd(open);
+      if (i < 0 || i === open + 1 || startsWith(open + 1, "INJECTED") || (i - open - 1 === 7 && startsWith(open + 1, "DELAYED"))) return false;
+      bits |= R_AUX;
+      rangeRef(open + 1, i);
+      i++;
+      if (i < e && b[i] !== Ch.SPACE) return false;
+      while (i < e && b[i] === Ch.SPACE) i++;
+      if (i < e && b[i] === Ch.LPAREN) return false;
+    }
+    if (i < e && b[i] === Ch.LT) {
+      const close = duration(i, resumed);
+      if (close < 0) return false;
+      bits |= R_DURATION;
+      hasDuration = true;
+      i = close + 1;
+      while (i < e && b[i] === Ch.SPACE) i++;
+    }
+    if (i !== e) return false;
+  }
+  R.ints[bitsAt] = resumed ? bits | R_RESUMED : bits;
+  R.form = resumed ? "resumed" : unfinished ? "unfinished" : "complete";
+  R.pid = lead.pid;
+  R.time = lead.time;
+  R.bracketedPid = lead.bracketedPid;
+  R.stamp = lead.stamp;
+  R.stampDigits = lead.stampDigits;
+  R.comm = lead.comm;
+  R.sysno = lead.sysno;
+  R.ip = lead.ip;
+  R.hasDuration = hasDuration;
+  R.secondCutBytes = secondCut;
+  // `-e raw=`'s look is a hex return: not a decimal or none.
+  R.rawLooking = false;
+  pos = i;
+  return true;
+}
+
+/** The `)` closing the text after a return that opens at `open`, when the text is only
+ *  AUX_CHARS (no parenthesis: result's nested ones are its own), else -1. */
+function auxEnd(open: number): number {
+  const b = B;
+  const e = E;
+  let i = open + 1;
+  while (i < e && b[i] !== Ch.RPAREN) {
+    const a = b[i]!;
+    if (a >= 128 || AUX_CHARS[a] === 0) return -1;
+    i++;
+  }
+  return i < e ? i : -1;
+}
+
 // ---- arguments left out (ArgProjection) ------------------------------------------------------
 // A left-out argument is walked past but not recorded: the worker records less, and the main
 // thread builds no values for it. What it accepts is exactly what the full scan accepts (a
@@ -1062,7 +1338,14 @@ export function scanPlainBytes(
   R.rawLooking = false;
   P = projection;
   try {
-    if (!scanCall(lead)) return false;
+    if (!flatCall(lead)) {
+      R.ni = 0;
+      R.nn = 0;
+      R.nr = 0;
+      R.strings.count = 0;
+      R.secondCutBytes = -1;
+      if (!scanCall(lead)) return false;
+    }
     // The -x/-xx and -X verbose evidence reads the line's first characters (FlagEvidence.noteText).
     const noted = marks !== undefined ? marks.noted(start, end) : notedIn(b, start, end);
     R.evidenceText = noted ? latin1(start, Math.min(end, start + EVIDENCE_CHARS)) : null;
@@ -1212,31 +1495,37 @@ function scanCall(lead: LightScan): boolean {
   pos++;
   if (!result(bitsAt)) return false;
   if (at(pos) === Ch.LT) {
-    const from = pos + 1;
-    const digits = digitsEnd(from);
-    let close = digits;
-    if (digits === from) return false;
-    let dot = -1;
-    if (at(close) === Ch.DOT) {
-      dot = close;
-      close = digitsEnd(close + 1);
-      if (close === digits + 1) return false;
-    }
-    if (at(close) !== Ch.GT) return false;
-    if (form === "resumed") {
-      // The assembler reads the duration's text (syscallEvent).
-      rangeRef(from, close);
-    } else {
-      const seconds = exactDecimal(from, dot, close);
-      if (seconds !== seconds) return false;
-      num(seconds * 1e6);
-    }
+    const close = duration(pos, form === "resumed");
+    if (close < 0) return false;
     R.ints[bitsAt] |= R_DURATION;
     R.hasDuration = true;
     pos = close + 1;
     skipSpaces();
   }
   return pos === E && inspect(listAt, nameFrom, nameTo);
+}
+
+/** The -T duration `<D[.D]>` that opens at `open`, recorded: its `>`, or -1. A resumed half's
+ *  as its text (the assembler's syscallEvent reads it), else its value in microseconds. */
+function duration(open: number, resumed: boolean): number {
+  const from = open + 1;
+  const digits = digitsEnd(from);
+  let close = digits;
+  if (digits === from) return -1;
+  let dot = -1;
+  if (at(close) === Ch.DOT) {
+    dot = close;
+    close = digitsEnd(close + 1);
+    if (close === digits + 1) return -1;
+  }
+  if (at(close) !== Ch.GT) return -1;
+  if (resumed) rangeRef(from, close);
+  else {
+    const seconds = exactDecimal(from, dot, close);
+    if (seconds !== seconds) return -1;
+    num(seconds * 1e6);
+  }
+  return close;
 }
 
 /** What the flag evidence reads of the arguments (FlagEvidence.noteArgs), the `-e raw=` look,

@@ -103,6 +103,19 @@ const TAKEN = [
   '<... clone3 resumed> => {parent_tid=[9644]}, 88) = 9644',
   '<... read resumed>"x", 1) = -1 EINTR (Interrupted system call) (INJECTED) <0.5>',
   '<... read resumed>"x", 1) = ?',
+  // the commonest shapes, read in one pass (flatCall): ints, names, flags and strings as the
+  // arguments; a return, an errno, a text and a duration after them; either half of a cut call
+  '9642  <... close resumed>) = 0 <0.000012>',
+  '<... recvfrom resumed>"abc"..., 65536, 0, NULL, NULL) = 16392 (a b) <0.1>',
+  'recvfrom(6,  <unfinished ...>',
+  'exit(0)           = ?',
+  'sendto(6, "GET /big HTTP/1.1\\r\\n"..., 38, MSG_NOSIGNAL, NULL, 0 <unfinished ...>',
+  'fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK|0) = 0',
+  'accept4(4, NULL, NULL, SOCK_CLOEXEC|SOCK_NONBLOCK) = -1 EAGAIN (Resource temporarily unavailable) <0.000012>',
+  'read(-1, "", 3) = -1 EBADF (Bad file descriptor)',
+  'read(3,"ab"...,2)   =   2',
+  'dup2(3, 999999999) = 999999999',
+  'dup2(3, 1000000000) = 1000000000',
 ];
 
 /** A write to stdout of a string longer than LAZY_STRING_CHARS with escapes (read lazily),
@@ -151,6 +164,10 @@ const LEFT = [
   '12<unavailable> close(3) = 0',
   '[pid 12<a"b>] close(3) = 0',
   '12<x>close(3) = 0',
+  'write(-1, "x", 1) = -1 EBADF (Bad file descriptor)', // an fd the splice check cannot read
+  'close(3) = ?x',
+  'close(3) = 0 (a)(b)',
+  'close(3) = 00',
 ];
 
 test("anything else is left to the string path", () => {
