@@ -67,6 +67,16 @@ function readSegmentWith(req: SegmentRequest): SegmentReply {
   recorder.reset();
   const names = req.argsNeeded === null ? null : nameTable(req.argsNeeded);
   const projected = req.argsProjected == null || names === null ? null : new Map(req.argsProjected);
+  /** `projected` by name table id (undefined: not looked up yet). */
+  const projectedById: (ArgProjection | null | undefined)[] = [];
+  const projectionOf = (table: NameTable): ArgProjection | null => {
+    if (projected === null) return null;
+    const id = table.lastId;
+    if (id < 0) return projected.get(table.last) ?? null;
+    let p = projectedById[id];
+    if (p === undefined) p = projectedById[id] = projected.get(table.last) ?? null;
+    return p;
+  };
   const reader = new LineReader(req.file, req.pid, names === null ? null : names.needsArgs, req.plainScan, stats, recorder);
   const bytes = Buffer.from(req.bytes.buffer, req.bytes.byteOffset, req.bytes.byteLength);
   let firstText: string | null = null;
@@ -108,11 +118,13 @@ function readSegmentWith(req: SegmentRequest): SegmentReply {
         scan.argsNeeded &&
         req.plainScan &&
         reader.clean() &&
-        scanPlainBytes(bytes, s, e, plain, scan, marks, projected === null ? null : (projected.get(names!.table.last) ?? null))
+        scanPlainBytes(bytes, s, e, plain, scan, marks, projectionOf(names!.table))
       ) {
         // A call whose arguments are needed, in plain form: read from its bytes too.
         firstText ??= bytes.toString("utf8", s, e);
         plain.name = names!.table.last;
+        plain.nameId = names!.table.lastId;
+        plain.names = names!.table;
         reader.plainRead(plain, lineNo);
       } else {
         const text = bytes.toString("utf8", s, e);

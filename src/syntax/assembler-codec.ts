@@ -50,6 +50,8 @@ const OP_EXITED = 13;
 /** Strings up to this long are sent once per segment (names, errnos, fd paths); longer ones
  *  (data buffers) as they come. */
 const INTERN_CHARS = 96;
+/** Name table ids the recorder keeps words for (a table holds at most this many names). */
+const NAME_IDS = 4096;
 
 /** A recorded segment: structured-cloneable, its two buffers transferable. A string is
  *  recorded as an id: one of the record's own `strings` (>= 0), or a word (< 0, word -1 - id):
@@ -129,7 +131,12 @@ export class OpRecorder implements Assembler {
     let n = this.ni;
     let k = 0;
     let ref = rec.nr > 0 ? rec.refs[0]! : -1;
-    for (let i = 0; i < rec.ni; i++) {
+    if (ref === 0 && rec.nameId >= 0) {
+      // The name (always the first string): its word by the name table's id.
+      ints[n++] = this.nameWord(rec, st.from[src[0]!]!, st.to[src[0]!]!);
+      ref = ++k < rec.nr ? rec.refs[k]! : -1;
+    }
+    for (let i = n - this.ni; i < rec.ni; i++) {
       if (i !== ref) {
         ints[n++] = src[i]!;
         continue;
@@ -142,6 +149,27 @@ export class OpRecorder implements Assembler {
     this.ni = n;
     for (let j = 0; j < rec.nn; j++) this.num(rec.nums[j]!);
   }
+
+  /** The word id of a plain record's name, by its id in the record's name table. */
+  private nameWord(rec: PlainRecord, from: number, to: number): number {
+    if (rec.names !== this.nameOwner) {
+      this.nameOwner = rec.names;
+      this.nameWords.fill(0);
+    }
+    const id = rec.nameId;
+    if (id >= this.nameWords.length) return this.rangeId(rec.bytes, from, to);
+    const known = this.nameWords[id]!;
+    if (known !== 0) return known;
+    // Words are ids below zero (-1 - id): 0 is free to mean "not yet". A name too long to be a
+    // word is the record's own string, each time.
+    const word = this.rangeId(rec.bytes, from, to);
+    if (word < 0) this.nameWords[id] = word;
+    return word;
+  }
+
+  /** By name table id, the word id of the name in this epoch (0: not yet), for `nameOwner`. */
+  private readonly nameWords = new Int32Array(NAME_IDS);
+  private nameOwner: object | null = null;
 
   frame(text: string): void {
     this.int(OP_FRAME);
@@ -255,6 +283,7 @@ export class OpRecorder implements Assembler {
       this.wordsSent = 0;
       this.wordIds.clear();
       this.forgetWordBytes();
+      this.nameWords.fill(0);
     }
     this.newWords = [];
     this.firstWord = this.wordsSent;

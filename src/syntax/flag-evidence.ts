@@ -60,9 +60,12 @@ export class FlagEvidence {
 
   /** The decoded length of a call's second argument when strace cut it (-s), or -1. */
   noteCut(name: string, secondCutBytes: number): void {
-    // Only data buffers show -s: strace cuts some names (comm, 16 bytes) on its own.
-    if (secondCutBytes >= 0 && SYSCALL_ROLES[name]?.buf === 1) {
-      if (this.stats.truncatedStringBytes === null || secondCutBytes > this.stats.truncatedStringBytes) this.stats.truncatedStringBytes = secondCutBytes;
+    // Only data buffers show -s: strace cuts some names (comm, 16 bytes) on its own. The name is
+    // looked up only when the length is a new longest (a lookup by name at every cut string was
+    // a cost of its own).
+    const longest = this.stats.truncatedStringBytes;
+    if (secondCutBytes >= 0 && (longest === null || secondCutBytes > longest) && SYSCALL_ROLES[name]?.buf === 1) {
+      this.stats.truncatedStringBytes = secondCutBytes;
     }
   }
 

@@ -472,8 +472,9 @@ export class NameTable {
   private readonly words = new WordTable();
   /** By word id: 1 light, 2 not, 0 not yet asked. */
   private readonly light = new Uint8Array(WORD_SLOTS);
-  /** The name of the last range isLight looked at. */
+  /** The name of the last range isLight looked at, and its id here (-1: none; ids stay). */
   last = "";
+  lastId = -1;
 
   constructor(private readonly needsArgs: (name: string) => boolean) {}
 
@@ -483,6 +484,7 @@ export class NameTable {
     const name = this.words.get(b, from, to);
     this.last = name;
     const id = this.words.lastId;
+    this.lastId = id;
     const known = id >= 0 ? this.light[id]! : 0;
     if (known !== 0) return known === 1;
     const light = !this.needsArgs(name) && name !== "restart_syscall";

@@ -123,6 +123,10 @@ export interface PlainRecord {
   /** What the flag evidence and the stats need of the line (see LineReader.plainRead). */
   form: "complete" | "unfinished" | "resumed";
   name: string;
+  /** The name's id in `names` (a worker's NameTable: light-bytes.ts), or -1: the recorder keeps
+   *  the word each id stands for, instead of finding the name's bytes again at every line. */
+  nameId: number;
+  names: object | null;
   pid: number | null;
   /** NaN for none, as LightScan's. */
   time: number;
@@ -164,6 +168,8 @@ export function newPlainRecord(): PlainRecord {
     bytes: new Uint8Array(0),
     form: "complete",
     name: "",
+    nameId: -1,
+    names: null,
     pid: null,
     time: NaN,
     bracketedPid: false,

@@ -101,6 +101,24 @@ test("short strings the recorder keeps across segments replay as the grammar rea
   }
 });
 
+test("a plain call's name, kept by its id in the worker's name table, reads right in every epoch", () => {
+  // 3,000 new words (paths) to a segment: the fourth segment starts an epoch, whose words are
+  // new; the names of openat and close must be found again, not the last epoch's ids.
+  const epochs: number[] = [];
+  for (let k = 0; k < 4; k++) {
+    const part = Array.from({ length: 3000 }, (_, i) => `openat(AT_FDCWD, "/e/${k}_${i}", O_RDONLY) = 3\nclose(3) = 0`).join("\n").split("\n");
+    const bytes = Buffer.from(part.join("\n") + "\n", "latin1");
+    const reply = readSegment({ id: 1, bytes, final: false, file: "t", pid: null, argsNeeded: [...ARGS_NEEDED], plainScan: true });
+    epochs.push(reply.record.epoch);
+    const want: TraceEvent[] = [];
+    const grammar = createEventParser({ file: "t" });
+    grammar.push(part, 1, want);
+    grammar.end(want);
+    assert.deepEqual(events(reply.record), want);
+  }
+  assert.ok(epochs[3]! > epochs[0]!, `epochs ${epochs}`);
+});
+
 /** A record of calls cut by `<unfinished ...>` named `names` (each name is a word). */
 function starts(rec: OpRecorder, names: readonly string[]): OpRecord {
   names.forEach((name, i) => rec.lightStart(100 + i, name, i + 1, 1 + i / 1000));
