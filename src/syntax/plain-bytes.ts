@@ -814,7 +814,8 @@ function flatCall(lead: LightScan): boolean {
     nameFrom = i + 5;
     i = nameFrom;
   } else {
-    if (P !== null || !isIdentStart(c)) return false;
+    // Of projections, only arguments left out whole (openat's path): not a struct's field.
+    if ((P !== null && P.fields.length > 0) || !isIdentStart(c)) return false;
     nameFrom = i;
   }
   i = wordEnd(i);
@@ -834,12 +835,15 @@ function flatCall(lead: LightScan): boolean {
   const countAt = R.ni;
   int(0);
   let slots = 0;
-  /** inspect's facts: the first argument's tag and value, the second's cut length. */
+  /** inspect's facts: every argument a single int; the first one's tag and value; the second's
+   *  cut length. */
+  let allInts = true;
   let firstTag = 0;
   let firstInt = 0;
   let secondCut = -1;
   let unfinished = false;
-  if (!(i < e && b[i] === Ch.RPAREN))
+  if (i < e && b[i] === Ch.RPAREN) allInts = false;
+  else
     for (;;) {
       // A slot of one value: a term, or terms joined by `|` (V_FLAGS, its head before them).
       int(1);
@@ -850,6 +854,22 @@ function flatCall(lead: LightScan): boolean {
       let cut = -1;
       for (;;) {
         c = i < e ? b[i]! : -1;
+        const k = slots - 1;
+        if (parts === 0 && c === Ch.QUOTE && !resumed && P !== null && k < 31 && ((P.omit >> k) & 1) !== 0) {
+          // An argument left out (omitString): a non-empty string and nothing after it.
+          const close = stringEnd(i);
+          if (close < 0) return false;
+          let after = close + 1;
+          const truncated = after + 2 < e && b[after] === Ch.DOT && b[after + 1] === Ch.DOT && b[after + 2] === Ch.DOT;
+          if (truncated) after += 3;
+          if (close > i + 1 && argEndsAt(after)) {
+            int(V_OMITTED);
+            if (truncated) cut = escapes ? decodedLength(i + 1, close) : close - i - 1;
+            i = after;
+            parts = 1;
+            break;
+          }
+        }
         if (c === Ch.QUOTE) {
           const close = stringEnd(i);
           if (close < 0) return false;
@@ -885,6 +905,15 @@ function flatCall(lead: LightScan): boolean {
           int(V_INT_DEC);
           int(neg ? -v : v);
           i = j;
+        } else if (c === Ch.LBRACKET) {
+          // `[n]`: an int by reference (bracketToken's V_INDIRECT).
+          let a = i + 1;
+          while (a < e && b[a] === Ch.SPACE) a++;
+          const j = digitsEnd(a);
+          if (j === a || j >= e || b[j] !== Ch.RBRACKET) return false;
+          int(V_INDIRECT);
+          rangeRef(a, j);
+          i = j + 1;
         } else if (isIdentStart(c)) {
           const start = i;
           i = wordEnd(i);
@@ -901,7 +930,8 @@ function flatCall(lead: LightScan): boolean {
         insertHead(first, 2);
         R.ints[first] = V_FLAGS;
         R.ints[first + 1] = parts;
-      }
+        allInts = false;
+      } else if (R.ints[first] !== V_INT_DEC) allInts = false;
       if (slots === 2 && parts === 1) secondCut = cut;
       if (slots === 1) {
         firstTag = R.ints[first]!;
@@ -940,10 +970,11 @@ function flatCall(lead: LightScan): boolean {
   if (resumed) {
     // Not a call's first half: its arguments are as printed.
   } else if (b[nameFrom] === 0x77 ? name === 5 && startsWith(nameFrom, "write") : name === 8 && b[nameFrom] === 0x70 && startsWith(nameFrom, "pwrite64")) {
-    if (slots > 0 && (firstTag !== V_INT_DEC || firstInt === 1 || firstInt === 2 || firstInt === -1)) return false;
+    if (slots > 0 && (firstTag !== V_INT_DEC || firstInt === -1 || ((firstInt === 1 || firstInt === 2) && splicedLook(countAt)))) return false;
   }
   let bits = 0;
   let hasDuration = false;
+  let rawLooking = false;
   if (unfinished) {
     if (!startsWith(i, UNFINISHED)) return false;
     i += UNFINISHED.length;
@@ -965,6 +996,17 @@ function flatCall(lead: LightScan): boolean {
         textRef("?");
       }
       i++;
+    } else if (c === 0x30 && i + 1 < e && b[i + 1] === 0x78) {
+      // A hex return (intOf's: at most 13 digits), `-e raw=`'s look with int arguments.
+      let j = i + 2;
+      let v = 0;
+      for (let h; j < e && (h = hexDigit(b[j]!)) >= 0; j++) v = v * 16 + h;
+      if (j === i + 2 || j - i - 2 > 13 || (j < e && b[j] !== Ch.SPACE)) return false;
+      num(v);
+      bits |= R_RET;
+      if (resumed) rangeRef(i, j);
+      rawLooking = j - i > 2;
+      i = j;
     } else {
       const neg = c === Ch.MINUS;
       const d = neg ? i + 1 : i;
@@ -1043,8 +1085,7 @@ function flatCall(lead: LightScan): boolean {
   R.ip = lead.ip;
   R.hasDuration = hasDuration;
   R.secondCutBytes = secondCut;
-  // `-e raw=`'s look is a hex return: not a decimal or none.
-  R.rawLooking = false;
+  R.rawLooking = rawLooking && allInts;
   pos = i;
   return true;
 }

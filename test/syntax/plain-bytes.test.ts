@@ -116,6 +116,11 @@ const TAKEN = [
   'read(3,"ab"...,2)   =   2',
   'dup2(3, 999999999) = 999999999',
   'dup2(3, 1000000000) = 1000000000',
+  'ioctl(5, TIOCOUTQ, [491563]) = 0',
+  'ioctl(5, FIONREAD, [ 7]|[8]) = 0',
+  'fcntl(4, F_GETFL) = 0x2 (flags O_RDWR)',
+  'read(3, 4096, 16) = 0x10', // hex return, int arguments: -e raw='s look
+  '<... fcntl resumed>) = 0xABC (flags O_RDWR|O_NONBLOCK)',
 ];
 
 /** A write to stdout of a string longer than LAZY_STRING_CHARS with escapes (read lazily),
@@ -168,6 +173,9 @@ const LEFT = [
   'close(3) = ?x',
   'close(3) = 0 (a)(b)',
   'close(3) = 00',
+  'close(3) = 0x',
+  'close(3) = 0x12345678901234', // more hex digits than intOf reads
+  'ioctl(5, TIOCOUTQ, [49x]) = 0',
 ];
 
 test("anything else is left to the string path", () => {
