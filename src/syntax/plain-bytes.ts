@@ -558,29 +558,7 @@ function commented(start: number, comment: string): void {
 /** One term without the comments after it. */
 function bareTerm(): boolean {
   const c = at(pos);
-  if (c === Ch.QUOTE) {
-    const close = stringEnd(pos);
-    if (close < 0) return false;
-    const from = pos + 1;
-    pos = close + 1;
-    let truncated = false;
-    if (ellipsisAt(pos)) {
-      truncated = true;
-      pos += 3;
-    }
-    const len = close - from;
-    const escaped = escapes;
-    if (len > LAZY_STRING_CHARS && escaped) {
-      int(V_STR_LAZY);
-      rangeRef(from, close);
-      int(truncated ? 1 : 0);
-      return true;
-    }
-    int(truncated ? V_STR_CUT : V_STR);
-    if (escaped) textRef(decodeBody(from, close));
-    else rangeRef(from, close);
-    return true;
-  }
+  if (c === Ch.QUOTE) return stringTerm();
   if (isDigit(c) || c === Ch.MINUS) {
     const from = pos;
     if (number() < 0) return false;
@@ -660,6 +638,32 @@ function bareTerm(): boolean {
     return true;
   }
   return false;
+}
+
+/** The string at pos, with strace's `...` after it when it cut it: V_STR, V_STR_CUT, or
+ *  V_STR_LAZY for a long one with escapes (decoded when read). pos goes past it. */
+function stringTerm(): boolean {
+  const close = stringEnd(pos);
+  if (close < 0) return false;
+  const from = pos + 1;
+  pos = close + 1;
+  let truncated = false;
+  if (ellipsisAt(pos)) {
+    truncated = true;
+    pos += 3;
+  }
+  const len = close - from;
+  const escaped = escapes;
+  if (len > LAZY_STRING_CHARS && escaped) {
+    int(V_STR_LAZY);
+    rangeRef(from, close);
+    int(truncated ? 1 : 0);
+    return true;
+  }
+  int(truncated ? V_STR_CUT : V_STR);
+  if (escaped) textRef(decodeBody(from, close));
+  else rangeRef(from, close);
+  return true;
 }
 
 /** The decoded length of an escaped body (cStringLength). */
@@ -791,14 +795,14 @@ function list(closer: number): boolean {
 
 /**
  * The commonest lines in one pass, the line read through locals: a complete call, the first half
- * of a cut one or a resumed half, whose arguments are each a single term (a decimal int, an
- * identifier, a string) or terms joined by `|`, separated by `, `; then a decimal return or
- * `?`, an errno, parenthesised text, a duration. It records exactly what scanCall records for
- * such a line (the same ints, nums, strings and facts, inspect's included; no projection but a
- * resumed half's, which has none); for any other line it returns false, and the caller resets
- * the record and lets scanCall read the line (which may refuse it). The general scan's layers
- * (list, value, term, bareTerm, result, inspect), each cheap, cost such a line more than its
- * bytes did.
+ * of a cut one or a resumed half, whose arguments are each a decimal int, an identifier, a
+ * string or an int by reference (`[n]`), or terms of those joined by `|`, separated by `, `,
+ * an argument the projection leaves out whole (openat's path) walked past; then a decimal or hex
+ * return or `?`, an errno, parenthesised text, a duration. It records exactly what scanCall
+ * records for such a line (the same ints, nums, strings and facts, inspect's included). For any
+ * other line it returns false, and the caller resets the record and pos and lets scanCall read
+ * the line (which may refuse it). The general scan's layers (list, value, term, bareTerm,
+ * result, inspect), each cheap, cost such a line more than its bytes did.
  */
 function flatCall(lead: LightScan): boolean {
   const b = B;
@@ -871,26 +875,12 @@ function flatCall(lead: LightScan): boolean {
           }
         }
         if (c === Ch.QUOTE) {
-          const close = stringEnd(i);
-          if (close < 0) return false;
-          const from = i + 1;
-          i = close + 1;
-          let truncated = false;
-          if (i + 2 < e && b[i] === Ch.DOT && b[i + 1] === Ch.DOT && b[i + 2] === Ch.DOT) {
-            truncated = true;
-            i += 3;
-          }
-          const lazy = close - from > LAZY_STRING_CHARS && escapes;
-          int(lazy ? V_STR_LAZY : truncated ? V_STR_CUT : V_STR);
-          if (escapes && !lazy) {
-            const text = decodeBody(from, close);
-            textRef(text);
-            if (truncated) cut = text.length;
-          } else {
-            rangeRef(from, close);
-            if (truncated) cut = lazy ? decodedLength(from, close) : close - from;
-          }
-          if (lazy) int(truncated ? 1 : 0);
+          const tagAt = R.ni;
+          pos = i;
+          if (!stringTerm()) return false;
+          i = pos;
+          const tag = R.ints[tagAt];
+          if (tag === V_STR_CUT || (tag === V_STR_LAZY && R.ints[tagAt + 2] === 1)) cut = strLengthAt(tagAt);
         } else if ((c >= 0x30 && c <= 0x39) || c === Ch.MINUS) {
           // A decimal of at most nine digits, no leading zero (intTerm's V_INT_DEC): not a
           // clock, a fraction, a hex or an fd with its decoration.
@@ -1075,6 +1065,16 @@ function flatCall(lead: LightScan): boolean {
   }
   R.ints[bitsAt] = resumed ? bits | R_RESUMED : bits;
   R.form = resumed ? "resumed" : unfinished ? "unfinished" : "complete";
+  takeLeaders(lead);
+  R.hasDuration = hasDuration;
+  R.secondCutBytes = secondCut;
+  R.rawLooking = rawLooking && allInts;
+  pos = i;
+  return true;
+}
+
+/** The record takes the leaders the light scan read (a pid, a time and their forms, -n, -i). */
+function takeLeaders(lead: LightScan): void {
   R.pid = lead.pid;
   R.time = lead.time;
   R.bracketedPid = lead.bracketedPid;
@@ -1083,11 +1083,6 @@ function flatCall(lead: LightScan): boolean {
   R.comm = lead.comm;
   R.sysno = lead.sysno;
   R.ip = lead.ip;
-  R.hasDuration = hasDuration;
-  R.secondCutBytes = secondCut;
-  R.rawLooking = rawLooking && allInts;
-  pos = i;
-  return true;
 }
 
 /** The `)` closing the text after a return that opens at `open`, when the text is only
@@ -1386,10 +1381,9 @@ export function scanPlainBytes(
   P = projection;
   try {
     if (!flatCall(lead)) {
-      R.ni = 0;
-      R.nn = 0;
-      R.nr = 0;
-      R.strings.count = 0;
+      // From the name again, on an empty record.
+      pos = lead.nameAt;
+      truncate(0, 0, 0, 0);
       R.secondCutBytes = -1;
       if (!scanCall(lead)) return false;
     }
@@ -1510,14 +1504,7 @@ function scanCall(lead: LightScan): boolean {
   } else return false;
   const argsStart = pos - S;
   R.form = form;
-  R.pid = lead.pid;
-  R.time = lead.time;
-  R.bracketedPid = lead.bracketedPid;
-  R.stamp = lead.stamp;
-  R.stampDigits = lead.stampDigits;
-  R.comm = lead.comm;
-  R.sysno = lead.sysno;
-  R.ip = lead.ip;
+  takeLeaders(lead);
   rangeRef(nameFrom, nameTo);
   const bitsAt = R.ni;
   int(0);
