@@ -797,7 +797,7 @@ function list(closer: number): boolean {
  * The commonest lines in one pass, the line read through locals: a complete call, the first half
  * of a cut one or a resumed half, whose arguments are each a decimal int, an identifier, a
  * string or an int by reference (`[n]`), or terms of those joined by `|`, separated by `, `,
- * an argument the projection leaves out whole (openat's path) walked past; then a decimal or hex
+ * or one the projection takes (a path or argv left out, a stat struct's mode); then a decimal or hex
  * return or `?`, an errno, parenthesised text, a duration. It records exactly what scanCall
  * records for such a line (the same ints, nums, strings and facts, inspect's included). For any
  * other line it returns false, and the caller resets the record and pos and lets scanCall read
@@ -818,8 +818,7 @@ function flatCall(lead: LightScan): boolean {
     nameFrom = i + 5;
     i = nameFrom;
   } else {
-    // Of projections, only arguments left out whole (openat's path): not a struct's field.
-    if ((P !== null && P.fields.length > 0) || !isIdentStart(c)) return false;
+    if (!isIdentStart(c)) return false;
     nameFrom = i;
   }
   i = wordEnd(i);
@@ -858,18 +857,14 @@ function flatCall(lead: LightScan): boolean {
       let cut = -1;
       for (;;) {
         c = i < e ? b[i]! : -1;
-        const k = slots - 1;
-        if (parts === 0 && c === Ch.QUOTE && !resumed && P !== null && k < 31 && ((P.omit >> k) & 1) !== 0) {
-          // An argument left out (omitString): a non-empty string and nothing after it.
-          const close = stringEnd(i);
-          if (close < 0) return false;
-          let after = close + 1;
-          const truncated = after + 2 < e && b[after] === Ch.DOT && b[after + 1] === Ch.DOT && b[after + 2] === Ch.DOT;
-          if (truncated) after += 3;
-          if (close > i + 1 && argEndsAt(after)) {
-            int(V_OMITTED);
-            if (truncated) cut = escapes ? decodedLength(i + 1, close) : close - i - 1;
-            i = after;
+        if (parts === 0 && P !== null && !resumed) {
+          // The argument as the projection takes it (list's own call): left out, or a struct
+          // of one field; or else read as usual. All of the slots before it are filled.
+          pos = i;
+          if (projected(P, slots - 1)) {
+            i = pos;
+            // omitString notes the second argument's -s length itself.
+            if (slots === 2) cut = R.secondCutBytes;
             parts = 1;
             break;
           }
