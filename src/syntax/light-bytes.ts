@@ -187,9 +187,10 @@ export function scanLightBytes(
     i += 5;
     while (b[i] === Ch.SPACE) i++;
     const d = i;
-    while (i < end && isDigit(b[i]!)) i++;
+    let v = 0;
+    for (let x; i < end && (x = b[i]!) >= 0x30 && x <= 0x39; i++) v = v * 10 + (x - 0x30);
     if (i === d || i - d > 15) return false;
-    pid = decimal(b, d, i);
+    pid = v;
     comm = b[i] === Ch.LT;
     if (comm && (i = commEnd(b, i, end)) < 0) return false;
     if (b[i] !== 0x5d || b[i + 1] !== Ch.SPACE) return false;
@@ -197,9 +198,10 @@ export function scanLightBytes(
     bracketed = true;
   } else if (isDigit(c!) && !(b[i + 2] === 0x3a && isDigit(b[i + 1]!))) {
     const d = i;
-    while (i < end && isDigit(b[i]!)) i++;
+    let v = 0;
+    for (let x; i < end && (x = b[i]!) >= 0x30 && x <= 0x39; i++) v = v * 10 + (x - 0x30);
     if (i - d <= 7 && (b[i] === Ch.SPACE || b[i] === Ch.LT)) {
-      pid = decimal(b, d, i);
+      pid = v;
       comm = b[i] === Ch.LT;
       if (comm && ((i = commEnd(b, i, end)) < 0 || b[i] !== Ch.SPACE)) return false;
       while (b[i] === Ch.SPACE) i++;
@@ -217,14 +219,16 @@ export function scanLightBytes(
       !(isDigit(b[i + 1]!) && b[i + 2] === 0x3a && isDigit(b[i + 3]!) && isDigit(b[i + 4]!) && b[i + 5] === 0x3a && isDigit(b[i + 6]!) && isDigit(b[i + 7]!))
     ) {
       const d = i;
-      while (i < end && isDigit(b[i]!)) i++;
+      let whole = 0;
+      for (let x; i < end && (x = b[i]!) >= 0x30 && x <= 0x39; i++) whole = whole * 10 + (x - 0x30);
       if (i === d || b[i] !== 0x2e) return false;
       const dot = i++;
-      while (i < end && isDigit(b[i]!)) i++;
+      let frac = 0;
+      for (let x; i < end && (x = b[i]!) >= 0x30 && x <= 0x39; i++) frac = frac * 10 + (x - 0x30);
       const fracDigits = i - dot - 1;
       if (fracDigits < 1 || fracDigits > 15 || b[i] !== Ch.SPACE) return false;
       // +"S.F" is the double nearest S.F; so is SF / 10^|F| when SF is exact (one rounding).
-      const scaled = decimal(b, d, dot) * POW10[fracDigits]! + decimal(b, dot + 1, i);
+      const scaled = whole * POW10[fracDigits]! + frac;
       if (!Number.isSafeInteger(scaled) || i - d - 1 > 16) return false;
       time = scaled / POW10[fracDigits]!;
       // An epoch (-ttt) has 9 digits or more before the dot, else an offset (-r).
@@ -240,11 +244,12 @@ export function scanLightBytes(
     i += 8;
     if (b[i] === 0x2e) {
       const d = ++i;
-      while (i < end && isDigit(b[i]!)) i++;
+      let frac = 0;
+      for (let x; i < end && (x = b[i]!) >= 0x30 && x <= 0x39; i++) frac = frac * 10 + (x - 0x30);
       const digits = i - d;
       // clockSeconds' own arithmetic: the fraction's digits over a power of ten, both exact.
       if (digits < 1 || digits > 15) return false;
-      time = whole + decimal(b, d, i) / POW10[digits]!;
+      time = whole + frac / POW10[digits]!;
       stamp = "tt";
       stampDigits = digits;
     } else {
@@ -369,8 +374,12 @@ export function scanLightBytes(
   } else {
     // Plain decimal without a leading zero (intValue reads those as octal); "0" itself is fine.
     if (len > 15 || (b[retStart] === 0x30 && len > 1)) return false;
-    for (let p = retStart; p < e; p++) if (!isDigit(b[p]!)) return false;
-    ret = decimal(b, retStart, e);
+    ret = 0;
+    for (let p = retStart; p < e; p++) {
+      const x = b[p]!;
+      if (x < 0x30 || x > 0x39) return false;
+      ret = ret * 10 + (x - 0x30);
+    }
     if (neg) {
       if (ret === 0) return false;
       ret = -ret;
