@@ -1244,15 +1244,6 @@ function truncate(ni: number, nn: number, nr: number, strings: number): void {
   R.strings.count = strings;
 }
 
-/** `-T`'s `<D[.D]>` or a -ttt epoch `S.F`: +text exactly (one rounding of exact values). */
-function exactDecimal(from: number, dot: number, to: number): number {
-  const fracDigits = dot < 0 ? 0 : to - dot - 1;
-  const intEnd = dot < 0 ? to : dot;
-  if (intEnd - from + fracDigits > 16 || fracDigits > 15) return NaN;
-  const scaled = fracDigits > 0 ? decimal(from, intEnd) * POW10[fracDigits]! + decimal(dot + 1, to) : decimal(from, intEnd);
-  return Number.isSafeInteger(scaled) ? scaled / POW10[fracDigits]! : NaN;
-}
-
 /** ` = ret [<deco>] [ERRNO] [(aux)...]` after the `)`, into the record's tail. */
 function result(bitsAt: number): boolean {
   skipSpaces();
@@ -1537,24 +1528,33 @@ function scanCall(lead: LightScan): boolean {
 /** The -T duration `<D[.D]>` that opens at `open`, recorded: its `>`, or -1. A resumed half's
  *  as its text (the assembler's syscallEvent reads it), else its value in microseconds. */
 function duration(open: number, resumed: boolean): number {
+  const b = B;
+  const e = E;
   const from = open + 1;
-  const digits = digitsEnd(from);
-  let close = digits;
-  if (digits === from) return -1;
-  let dot = -1;
-  if (at(close) === Ch.DOT) {
-    dot = close;
-    close = digitsEnd(close + 1);
-    if (close === digits + 1) return -1;
+  // The digits' values made as they are met (decimal's arithmetic).
+  let i = from;
+  let whole = 0;
+  for (let x; i < e && (x = b[i]!) >= 0x30 && x <= 0x39; i++) whole = whole * 10 + (x - 0x30);
+  if (i === from) return -1;
+  const intEnd = i;
+  let frac = 0;
+  let fracDigits = 0;
+  if (i < e && b[i] === Ch.DOT) {
+    i++;
+    for (let x; i < e && (x = b[i]!) >= 0x30 && x <= 0x39; i++) frac = frac * 10 + (x - 0x30);
+    fracDigits = i - intEnd - 1;
+    if (fracDigits === 0) return -1;
   }
-  if (at(close) !== Ch.GT) return -1;
-  if (resumed) rangeRef(from, close);
+  if (i >= e || b[i] !== Ch.GT) return -1;
+  if (resumed) rangeRef(from, i);
   else {
-    const seconds = exactDecimal(from, dot, close);
-    if (seconds !== seconds) return -1;
-    num(seconds * 1e6);
+    // +text exactly: SF / 10^|F|, one rounding of exact values.
+    if (intEnd - from + fracDigits > 16 || fracDigits > 15) return -1;
+    const scaled = fracDigits > 0 ? whole * POW10[fracDigits]! + frac : whole;
+    if (!Number.isSafeInteger(scaled)) return -1;
+    num((scaled / POW10[fracDigits]!) * 1e6);
   }
-  return close;
+  return i;
 }
 
 /** What the flag evidence reads of the arguments (FlagEvidence.noteArgs), the `-e raw=` look,
