@@ -5,8 +5,10 @@
 // the plain scan refuses, and for what the flag evidence reads, must answer as the per-line
 // check. With the arguments analyze's model never reads left out (ArgProjection), a line the
 // plain scan takes must give the string path's event but for those arguments, each either read
-// or left out as the projection says. Run over the corpora and the flag matrix by `npm run conformance` (a disagreement fails
-// it); the unit tests use the same comparisons.
+// or left out as the projection says. The plain scan's one pass over the commonest lines
+// (flatCall) must record exactly what its general scan records. Run over the corpora and the
+// flag matrix by `npm run conformance` (a disagreement fails it); the unit tests use the same
+// comparisons.
 import { isDeepStrictEqual } from "node:util";
 import { ARGS_NEEDED, ARGS_PROJECTED } from "../src/model/args-needed.js";
 import { OpRecorder, opSteps } from "../src/syntax/assembler-codec.js";
@@ -15,7 +17,7 @@ import { LineReader, ParserStats } from "../src/syntax/event-parser.js";
 import { OMITTED, type TraceEvent, type Value } from "../src/syntax/events.js";
 import { lightCall, type LightCall } from "../src/syntax/light-call.js";
 import { NameTable, newLightScan, scanLightBytes, scannedLightCall, scanTime, WordTable } from "../src/syntax/light-bytes.js";
-import { newPlainRecord, plainText, PlainTextMarks, scanPlainBytes, type ArgProjection } from "../src/syntax/plain-bytes.js";
+import { newPlainRecord, plainText, PlainTextMarks, recordString, scanPlainBytes, setFlatCalls, type ArgProjection } from "../src/syntax/plain-bytes.js";
 import { forEachLineBatch } from "./conformance-run.js";
 
 const needsArgs = (name: string) => ARGS_NEEDED.has(name);
@@ -109,9 +111,35 @@ export function plainByString(line: string): LineReading {
 }
 
 /** null when the plain scan leaves the line or agrees with the string path, with and without
- *  the projection, else what differs. */
+ *  the projection, and its one-pass reading (flatCall) records what the general scan does; else
+ *  what differs. */
 export function plainBytesDisagreement(line: string): string | null {
-  return readDisagreement(line) ?? projectedDisagreement(line);
+  return readDisagreement(line) ?? projectedDisagreement(line) ?? flatDisagreement(line);
+}
+
+/** The plain scan's record of the line (or null: left to the string path) with flatCall tried
+ *  first or not, with and without the projection: the same ints, nums, strings and facts. */
+function flatDisagreement(line: string): string | null {
+  for (const projected of [false, true]) {
+    const got = plainRecordOf(line, projected, true);
+    const want = plainRecordOf(line, projected, false);
+    if (got !== want) return `${projected ? "projected: " : ""}flatCall recorded ${got}, scanCall ${want}`;
+  }
+  return null;
+}
+
+function plainRecordOf(line: string, projected: boolean, flat: boolean): string | null {
+  const { bytes, start, end } = segmentOf(line);
+  if (scanLightBytes(bytes, start, end, table.isLight, scan) || !scan.argsNeeded) return null;
+  setFlatCalls(flat);
+  try {
+    if (!scanPlainBytes(bytes, start, end, rec, scan, undefined, projected ? (ARGS_PROJECTED.get(table.last) ?? null) : null)) return null;
+  } finally {
+    setFlatCalls(true);
+  }
+  const { ints, ni, nums, nn, refs, nr, strings, bytes: _bytes, name: _name, nameId: _id, names: _names, ...facts } = rec;
+  const texts = Array.from({ length: strings.count }, (_, k) => recordString(rec, k));
+  return JSON.stringify([[...ints.subarray(0, ni)], [...nums.subarray(0, nn)], [...refs.subarray(0, nr)], texts, facts]);
 }
 
 function readDisagreement(line: string): string | null {
