@@ -797,7 +797,7 @@ function list(closer: number): boolean {
 
 /**
  * The commonest lines in one pass, the line read through locals: a complete call, the first half
- * of a cut one or a resumed half, whose arguments are each a decimal int, an identifier, a
+ * of a cut one or a resumed half, whose arguments are each an int, an identifier, a
  * string or an int by reference (`[n]`), or terms of those joined by `|`, separated by `, `,
  * or one the projection takes (a path or argv left out, a stat struct's mode); then a decimal or hex
  * return or `?`, an errno, parenthesised text, a duration. It records exactly what scanCall
@@ -879,18 +879,37 @@ function flatCall(lead: LightScan): boolean {
           const tag = R.ints[tagAt];
           if (tag === V_STR_CUT || (tag === V_STR_LAZY && R.ints[tagAt + 2] === 1)) cut = strLengthAt(tagAt);
         } else if ((c >= 0x30 && c <= 0x39) || c === Ch.MINUS) {
-          // A decimal of at most nine digits, no leading zero (intTerm's V_INT_DEC): not a
-          // clock, a fraction, a hex or an fd with its decoration.
+          // An int as number and intTerm record it: a decimal or a hex, its value made as its
+          // digits are met; not a clock, a fraction or an fd with its decoration.
           const neg = c === Ch.MINUS;
           const d = neg ? i + 1 : i;
-          let j = d;
+          const hex = d + 1 < e && b[d] === 0x30 && b[d + 1] === 0x78;
+          let j = hex ? d + 2 : d;
           let v = 0;
-          while (j < e && b[j]! >= 0x30 && b[j]! <= 0x39) v = v * 10 + (b[j++]! - 0x30);
+          if (hex) for (let h; j < e && (h = hexDigit(b[j]!)) >= 0; j++) v = v * 16 + h;
+          else for (let x; j < e && (x = b[j]!) >= 0x30 && x <= 0x39; j++) v = v * 10 + (x - 0x30);
           const n = j - d;
-          if (n === 0 || n > 9 || (n > 1 && b[d] === 0x30) || (neg && v === 0)) return false;
+          if (n === (hex ? 2 : 0)) return false;
           if (j < e && (b[j] === Ch.COLON || b[j] === Ch.DOT || b[j] === Ch.LT || b[j] === 0x78)) return false;
-          int(V_INT_DEC);
-          int(neg ? -v : v);
+          // intOf's exact forms: a hex of at most 13 digits, a decimal of at most 15 and no
+          // leading zero (octal to intValue).
+          const exact = hex ? n - 2 <= 13 : n <= 15 && !(n > 1 && b[d] === 0x30);
+          const value = neg ? -v : v;
+          if (!exact || (neg && v === 0)) {
+            int(V_INT_TEXT);
+            rangeRef(i, j);
+          } else if ((value | 0) !== value) {
+            int(V_INT);
+            rangeRef(i, j);
+            num(value);
+          } else if (hex) {
+            int(V_INT_SMALL);
+            rangeRef(i, j);
+            int(value);
+          } else {
+            int(V_INT_DEC);
+            int(value);
+          }
           i = j;
         } else if (c === Ch.LBRACKET) {
           // `[n]`: an int by reference (bracketToken's V_INDIRECT).
@@ -918,7 +937,7 @@ function flatCall(lead: LightScan): boolean {
         R.ints[first] = V_FLAGS;
         R.ints[first + 1] = parts;
         allInts = false;
-      } else if (R.ints[first] !== V_INT_DEC) allInts = false;
+      } else if (!isIntTag(R.ints[first]!)) allInts = false;
       if (slots === 2 && parts === 1) secondCut = cut;
       if (slots === 1) {
         firstTag = R.ints[first]!;
