@@ -252,6 +252,12 @@ function wordEnd(from: number): number {
   while (i < e && isWord(b[i]!)) i++;
   return i;
 }
+/** The end of the identifier at `from` (its first character is one), or -1 when it is `or`: the
+ *  lexer's ` or ` operator, never a name (plain-line.ts refuses it too). */
+function identEnd(from: number): number {
+  const to = wordEnd(from);
+  return to - from === 2 && B[from] === 0x6f && B[from + 1] === 0x72 ? -1 : to;
+}
 function clockAt(i: number): boolean {
   return (
     isDigit(at(i)) && isDigit(at(i + 1)) && at(i + 2) === Ch.COLON && isDigit(at(i + 3)) && isDigit(at(i + 4)) && at(i + 5) === Ch.COLON &&
@@ -581,8 +587,8 @@ function bareTerm(): boolean {
   }
   if (isIdentStart(c)) {
     const start = pos;
-    const end = wordEnd(pos);
-    if (end - start === 2 && B[start] === 0x6f && B[start + 1] === 0x72) return false; // `or`
+    const end = identEnd(pos);
+    if (end < 0) return false;
     pos = end;
     const next = at(pos);
     if (next === Ch.LT) {
@@ -823,13 +829,13 @@ function flatCall(lead: LightScan): boolean {
     if (!isIdentStart(c)) return false;
     nameFrom = i;
   }
-  i = wordEnd(i);
+  i = resumed ? wordEnd(i) : identEnd(i);
   const nameTo = i;
   if (resumed) {
     if (nameTo === nameFrom || !startsWith(i, " resumed>")) return false;
     i += 9;
   } else {
-    if (i >= e || b[i] !== Ch.LPAREN || (nameTo - nameFrom === 2 && b[nameFrom] === 0x6f && b[nameFrom + 1] === 0x72)) return false;
+    if (i < 0 || i >= e || b[i] !== Ch.LPAREN) return false;
     i++;
   }
   const argsStart = i - S;
@@ -922,8 +928,8 @@ function flatCall(lead: LightScan): boolean {
           i = j + 1;
         } else if (isIdentStart(c)) {
           const start = i;
-          i = wordEnd(i);
-          if (i - start === 2 && b[start] === 0x6f && b[start + 1] === 0x72) return false; // `or`
+          i = identEnd(i);
+          if (i < 0) return false;
           if (i < e && (b[i] === Ch.LT || b[i] === Ch.LPAREN || b[i] === Ch.EQUALS)) return false;
           int(V_IDENT);
           rangeRef(start, i);
@@ -1034,9 +1040,8 @@ function flatCall(lead: LightScan): boolean {
     c = i < e ? b[i]! : -1;
     if (isIdentStart(c)) {
       const start = i;
-      i = wordEnd(i);
-      if (i - start === 2 && b[start] === 0x6f && b[start + 1] === 0x72) return false;
-      if (i < e && b[i] !== Ch.SPACE) return false;
+      i = identEnd(i);
+      if (i < 0 || (i < e && b[i] !== Ch.SPACE)) return false;
       bits |= R_ERRNO;
       rangeRef(start, i);
       while (i < e && b[i] === Ch.SPACE) i++;
@@ -1220,8 +1225,8 @@ function keptStruct(keep: string): boolean {
       break;
     }
     if (!isIdentStart(c)) return false;
-    const nameEnd = wordEnd(pos);
-    if (nameEnd - pos === 2 && B[pos] === 0x6f && B[pos + 1] === 0x72) return false; // `or`, as bareTerm
+    const nameEnd = identEnd(pos);
+    if (nameEnd < 0) return false;
     if (at(nameEnd) !== Ch.EQUALS || at(nameEnd + 1) === Ch.EQUALS || at(nameEnd + 1) === Ch.GT) return false;
     if (nameEnd - pos === keep.length && startsWith(pos, keep)) {
       int(1);
@@ -1294,8 +1299,8 @@ function result(bitsAt: number): boolean {
   if (at(pos) !== Ch.SPACE && pos < E) return false;
   skipSpaces();
   if (isIdentStart(at(pos))) {
-    const end = wordEnd(pos);
-    if (end - pos === 2 && B[pos] === 0x6f && B[pos + 1] === 0x72) return false;
+    const end = identEnd(pos);
+    if (end < 0) return false;
     bits |= R_ERRNO;
     rangeRef(pos, end);
     pos = end;
@@ -1407,13 +1412,13 @@ export function scanPlainBytes(
   }
 }
 
-const EMPTY = new Uint8Array(0);
-
 /** Read every line with scanCall alone (false) or flatCall first (true, the default): for the
  *  harness that holds flatCall's records to scanCall's (conformance-bytes.ts). */
 export function setFlatCalls(on: boolean): void {
   flatCalls = on;
 }
+
+const EMPTY = new Uint8Array(0);
 const UNFINISHED = "<unfinished ...>";
 
 /** What the string path reads beyond the call: `%` (a -c summary header), `strace:` or
@@ -1501,9 +1506,8 @@ function scanCall(lead: LightScan): boolean {
   let form: PlainRecord["form"];
   if (isIdentStart(at(pos))) {
     nameFrom = pos;
-    nameTo = wordEnd(pos);
-    if (at(nameTo) !== Ch.LPAREN) return false;
-    if (nameTo - nameFrom === 2 && B[nameFrom] === 0x6f && B[nameFrom + 1] === 0x72) return false;
+    nameTo = identEnd(pos);
+    if (nameTo < 0 || at(nameTo) !== Ch.LPAREN) return false;
     pos = nameTo + 1;
     form = "complete";
   } else if (at(pos) === Ch.LT && startsWith(pos, "<... ")) {
